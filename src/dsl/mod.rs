@@ -1,0 +1,4 @@
+//! verdict's own policy language: `.policy` files holding `policy`, `ruleset` and `test`
+//! blocks (SPEC 4, 5, 6).
+
+pub mod ast;

@@ -1,0 +1,25 @@
+//! verdict decides approval gates: Rego and verdict policies over a JSON request give
+//! deny, pending, warn or allow, with the reasons.
+//!
+//! Data flows one way: the command line names sources ([`load`]), they are parsed and
+//! compiled ([`rego`], [`dsl`], [`ruleset`]), evaluated against an input document
+//! ([`input`]), combined into a [`decision::Decision`], and rendered ([`render`]).
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+pub mod decision;
+pub mod diagnostic;
+pub mod dsl;
+pub mod error;
+pub mod exit;
+pub mod source;
+pub mod verdict;
+
+pub use decision::{Decision, Outcome};
+pub use error::{Error, ErrorClass};
+pub use verdict::Verdict;
