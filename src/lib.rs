@@ -15,6 +15,7 @@
 pub mod decision;
 pub mod diagnostic;
 pub mod dsl;
+pub mod duration;
 pub mod error;
 pub mod exit;
 pub mod source;
