@@ -5,7 +5,7 @@ use std::fmt;
 use crate::diagnostic::Diagnostic;
 
 /// What kind of failure an error is; each class has one exit code (SPEC 7).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorClass {
     /// A bad flag or flag value (64).
     Usage,
@@ -59,7 +59,15 @@ impl Error {
     /// Merges several errors into one; the class is the one whose exit code a user most
     /// needs to see (an unreadable file over an invalid one over an evaluation failure).
     pub fn merge(errors: Vec<Error>) -> Option<Error> {
-        let class = errors.iter().map(|error| error.class).min()?;
+        let class = errors
+            .iter()
+            .map(|error| error.class)
+            .min_by_key(|class| match class {
+                ErrorClass::Usage => 0,
+                ErrorClass::Unreadable => 1,
+                ErrorClass::Invalid => 2,
+                ErrorClass::Evaluation => 3,
+            })?;
         let diagnostics = errors
             .into_iter()
             .flat_map(|error| error.diagnostics)

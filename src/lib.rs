@@ -12,12 +12,16 @@
     clippy::indexing_slicing
 )]
 
+pub mod catalog;
 pub mod decision;
 pub mod diagnostic;
 pub mod dsl;
 pub mod duration;
 pub mod error;
 pub mod exit;
+pub mod input;
+pub mod limits;
+pub mod load;
 pub mod source;
 pub mod verdict;
 

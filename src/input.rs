@@ -1,0 +1,272 @@
+//! Reading the input document: from a file or stdin, within the size limit, as UTF-8
+//! (a byte-order mark is allowed), as one JSON object (SPEC 2); and the evaluation time.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::catalog::json_reason;
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, ErrorClass, Result};
+use crate::limits::{JSON_DEPTH, format_size};
+use crate::source::SourceFile;
+
+/// Where the input document comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputSource {
+    Stdin,
+    File(PathBuf),
+}
+
+impl InputSource {
+    /// `-` and no flag at all both mean stdin.
+    pub fn from_flag(flag: Option<&Path>) -> InputSource {
+        match flag {
+            Some(path) if path != Path::new("-") => InputSource::File(path.to_path_buf()),
+            _ => InputSource::Stdin,
+        }
+    }
+
+    /// The name diagnostics use for it.
+    pub fn display_name(&self) -> String {
+        match self {
+            InputSource::Stdin => "<stdin>".to_string(),
+            InputSource::File(path) => path.display().to_string(),
+        }
+    }
+
+    /// All of the input's bytes, refusing more than `limit`.
+    pub fn read(&self, limit: u64) -> Result<Vec<u8>> {
+        let name = self.display_name();
+        match self {
+            InputSource::Stdin => read_limited(std::io::stdin().lock(), limit, &name),
+            InputSource::File(path) => {
+                let file = std::fs::File::open(path).map_err(|error| Error::io(&name, &error))?;
+                if file.metadata().is_ok_and(|meta| meta.is_dir()) {
+                    return Err(Error::unreadable(
+                        Diagnostic::error(format!("cannot read `{name}`: it is a directory"))
+                            .in_file(name.as_str())
+                            .with_help("pass the input document's file, or `-` for stdin"),
+                    ));
+                }
+                read_limited(file, limit, &name)
+            }
+        }
+    }
+}
+
+/// Reads everything from `reader`, failing once more than `limit` bytes arrive.
+pub fn read_limited(reader: impl Read, limit: u64, name: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|error| Error::io(name, &error))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(name, limit));
+    }
+    Ok(bytes)
+}
+
+/// The error of an input over the size limit.
+pub fn too_large(name: &str, limit: u64) -> Error {
+    Error::invalid(
+        Diagnostic::error(format!(
+            "`{name}` is larger than the input limit of {}",
+            format_size(limit)
+        ))
+        .in_file(name)
+        .with_help(
+            "raise the limit with `--max-input-size` if the document is expected to be this large",
+        ),
+    )
+}
+
+/// The bytes as text: UTF-8, with a leading byte-order mark dropped.
+pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String> {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    String::from_utf8(bytes).map_err(|error| {
+        let at = error.utf8_error().valid_up_to();
+        Error::invalid(
+            Diagnostic::error(format!("`{name}` is not valid UTF-8 (at byte {at})"))
+                .in_file(name)
+                .with_help("input documents and policies must be UTF-8 text"),
+        )
+    })
+}
+
+/// Parses the text of an input document: one JSON object.
+pub fn parse_document(name: &str, text: &str) -> Result<Value> {
+    if text.trim().is_empty() {
+        return Err(Error::invalid(
+            Diagnostic::error(format!("`{name}` is empty: expected a JSON object"))
+                .in_file(name)
+                .with_help("pipe the request document in, or name it with `--input FILE`"),
+        ));
+    }
+    let value: Value =
+        serde_json::from_str(text).map_err(|error| json_error(name, text, &error))?;
+    if !value.is_object() {
+        return Err(Error::invalid(
+            Diagnostic::error(format!(
+                "`{name}` is a JSON {}, not an object: the input document is one JSON object",
+                json_type(&value)
+            ))
+            .in_file(name),
+        ));
+    }
+    Ok(value)
+}
+
+/// A JSON syntax error, pointing at the line and column serde_json reports.
+pub fn json_error(name: &str, text: &str, error: &serde_json::Error) -> Error {
+    let reason = json_reason(error);
+    let (message, help) = if reason.contains("recursion limit") {
+        (
+            format!("`{name}` is nested deeper than {JSON_DEPTH} levels"),
+            "flatten the document; deeper nesting is refused to keep evaluation bounded",
+        )
+    } else {
+        (
+            format!("invalid JSON in `{name}`: {reason}"),
+            "the input document must be one JSON object",
+        )
+    };
+    let diagnostic = Diagnostic::error(message).with_help(help);
+    let located = if error.line() > 0 {
+        let source = SourceFile::new(name, text);
+        diagnostic.at_line_column(&source, to_u32(error.line()), to_u32(error.column().max(1)))
+    } else {
+        diagnostic.in_file(name)
+    };
+    Error {
+        class: ErrorClass::Invalid,
+        diagnostics: vec![located],
+    }
+}
+
+fn to_u32(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+/// The JSON type name of a value, as messages say it.
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Reads an RFC 3339 time.
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|time| time.with_timezone(&Utc))
+}
+
+/// The evaluation time: `--now`, else the input's `now`, else the system clock.
+pub fn resolve_now(
+    flag: Option<DateTime<Utc>>,
+    input: &Value,
+    name: &str,
+) -> Result<DateTime<Utc>> {
+    if let Some(now) = flag {
+        return Ok(now);
+    }
+    match input.get("now") {
+        None | Some(Value::Null) => Ok(Utc::now()),
+        Some(Value::String(text)) => parse_time(text).ok_or_else(|| bad_now(name, text)),
+        Some(other) => Err(bad_now(name, &other.to_string())),
+    }
+}
+
+fn bad_now(name: &str, text: &str) -> Error {
+    Error::invalid(
+        Diagnostic::error(format!(
+            "`now` in `{name}` is not an RFC 3339 time: `{text}`"
+        ))
+        .in_file(name)
+        .with_help(
+            "write it as `2026-11-21T10:00:00Z`, or leave it out to use `--now` or the clock",
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_and_bad_utf8_refused() {
+        assert_eq!(decode("x", b"\xEF\xBB\xBF{}".to_vec()).unwrap(), "{}");
+        let error = decode("x", b"{\"a\": \"\xff\"}".to_vec()).unwrap_err();
+        assert_eq!(error.class, ErrorClass::Invalid);
+        assert!(error.diagnostics[0].message.contains("at byte 7"));
+    }
+
+    #[test]
+    fn only_an_object_is_an_input_document() {
+        assert!(parse_document("x", "{\"a\": 1}").is_ok());
+        for (text, says) in [
+            ("[]", "array"),
+            ("3", "number"),
+            ("  ", "empty"),
+            ("{", "EOF"),
+        ] {
+            let error = parse_document("x", text).unwrap_err();
+            assert!(
+                error.diagnostics[0].message.contains(says),
+                "{text}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn syntax_errors_point_at_line_and_column() {
+        let error = parse_document("in.json", "{\n  \"a\": 1,,\n}").unwrap_err();
+        let location = error.diagnostics[0].location().unwrap();
+        assert_eq!((location.line, location.column), (2, 10));
+    }
+
+    #[test]
+    fn deep_nesting_is_a_clear_limit() {
+        let deep = format!("{{\"a\": {}{}}}", "[".repeat(200), "]".repeat(200));
+        let error = parse_document("x", &deep).unwrap_err();
+        assert!(
+            error.diagnostics[0]
+                .message
+                .contains("nested deeper than 128")
+        );
+    }
+
+    #[test]
+    fn reading_stops_at_the_limit() {
+        assert!(read_limited(&b"12345"[..], 5, "x").is_ok());
+        let error = read_limited(&b"123456"[..], 5, "x").unwrap_err();
+        assert!(
+            error.diagnostics[0]
+                .message
+                .contains("larger than the input limit of 5 bytes")
+        );
+    }
+
+    #[test]
+    fn now_comes_from_the_flag_then_the_input() {
+        let flag = parse_time("2026-01-01T00:00:00Z");
+        let input = json!({"now": "2026-11-21T10:00:00+01:00"});
+        assert_eq!(resolve_now(flag, &input, "x").unwrap(), flag.unwrap());
+        let from_input = resolve_now(None, &input, "x").unwrap();
+        assert_eq!(from_input.to_rfc3339(), "2026-11-21T09:00:00+00:00");
+        assert!(resolve_now(None, &json!({"now": "yesterday"}), "x").is_err());
+    }
+}
