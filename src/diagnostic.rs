@@ -101,12 +101,15 @@ impl Diagnostic {
         Some(source.location(span.start))
     }
 
-    /// The diagnostic as one line of plain text: `file:line:col: message`.
+    /// The diagnostic as one line of plain text: `file:line:col: message` (the file is left
+    /// out when the message already names it).
     pub fn one_line(&self) -> String {
         match (self.location(), &self.path) {
             (Some(location), _) => format!("{location}: {}", self.message),
-            (None, Some(path)) => format!("{path}: {}", self.message),
-            (None, None) => self.message.clone(),
+            (None, Some(path)) if !self.message.contains(&format!("`{path}`")) => {
+                format!("{path}: {}", self.message)
+            }
+            (None, _) => self.message.clone(),
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod exit;
 pub mod input;
 pub mod limits;
 pub mod load;
+pub mod render;
 pub mod source;
 pub mod verdict;
 

@@ -1,0 +1,15 @@
+//! Rendering decisions and diagnostics: text for people, JSON for machines, workflow
+//! commands for GitHub Actions.
+
+pub mod diagnostics;
+pub mod github;
+pub mod json;
+pub mod text;
+
+use std::io::IsTerminal;
+
+/// Whether output to this stream may be coloured: only on a terminal, and never when
+/// `NO_COLOR` is set to anything.
+pub fn colour_enabled(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+}
