@@ -39,7 +39,7 @@ pub fn decision(decision: &Decision, colour: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", headline(decision, &palette));
     let mut outcomes: Vec<&Outcome> = decision.outcomes.iter().collect();
-    outcomes.sort_by(|a, b| b.verdict.cmp(&a.verdict));
+    outcomes.sort_by_key(|outcome| std::cmp::Reverse(outcome.verdict));
     for outcome in outcomes {
         let word = palette.verdict(outcome.verdict, &format!("{:<7}", outcome.verdict.as_str()));
         let _ = writeln!(out, "  {word} {}: {}", outcome.policy, outcome.message);
