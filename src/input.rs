@@ -13,6 +13,9 @@ use crate::error::{Error, ErrorClass, Result};
 use crate::limits::{JSON_DEPTH, format_size};
 use crate::source::SourceFile;
 
+/// The JSON Schema of the input document (SPEC 2), printed by `verdict schema`.
+pub const SCHEMA: &str = include_str!("input.schema.json");
+
 /// Where the input document comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InputSource {

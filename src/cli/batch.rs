@@ -1,0 +1,284 @@
+//! `verdict eval --batch`: NDJSON in, one JSON decision per line out, in the input's
+//! order, on one or more threads; the exit code is that of the strictest decision, or of
+//! the worst error when a line could not be decided.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+
+use super::args::EvalArgs;
+use super::output;
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, ErrorClass, Result};
+use crate::exit::Exit;
+use crate::input::{self, InputSource};
+use crate::limits::Limits;
+use crate::policy_set::PolicySet;
+use crate::render;
+use crate::verdict::Verdict;
+
+/// One input line, numbered from 1.
+struct Line {
+    number: usize,
+    bytes: std::result::Result<Vec<u8>, Error>,
+}
+
+/// What deciding one line gave.
+struct Decided {
+    number: usize,
+    output: String,
+    verdict: Option<Verdict>,
+    error: Option<Error>,
+}
+
+pub fn run(args: &EvalArgs, set: PolicySet, limits: &Limits) -> Result<Exit> {
+    let source = InputSource::from_flag(args.input.as_deref());
+    let name = source.display_name();
+    let reader: Box<dyn BufRead + Send> = match &source {
+        InputSource::Stdin => Box::new(BufReader::new(std::io::stdin())),
+        InputSource::File(path) => Box::new(BufReader::new(
+            std::fs::File::open(path).map_err(|error| Error::io(&name, &error))?,
+        )),
+    };
+    let lines = Lines {
+        reader,
+        limit: limits.input_bytes,
+        name: name.clone(),
+        number: 0,
+    };
+    let context = Context { args, name };
+    let summary = if args.jobs <= 1 {
+        decide_in_order(lines, set, &context)?
+    } else {
+        decide_in_parallel(lines, set, &context)?
+    };
+    summary.exit(args.fail_on_warn, &context.name)
+}
+
+struct Context<'a> {
+    args: &'a EvalArgs,
+    name: String,
+}
+
+fn decide_in_order(lines: Lines, mut set: PolicySet, context: &Context<'_>) -> Result<Summary> {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut summary = Summary::default();
+    for line in lines {
+        let decided = decide_line(&mut set, line, context);
+        if !summary.record(decided, &mut out) {
+            break;
+        }
+    }
+    let _ = out.flush();
+    Ok(summary)
+}
+
+fn decide_in_parallel(lines: Lines, set: PolicySet, context: &Context<'_>) -> Result<Summary> {
+    let jobs = usize::from(context.args.jobs);
+    let (line_sender, line_receiver) = sync_channel::<Line>(jobs * 64);
+    let (decided_sender, decided_receiver) = sync_channel::<Decided>(jobs * 64);
+    let line_receiver = Arc::new(Mutex::new(line_receiver));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let mut worker_set = set.clone();
+            let receiver = line_receiver.clone();
+            let sender = decided_sender.clone();
+            scope.spawn(move || work(&mut worker_set, &receiver, &sender, context));
+        }
+        drop(decided_sender);
+        let writer = scope.spawn(move || write_in_order(decided_receiver));
+        feed(lines, &line_sender);
+        drop(line_sender);
+        writer.join().map_err(|_| {
+            Error::evaluation(Diagnostic::error("internal error: the batch writer stopped unexpectedly"))
+        })
+    })
+}
+
+fn feed(lines: Lines, sender: &SyncSender<Line>) {
+    for line in lines {
+        if sender.send(line).is_err() {
+            break;
+        }
+    }
+}
+
+fn work(set: &mut PolicySet, receiver: &Mutex<Receiver<Line>>, sender: &SyncSender<Decided>, context: &Context<'_>) {
+    loop {
+        let line = match receiver.lock() {
+            Ok(receiver) => receiver.recv(),
+            Err(_) => return,
+        };
+        let Ok(line) = line else {
+            return;
+        };
+        let number = line.number;
+        let decided = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decide_line(set, line, context)))
+            .unwrap_or_else(|_| failed(number, internal_error(number)));
+        if sender.send(decided).is_err() {
+            return;
+        }
+    }
+}
+
+fn internal_error(number: usize) -> Error {
+    Error::evaluation(Diagnostic::error(format!("internal error while deciding line {number}")))
+}
+
+/// Writes decisions in input order as they arrive.
+fn write_in_order(receiver: Receiver<Decided>) -> Summary {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut summary = Summary::default();
+    let mut waiting: BTreeMap<usize, Decided> = BTreeMap::new();
+    let mut next = 1;
+    let mut writing = true;
+    for decided in receiver {
+        waiting.insert(decided.number, decided);
+        while let Some(ready) = waiting.remove(&next) {
+            if writing {
+                writing = summary.record(ready, &mut out);
+            }
+            next += 1;
+        }
+    }
+    // Lines are numbered without gaps, so nothing is left; if something were, it still
+    // counts toward the exit code.
+    for (_, decided) in std::mem::take(&mut waiting) {
+        summary.record(decided, &mut out);
+    }
+    let _ = out.flush();
+    summary
+}
+
+fn decide_line(set: &mut PolicySet, line: Line, context: &Context<'_>) -> Decided {
+    let name = format!("line {} of {}", line.number, context.name);
+    match decide_bytes(set, line.bytes, &name, context.args) {
+        Ok(decision) => Decided {
+            number: line.number,
+            output: render::json::decision_line(&decision),
+            verdict: Some(decision.verdict),
+            error: None,
+        },
+        Err(error) => failed(line.number, error),
+    }
+}
+
+fn decide_bytes(set: &mut PolicySet, bytes: std::result::Result<Vec<u8>, Error>, name: &str, args: &EvalArgs) -> Result<crate::Decision> {
+    let text = input::decode(name, bytes?)?;
+    let document = input::parse_document(name, &text)?;
+    let now = input::resolve_now(args.now, &document, name)?;
+    set.decide(&document, now, args.default)
+}
+
+fn failed(number: usize, error: Error) -> Decided {
+    let mut record = render::diagnostics::to_json(&error);
+    if let Some(fields) = record.as_object_mut() {
+        fields.insert("line".to_string(), json!(number));
+        fields.insert("verdict".to_string(), serde_json::Value::Null);
+    }
+    Decided {
+        number,
+        output: record.to_string(),
+        verdict: None,
+        error: Some(error),
+    }
+}
+
+/// The strictest verdict and the errors seen so far.
+#[derive(Default)]
+struct Summary {
+    decided: usize,
+    strictest: Option<Verdict>,
+    errors: Vec<Error>,
+}
+
+impl Summary {
+    /// Writes one line and counts it; false once stdout has gone away.
+    fn record(&mut self, decided: Decided, out: &mut impl Write) -> bool {
+        self.decided += 1;
+        self.strictest = self.strictest.max(decided.verdict);
+        if let Some(error) = decided.error {
+            output::print_stderr(&render::diagnostics::to_text(&error.diagnostics, false));
+            self.errors.push(error);
+        }
+        writeln!(out, "{}", decided.output).is_ok()
+    }
+
+    fn exit(self, fail_on_warn: bool, name: &str) -> Result<Exit> {
+        if let Some(error) = Error::merge(self.errors) {
+            return Ok(Exit::Error(error.class));
+        }
+        match self.strictest {
+            Some(verdict) => Ok(Exit::for_verdict(verdict, fail_on_warn)),
+            None if self.decided == 0 => Err(Error::invalid(
+                Diagnostic::error(format!("`{name}` holds no input documents: expected one JSON object per line"))
+                    .in_file(name),
+            )),
+            None => Ok(Exit::Error(ErrorClass::Evaluation)),
+        }
+    }
+}
+
+/// Non-blank lines of the input, each within the size limit.
+struct Lines {
+    reader: Box<dyn BufRead + Send>,
+    limit: u64,
+    name: String,
+    number: usize,
+}
+
+impl Iterator for Lines {
+    type Item = Line;
+
+    fn next(&mut self) -> Option<Line> {
+        loop {
+            self.number += 1;
+            let mut bytes = Vec::new();
+            let read = (&mut self.reader)
+                .take(self.limit.saturating_add(1))
+                .read_until(b'\n', &mut bytes);
+            match read {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(error) => {
+                    return Some(Line {
+                        number: self.number,
+                        bytes: Err(Error::io(&self.name, &error)),
+                    });
+                }
+            }
+            if bytes.len() as u64 > self.limit && bytes.last() != Some(&b'\n') {
+                self.skip_rest_of_line();
+                let name = format!("line {} of {}", self.number, self.name);
+                return Some(Line {
+                    number: self.number,
+                    bytes: Err(input::too_large(&name, self.limit)),
+                });
+            }
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Some(Line {
+                number: self.number,
+                bytes: Ok(bytes),
+            });
+        }
+    }
+}
+
+impl Lines {
+    fn skip_rest_of_line(&mut self) {
+        let mut sink = Vec::new();
+        loop {
+            sink.clear();
+            match (&mut self.reader).take(1 << 20).read_until(b'\n', &mut sink) {
+                Ok(0) | Err(_) => return,
+                Ok(_) if sink.last() == Some(&b'\n') => return,
+                Ok(_) => {}
+            }
+        }
+    }
+}

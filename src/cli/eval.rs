@@ -1,0 +1,124 @@
+//! `verdict eval`: load the policies, read the input, decide, print, exit by the verdict.
+
+use std::path::{Path, PathBuf};
+
+use super::args::{EvalArgs, EvalFormat, PolicyArgs, RegoVersionChoice};
+use super::output::{self, Colour};
+use super::{batch, usage};
+use crate::decision::Decision;
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+use crate::input::{self, InputSource};
+use crate::limits::Limits;
+use crate::policy_set::{LoadOptions, PolicySet};
+use crate::rego::RegoVersion;
+use crate::render;
+
+pub fn run(args: &EvalArgs, colour: Colour) -> Result<Exit> {
+    if let Some(timeout) = args.timeout {
+        start_watchdog(timeout);
+    }
+    let result = decide(args, colour);
+    if let (Err(error), EvalFormat::Json) = (&result, args.format) {
+        let _ = output::print_stdout(&format!("{}\n", render::diagnostics::to_json(error)));
+    }
+    result
+}
+
+fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
+    let limits = Limits {
+        input_bytes: args.max_input_size,
+        timeout: args.timeout,
+        ..limits_for(&args.policy)
+    };
+    let mut set = load_policies(&args.policy, limits.clone(), colour)?;
+    if args.batch {
+        return batch::run(args, set, &limits);
+    }
+    let source = InputSource::from_flag(args.input.as_deref());
+    let name = source.display_name();
+    let text = input::decode(&name, source.read(limits.input_bytes)?)?;
+    let document = input::parse_document(&name, &text)?;
+    if print_input_requested(args.print_input) {
+        output::print_stderr(&format!("{}\n", pretty(&document)));
+    }
+    let now = input::resolve_now(args.now, &document, &name)?;
+    let decision = set.decide(&document, now, args.default)?;
+    output::print_stdout(&render_decision(&decision, args.format, colour))?;
+    Ok(Exit::for_verdict(decision.verdict, args.fail_on_warn))
+}
+
+fn render_decision(decision: &Decision, format: EvalFormat, colour: Colour) -> String {
+    match format {
+        EvalFormat::Text => render::text::decision(decision, colour.stdout),
+        EvalFormat::Json => format!("{}\n", render::json::decision(decision)),
+        EvalFormat::Github => render::github::decision(decision),
+    }
+}
+
+fn pretty(document: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(document).unwrap_or_else(|_| document.to_string())
+}
+
+/// `--print-input`, or `VERDICT_PRINT_INPUT` set to `1` or `true`.
+fn print_input_requested(flag: bool) -> bool {
+    flag || std::env::var("VERDICT_PRINT_INPUT")
+        .is_ok_and(|value| matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+}
+
+/// The limits the policy flags set.
+pub fn limits_for(args: &PolicyArgs) -> Limits {
+    Limits {
+        policy_bytes: args.max_policy_size,
+        ..Limits::default()
+    }
+}
+
+/// Loads the policy set the flags name; warnings go to stderr.
+pub fn load_policies(args: &PolicyArgs, limits: Limits, colour: Colour) -> Result<PolicySet> {
+    let paths = policy_paths(&args.policies)?;
+    let options = LoadOptions {
+        rego_version: match args.rego_version {
+            RegoVersionChoice::Auto => RegoVersion::Auto,
+            RegoVersionChoice::V0 => RegoVersion::V0,
+            RegoVersionChoice::V1 => RegoVersion::V1,
+        },
+        data_files: args.data.clone(),
+        limits,
+    };
+    let set = PolicySet::load(&paths, &options)?;
+    output::print_diagnostics(&set.warnings, colour);
+    Ok(set)
+}
+
+/// The policy paths: those given, else `./policies` when it exists.
+pub fn policy_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    if !given.is_empty() {
+        return Ok(given.to_vec());
+    }
+    let default = Path::new("policies");
+    if default.exists() {
+        return Ok(vec![default.to_path_buf()]);
+    }
+    Err(usage(
+        "no policies to evaluate: `./policies` does not exist and no `--policy` was given",
+        "name the policies with `--policy PATH` (a file or a directory)",
+    ))
+}
+
+/// Ends the process with exit 70 once `timeout` has passed, whatever it is doing.
+fn start_watchdog(timeout: std::time::Duration) {
+    std::thread::spawn(move || {
+        std::thread::sleep(timeout);
+        output::print_stderr(&format!(
+            "error: gave up after the --timeout of {}; no decision was made\n",
+            crate::duration::format(chrono::TimeDelta::from_std(timeout).unwrap_or_default())
+        ));
+        std::process::exit(i32::from(Exit::Error(crate::error::ErrorClass::Evaluation).code()));
+    });
+}
+
+/// A usage error for a bad combination of flags.
+pub fn flag_conflict(message: &str) -> Error {
+    usage(message, "see `verdict eval --help`")
+}

@@ -1,0 +1,62 @@
+//! The command line: arguments, one module per subcommand, and the one place where
+//! results and errors become exit codes.
+
+mod args;
+mod batch;
+mod eval;
+mod output;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+pub use args::{Cli, Command};
+
+use crate::error::{Error, ErrorClass};
+use crate::exit::Exit;
+
+/// Runs verdict with these arguments (the first is the program name) and says how it ends.
+pub fn run(arguments: impl IntoIterator<Item = OsString>) -> Exit {
+    let cli = match Cli::try_parse_from(arguments) {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
+    let colour = output::Colour::from_choice(cli.colour);
+    let result = match cli.command {
+        Command::Eval(arguments) => eval::run(&arguments, colour),
+        Command::Schema => output::print_stdout(crate::input::SCHEMA).map(|()| Exit::Success),
+    };
+    match result {
+        Ok(exit) => exit,
+        Err(error) => output::report_error(&error, colour),
+    }
+}
+
+/// clap's own errors: help and version go to stdout and succeed; anything else is a usage
+/// error, exit 64 (clap's own 2 would read as pending).
+fn usage_error(error: &clap::Error) -> Exit {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = error.print();
+            Exit::Success
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+            Exit::Error(ErrorClass::Usage)
+        }
+        _ => {
+            let _ = error.print();
+            Exit::Error(ErrorClass::Usage)
+        }
+    }
+}
+
+/// A usage error found after parsing, such as a flag value clap could not check.
+pub(crate) fn usage(message: impl Into<String>, help: impl Into<String>) -> Error {
+    let mut error = Error::usage(message);
+    if let Some(first) = error.diagnostics.first_mut() {
+        first.help = Some(help.into());
+    }
+    error
+}

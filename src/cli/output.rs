@@ -1,0 +1,70 @@
+//! Writing to stdout and stderr: colour decisions, a closed pipe, and errors as
+//! diagnostics.
+
+use std::io::Write;
+
+use super::args::ColourChoice;
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
+use crate::exit::Exit;
+use crate::render;
+
+/// Whether each stream gets colour.
+#[derive(Clone, Copy, Debug)]
+pub struct Colour {
+    pub stdout: bool,
+    pub stderr: bool,
+}
+
+impl Colour {
+    pub fn from_choice(choice: ColourChoice) -> Colour {
+        match choice {
+            ColourChoice::Always => Colour {
+                stdout: true,
+                stderr: true,
+            },
+            ColourChoice::Never => Colour {
+                stdout: false,
+                stderr: false,
+            },
+            ColourChoice::Auto => Colour {
+                stdout: render::colour_enabled(&std::io::stdout()),
+                stderr: render::colour_enabled(&std::io::stderr()),
+            },
+        }
+    }
+}
+
+/// Writes to stdout. A reader that went away (`| head`) is not an error: the exit code
+/// still tells the decision.
+pub fn print_stdout(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(Error::evaluation(Diagnostic::error(format!(
+            "cannot write the output: {}",
+            crate::error::io_reason(&error)
+        )))),
+    }
+}
+
+/// Writes to stderr; there is nowhere left to report a failure to.
+pub fn print_stderr(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+}
+
+/// Draws diagnostics on stderr.
+pub fn print_diagnostics(diagnostics: &[Diagnostic], colour: Colour) {
+    if !diagnostics.is_empty() {
+        print_stderr(&render::diagnostics::to_text(diagnostics, colour.stderr));
+    }
+}
+
+/// Reports an error on stderr and returns its exit.
+pub fn report_error(error: &Error, colour: Colour) -> Exit {
+    print_diagnostics(&error.diagnostics, colour);
+    Exit::Error(error.class)
+}

@@ -1,0 +1,68 @@
+//! `verdict test`: run the tests next to the policies and report them.
+
+use std::collections::HashSet;
+
+use regex::Regex;
+
+use super::args::{TestArgs, TestFormat};
+use super::eval::{limits_for, load_policies};
+use super::output::{self, Colour};
+use super::usage;
+use crate::error::Result;
+use crate::exit::Exit;
+use crate::testing::{self, TestOptions, coverage, report};
+
+pub fn run(args: &TestArgs, colour: Colour) -> Result<Exit> {
+    let filter = args
+        .run
+        .as_deref()
+        .map(|pattern| {
+            Regex::new(pattern).map_err(|error| {
+                usage(
+                    format!("`--run {pattern}` is not a valid regular expression: {}", last_line(&error.to_string())),
+                    "`--run` takes a regular expression matched against test names, such as `cost|destroy`",
+                )
+            })
+        })
+        .transpose()?;
+    let policy_args = args.paths.as_policy_args();
+    let mut set = load_policies(&policy_args, limits_for(&policy_args), colour)?;
+    let options = TestOptions {
+        filter,
+        default: None,
+    };
+    let mut results = testing::run_policy_tests(&mut set, &options);
+    results.extend(testing::run_rego_tests(&mut set, &options));
+    let want_coverage = args.coverage || args.coverage_min.is_some();
+    let coverage = want_coverage.then(|| {
+        let fired: HashSet<_> = results
+            .iter()
+            .filter_map(|result| result.decision.as_ref())
+            .flat_map(|decision| decision.outcomes.iter().map(|outcome| outcome.source.clone()))
+            .chain(testing::rego_rules_fired(&mut set))
+            .collect();
+        coverage::compute(&testing::coverable_rules(&set), &fired)
+    });
+    let rendered = match args.format {
+        TestFormat::Text => report::text(&results, coverage.as_ref()),
+        TestFormat::Json => report::json(&results, coverage.as_ref()),
+        TestFormat::Junit => report::junit(&results),
+    };
+    output::print_stdout(&rendered)?;
+    let below_minimum = match (args.coverage_min, &coverage) {
+        (Some(minimum), Some(coverage)) if coverage.percent < minimum => {
+            output::print_stderr(&format!(
+                "error: rule coverage is {:.1}%, below the minimum of {minimum:.1}%\n",
+                coverage.percent
+            ));
+            true
+        }
+        _ => false,
+    };
+    let all_passed = results.iter().all(|result| result.passed());
+    Ok(if all_passed && !below_minimum { Exit::Success } else { Exit::Failure })
+}
+
+fn last_line(text: &str) -> &str {
+    text.lines().last().unwrap_or(text)
+}

@@ -1,0 +1,212 @@
+//! Test reports: text for people (ending with `N passed, M failed`), JSON, and JUnit XML
+//! for CI systems (one testsuite per file, one testcase per test).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::coverage::Coverage;
+use super::TestResult;
+
+/// The closing line of every text report.
+pub fn summary_line(results: &[TestResult]) -> String {
+    let passed = results.iter().filter(|r| r.passed()).count();
+    format!("{passed} passed, {} failed", results.len() - passed)
+}
+
+pub fn text(results: &[TestResult], coverage: Option<&Coverage>) -> String {
+    let mut out = String::new();
+    for result in results {
+        if result.passed() {
+            let _ = writeln!(out, "ok    {}  ({})", result.name, result.location);
+            continue;
+        }
+        let _ = writeln!(out, "FAIL  {}  ({})", result.name, result.location);
+        for failure in &result.failures {
+            let _ = writeln!(out, "      {failure}");
+        }
+        if let Some(decision) = &result.decision {
+            for outcome in &decision.outcomes {
+                let _ = writeln!(
+                    out,
+                    "        got {} from {}: {}  ({})",
+                    outcome.verdict, outcome.policy, outcome.message, outcome.source
+                );
+            }
+        }
+        for line in &result.prints {
+            let _ = writeln!(out, "      print: {line}");
+        }
+    }
+    if let Some(coverage) = coverage {
+        out.push_str(&coverage_text(coverage));
+    }
+    let _ = writeln!(out, "{}", summary_line(results));
+    out
+}
+
+fn coverage_text(coverage: &Coverage) -> String {
+    let mut out = String::from("\ncoverage:\n");
+    for file in &coverage.files {
+        let _ = writeln!(out, "  {:>5.1}%  {} ({} of {} rules)", file.percent, file.file, file.covered, file.total);
+        for rule in file.rules.iter().filter(|rule| !rule.fired) {
+            let _ = writeln!(out, "          never fired: {} {} at {}", rule.policy, rule.rule, rule.location);
+        }
+    }
+    let _ = writeln!(out, "  {:>5.1}%  total ({} of {} rules)\n", coverage.percent, coverage.covered, coverage.total);
+    out
+}
+
+pub fn json(results: &[TestResult], coverage: Option<&Coverage>) -> String {
+    let passed = results.iter().filter(|r| r.passed()).count();
+    let tests: Vec<serde_json::Value> = results
+        .iter()
+        .map(|result| {
+            json!({
+                "name": result.name,
+                "kind": result.kind,
+                "file": result.location.file.as_ref(),
+                "line": result.location.line,
+                "source": result.location,
+                "passed": result.passed(),
+                "failures": result.failures,
+                "verdict": result.decision.as_ref().map(|d| d.verdict),
+                "outcomes": result.decision.as_ref().map(|d| &d.outcomes),
+                "prints": result.prints,
+            })
+        })
+        .collect();
+    let report = json!({
+        "passed": passed,
+        "failed": results.len() - passed,
+        "tests": tests,
+        "coverage": coverage,
+    });
+    format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default())
+}
+
+/// JUnit XML: one `testsuite` per file, one `testcase` per test, a `failure` element with
+/// the differences for each failed test.
+pub fn junit(results: &[TestResult]) -> String {
+    let mut suites: BTreeMap<&str, Vec<&TestResult>> = BTreeMap::new();
+    for result in results {
+        suites.entry(&result.location.file).or_default().push(result);
+    }
+    let failed = results.iter().filter(|r| !r.passed()).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"verdict\" tests=\"{}\" failures=\"{failed}\" errors=\"0\">",
+        results.len()
+    );
+    for (file, tests) in suites {
+        let suite_failed = tests.iter().filter(|r| !r.passed()).count();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{suite_failed}\" errors=\"0\" skipped=\"0\">",
+            escape(file),
+            tests.len()
+        );
+        for test in tests {
+            let attributes = format!(
+                "name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"",
+                escape(&test.name),
+                escape(file),
+                escape(file),
+                test.location.line
+            );
+            if test.passed() {
+                let _ = writeln!(out, "    <testcase {attributes}/>");
+                continue;
+            }
+            let summary = test.failures.first().map(String::as_str).unwrap_or("failed");
+            let mut details = test.failures.join("\n");
+            if let Some(decision) = &test.decision {
+                for outcome in &decision.outcomes {
+                    let _ = write!(details, "\ngot {} from {}: {} ({})", outcome.verdict, outcome.policy, outcome.message, outcome.source);
+                }
+            }
+            let _ = writeln!(out, "    <testcase {attributes}>");
+            let _ = writeln!(
+                out,
+                "      <failure message=\"{}\" type=\"assertion\">{}</failure>",
+                escape(summary),
+                escape(&details)
+            );
+            let _ = writeln!(out, "    </testcase>");
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// Escapes text for XML attributes and content; characters XML 1.0 cannot carry at all
+/// become U+FFFD.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\t' | '\r' => out.push_str(&format!("&#{};", u32::from(c))),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Location;
+    use crate::testing::TestKind;
+
+    fn result(name: &str, file: &str, failures: &[&str]) -> TestResult {
+        TestResult {
+            name: name.to_string(),
+            kind: TestKind::Policy,
+            location: Location::new(file, 3, 1),
+            failures: failures.iter().map(|f| f.to_string()).collect(),
+            decision: None,
+            prints: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn junit_groups_tests_by_file_and_escapes() {
+        let results = [
+            result("a <passes>", "a.policy", &[]),
+            result("b", "a.policy", &["expected verdict pending, got deny & \"more\""]),
+            result("c", "b.rego", &[]),
+        ];
+        insta::assert_snapshot!(junit(&results), @r#"
+        <?xml version="1.0" encoding="UTF-8"?>
+        <testsuites name="verdict" tests="3" failures="1" errors="0">
+          <testsuite name="a.policy" tests="2" failures="1" errors="0" skipped="0">
+            <testcase name="a &lt;passes&gt;" classname="a.policy" file="a.policy" line="3"/>
+            <testcase name="b" classname="a.policy" file="a.policy" line="3">
+              <failure message="expected verdict pending, got deny &amp; &quot;more&quot;" type="assertion">expected verdict pending, got deny &amp; &quot;more&quot;</failure>
+            </testcase>
+          </testsuite>
+          <testsuite name="b.rego" tests="1" failures="0" errors="0" skipped="0">
+            <testcase name="c" classname="b.rego" file="b.rego" line="3"/>
+          </testsuite>
+        </testsuites>
+        "#);
+    }
+
+    #[test]
+    fn text_ends_with_the_counts() {
+        let results = [result("a", "a.policy", &[]), result("b", "a.policy", &["expected verdict allow, got pending"])];
+        let report = text(&results, None);
+        assert!(report.ends_with("\n1 passed, 1 failed\n"), "{report}");
+        assert!(report.contains("FAIL  b  (a.policy:3:1)\n      expected verdict allow, got pending\n"));
+    }
+}

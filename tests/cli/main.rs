@@ -1,0 +1,12 @@
+//! verdict through its real binary: arguments, stdin, exit codes, stdout and stderr.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod harness;
+
+mod usage;
