@@ -1,6 +1,8 @@
 //! Tests of lowering and evaluation over syntax trees built by hand, independent of the
 //! parser: name resolution, slots, `let`s, `config`, rules and the checker's errors.
 
+mod random;
+
 use std::sync::Arc;
 
 use chrono::DateTime;
