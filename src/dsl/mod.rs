@@ -2,4 +2,8 @@
 //! blocks (SPEC 4, 5, 6).
 
 pub mod ast;
+pub mod check;
+pub mod compile;
+pub mod eval;
 pub mod parse;
+pub mod schema;

@@ -1,0 +1,97 @@
+//! Constant folding: a sub-expression that reads neither the input, `now`, `config`, a
+//! `let` nor a loop variable is computed once, when the policy is compiled.
+
+use chrono::DateTime;
+
+use crate::dsl::eval::Limits;
+use crate::dsl::eval::machine::Machine;
+use crate::dsl::eval::program::{Constant, Node, Program, Step, TemplatePiece};
+use crate::dsl::eval::value::Json;
+
+/// The node, or the constant it always evaluates to.
+pub fn fold(node: Node) -> Node {
+    if let Some(shortcut) = short_circuit(&node) {
+        return shortcut;
+    }
+    if !is_foldable(&node) {
+        return node;
+    }
+    match evaluate(&node) {
+        Some(constant) => Node::Constant(constant),
+        None => node,
+    }
+}
+
+/// `false and X`, `true or X` and `A ?? X` with a constant non-null `A` do not depend on
+/// `X`, whatever it reads.
+fn short_circuit(node: &Node) -> Option<Node> {
+    let value = match node {
+        Node::And(left, _) if left.constant().is_some_and(|c| !is_true(c)) => Constant::Bool(false),
+        Node::Or(left, _) if left.constant().is_some_and(is_true) => Constant::Bool(true),
+        Node::Coalesce(left, _) => match left.constant() {
+            Some(Constant::Null) | None => return None,
+            Some(constant) => constant.clone(),
+        },
+        _ => return None,
+    };
+    Some(Node::Constant(value))
+}
+
+fn is_true(constant: &Constant) -> bool {
+    matches!(constant, Constant::Bool(true))
+}
+
+fn is_constant(node: &Node) -> bool {
+    node.constant().is_some()
+}
+
+/// Whether every operand of the node is a constant and the node reads nothing else.
+fn is_foldable(node: &Node) -> bool {
+    match node {
+        Node::Constant(_)
+        | Node::Input
+        | Node::InputField(_)
+        | Node::Now
+        | Node::Config
+        | Node::ConfigField(_)
+        | Node::Let(_)
+        | Node::Local(_)
+        | Node::Comprehension(_) => false,
+        Node::Path { base, steps } => {
+            is_constant(base)
+                && steps.iter().all(|step| match step {
+                    Step::Index(index) => is_constant(index),
+                    Step::Field(_) | Step::Each => true,
+                })
+        }
+        Node::Not(operand) | Node::Negate(operand) => is_constant(operand),
+        Node::And(left, right) | Node::Or(left, right) | Node::Coalesce(left, right) => {
+            is_constant(left) && is_constant(right)
+        }
+        Node::Compare { left, right, .. } | Node::Arithmetic { left, right, .. } => {
+            is_constant(left) && is_constant(right)
+        }
+        Node::In {
+            element, container, ..
+        } => is_constant(element) && is_constant(container),
+        Node::Call { args, .. } => args.iter().all(is_constant),
+        Node::Match { subject, .. } => is_constant(subject),
+        Node::Zoned { time, .. } => is_constant(time),
+        Node::Template(pieces) => pieces.iter().all(|piece| match piece {
+            TemplatePiece::Text(_) => true,
+            TemplatePiece::Value(node) => is_constant(node),
+        }),
+        Node::Array(items) => items.iter().all(is_constant),
+        Node::Object(entries) => entries.iter().all(|(_, value)| is_constant(value)),
+    }
+}
+
+/// Evaluates a node that reads nothing; `None` when its value cannot be held as a
+/// constant or evaluating it reaches a limit (it is then left to fail at evaluation).
+fn evaluate(node: &Node) -> Option<Constant> {
+    let program = Program::default();
+    let input = Json::Null;
+    let mut machine = Machine::new(&program, &input, DateTime::UNIX_EPOCH, &Limits::default());
+    let value = machine.eval(node).ok()?;
+    Constant::from_value(&value)
+}

@@ -1,0 +1,95 @@
+//! Compiling a `policy` block into a [`CompiledPolicy`]: names resolved to slots,
+//! builtins to an enum, literal patterns and time zones compiled, constants folded. A
+//! policy is compiled once and evaluated many times.
+
+mod calls;
+mod expr;
+mod fold;
+mod lower;
+mod paths;
+pub mod suggest;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+pub(crate) use lower::lower_policy;
+
+use crate::decision::Outcome;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::dsl::ast;
+use crate::dsl::eval::program::Program;
+use crate::dsl::eval::value::Json;
+use crate::dsl::eval::{self, Limits};
+use crate::error::Error;
+use crate::source::{Location, SourceFile};
+
+/// A policy ready to evaluate. Cheap to clone and safe to share between threads.
+#[derive(Clone, Debug)]
+pub struct CompiledPolicy {
+    program: Arc<Program>,
+    location: Location,
+    limits: Limits,
+}
+
+impl CompiledPolicy {
+    /// Compiles a policy with the default [`Limits`]; the errors are those of
+    /// [`crate::dsl::check::check`] for this block (warnings are not errors).
+    pub fn compile(
+        block: &ast::PolicyBlock,
+        source: &Arc<SourceFile>,
+    ) -> Result<CompiledPolicy, Vec<Diagnostic>> {
+        CompiledPolicy::compile_with_limits(block, source, &Limits::default())
+    }
+
+    pub fn compile_with_limits(
+        block: &ast::PolicyBlock,
+        source: &Arc<SourceFile>,
+        limits: &Limits,
+    ) -> Result<CompiledPolicy, Vec<Diagnostic>> {
+        let (program, diagnostics) = lower_policy(block, source, limits);
+        let mut errors: Vec<Diagnostic> = diagnostics
+            .into_iter()
+            .filter(|diagnostic| diagnostic.severity == Severity::Error)
+            .collect();
+        if !errors.is_empty() {
+            errors.sort_by_key(|error| error.span.map_or(0, |span| span.start));
+            return Err(errors);
+        }
+        Ok(CompiledPolicy {
+            program: Arc::new(program),
+            location: source.location(block.span.start),
+            limits: limits.clone(),
+        })
+    }
+
+    /// The same policy evaluated under other limits (the nesting depth was checked when
+    /// it was compiled and stays as it was).
+    pub fn with_limits(mut self, limits: Limits) -> CompiledPolicy {
+        self.limits = limits;
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.program.name
+    }
+
+    /// Where the `policy` keyword is.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Evaluates the policy over an input document at the time `now`: the outcomes of its
+    /// rules in order, none when a `when` guard does not hold. The only errors are
+    /// resource limits, which fail closed.
+    pub fn evaluate(&self, input: &Json, now: DateTime<Utc>) -> Result<Vec<Outcome>, Error> {
+        eval::run(&self.program, input, now, &self.limits)
+    }
+}
+
+#[cfg(test)]
+mod tests;

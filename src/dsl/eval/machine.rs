@@ -1,0 +1,406 @@
+//! The evaluator: runs a [`Program`] over an input document.
+//!
+//! One [`Machine`] serves one evaluation. It borrows the program and the input, evaluates
+//! each `let` at most once (when first needed), keeps loop variables on a stack indexed by
+//! the slots the compiler assigned, and counts its work against the [`Limits`].
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
+
+use super::builtins::{self, Builtin};
+use super::limits::{Budget, Halt, Limits};
+use super::operators::{arithmetic, compare, negate};
+use super::program::{Comprehension, Node, Pattern, Program, Step, TemplatePiece};
+use super::render::write_interpolated;
+use super::value::{Json, Value};
+use crate::dsl::ast::ComprehensionKind;
+
+/// How deeply `let`s may be evaluated inside one another before the earlier ones are
+/// evaluated in order instead, which keeps long chains of `let`s off the stack.
+const LET_NESTING: usize = 16;
+
+#[derive(Clone, Debug)]
+enum LetState<'a> {
+    Pending,
+    Running,
+    Done(Value<'a>),
+}
+
+pub struct Machine<'a> {
+    program: &'a Program,
+    input: &'a Json,
+    now: DateTime<Utc>,
+    pub(super) budget: Budget,
+    lets: Vec<LetState<'a>>,
+    /// Every `let` below this slot has been evaluated (or is being evaluated).
+    settled_lets: usize,
+    let_nesting: usize,
+    /// The values of the loop variables in scope; a variable's slot is its index.
+    pub(super) locals: Vec<Value<'a>>,
+    config: Option<Value<'a>>,
+}
+
+impl<'a> Machine<'a> {
+    pub fn new(
+        program: &'a Program,
+        input: &'a Json,
+        now: DateTime<Utc>,
+        limits: &Limits,
+    ) -> Machine<'a> {
+        Machine {
+            program,
+            input,
+            now,
+            budget: Budget::new(limits),
+            lets: vec![LetState::Pending; program.lets.len()],
+            settled_lets: 0,
+            let_nesting: 0,
+            locals: Vec::new(),
+            config: None,
+        }
+    }
+
+    pub fn eval(&mut self, node: &'a Node) -> Result<Value<'a>, Halt> {
+        Ok(match node {
+            Node::Constant(constant) => constant.value(),
+            Node::Input => Value::from_json(self.input),
+            Node::InputField(name) => self.input_field(name),
+            Node::Now => Value::Time(self.now),
+            Node::Config => self.config_object(),
+            Node::ConfigField(key) => self.config_field(key),
+            Node::Let(slot) => self.let_value(*slot)?,
+            Node::Local(slot) => self.locals.get(*slot).cloned().unwrap_or(Value::Null),
+            Node::Path { base, steps } => {
+                let base = self.eval(base)?;
+                self.walk(base, steps)?
+            }
+            Node::Not(operand) => Value::Bool(!self.eval(operand)?.is_true()),
+            Node::Negate(operand) => negate(&self.eval(operand)?),
+            Node::And(left, right) => {
+                Value::Bool(self.eval(left)?.is_true() && self.eval(right)?.is_true())
+            }
+            Node::Or(left, right) => {
+                Value::Bool(self.eval(left)?.is_true() || self.eval(right)?.is_true())
+            }
+            Node::Coalesce(left, right) => match self.eval(left)? {
+                Value::Null => self.eval(right)?,
+                value => value,
+            },
+            Node::Compare { op, left, right } => {
+                let left = self.eval(left)?;
+                let right = self.eval(right)?;
+                Value::Bool(compare(*op, &left, &right))
+            }
+            Node::In {
+                negated,
+                element,
+                container,
+            } => {
+                let element = self.eval(element)?;
+                let container = self.eval(container)?;
+                Value::Bool(container.has(&element) != *negated)
+            }
+            Node::Arithmetic { op, left, right } => {
+                let left = self.eval(left)?;
+                let right = self.eval(right)?;
+                arithmetic(*op, &left, &right, &mut self.budget)?
+            }
+            Node::Call { builtin, args } => self.call(*builtin, args)?,
+            Node::Match { subject, pattern } => {
+                let subject = self.eval(subject)?;
+                match subject.as_str() {
+                    Some(text) => Value::Bool(pattern.is_match(text)),
+                    None => Value::Null,
+                }
+            }
+            Node::Zoned {
+                builtin,
+                time,
+                zone,
+            } => builtins::time::part(*builtin, &self.eval(time)?, Some(*zone)),
+            Node::Comprehension(comprehension) => self.comprehension(comprehension)?,
+            Node::Template(pieces) => self.template(pieces)?,
+            Node::Array(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items.iter() {
+                    values.push(self.eval(item)?);
+                }
+                Value::list(values)
+            }
+            Node::Object(entries) => {
+                let mut map = BTreeMap::new();
+                for (key, value) in entries.iter() {
+                    map.insert(&**key, self.eval(value)?);
+                }
+                Value::Object(Rc::new(map))
+            }
+        })
+    }
+
+    fn input_field(&self, name: &str) -> Value<'a> {
+        self.input
+            .as_object()
+            .and_then(|fields| fields.get(name))
+            .map_or(Value::Null, Value::from_json)
+    }
+
+    /// `config.key`: the key of `input.policyData` when it is there and not `null`, else
+    /// the policy's default.
+    fn config_field(&self, key: &str) -> Value<'a> {
+        match self.input_field("policyData").entry(key) {
+            Some(value) if !value.is_null() => value,
+            _ => self.config_default(key),
+        }
+    }
+
+    fn config_default(&self, key: &str) -> Value<'a> {
+        let defaults = &self.program.config;
+        defaults
+            .binary_search_by(|(candidate, _)| (**candidate).cmp(key))
+            .ok()
+            .and_then(|position| defaults.get(position))
+            .map_or(Value::Null, |(_, constant)| constant.value())
+    }
+
+    /// `config`: the defaults with the non-null keys of `input.policyData` over them.
+    fn config_object(&mut self) -> Value<'a> {
+        if let Some(config) = &self.config {
+            return config.clone();
+        }
+        let mut merged: BTreeMap<&'a str, Value<'a>> = self
+            .program
+            .config
+            .iter()
+            .map(|(key, constant)| (&**key, constant.value()))
+            .collect();
+        if let Some(Json::Object(supplied)) = self.input.get("policyData") {
+            for (key, value) in supplied {
+                if !value.is_null() {
+                    merged.insert(key, Value::from_json(value));
+                }
+            }
+        }
+        let config = Value::Object(Rc::new(merged));
+        self.config = Some(config.clone());
+        config
+    }
+
+    fn let_value(&mut self, slot: usize) -> Result<Value<'a>, Halt> {
+        match self.lets.get(slot) {
+            Some(LetState::Done(value)) => return Ok(value.clone()),
+            // A `let` refers only to earlier ones (the compiler checks it), so it never
+            // meets itself while running; `null` keeps evaluation total regardless.
+            Some(LetState::Running) | None => return Ok(Value::Null),
+            Some(LetState::Pending) => {}
+        }
+        if self.let_nesting >= LET_NESTING {
+            self.settle_lets_before(slot)?;
+        }
+        let Some(node) = self.program.lets.get(slot) else {
+            return Ok(Value::Null);
+        };
+        self.set_let(slot, LetState::Running);
+        self.let_nesting += 1;
+        // A `let` sees no loop variable: it runs on a stack of its own.
+        let outer_locals = std::mem::take(&mut self.locals);
+        let result = self.eval(node);
+        self.locals = outer_locals;
+        self.let_nesting -= 1;
+        let value = result?;
+        self.set_let(slot, LetState::Done(value.clone()));
+        Ok(value)
+    }
+
+    /// Evaluates every `let` before `slot` in order, so that none of them nests further.
+    fn settle_lets_before(&mut self, slot: usize) -> Result<(), Halt> {
+        while self.settled_lets < slot {
+            let next = self.settled_lets;
+            self.settled_lets += 1;
+            self.let_value(next)?;
+        }
+        Ok(())
+    }
+
+    fn set_let(&mut self, slot: usize, state: LetState<'a>) {
+        if let Some(entry) = self.lets.get_mut(slot) {
+            *entry = state;
+        }
+    }
+
+    /// Applies the steps of a path; after `[*]` the rest apply to each element.
+    fn walk(&mut self, mut current: Value<'a>, steps: &'a [Step]) -> Result<Value<'a>, Halt> {
+        for (position, step) in steps.iter().enumerate() {
+            current = match step {
+                Step::Field(name) => current.field(name),
+                Step::Index(index) => {
+                    let index = self.eval(index)?;
+                    current.index(&index)
+                }
+                Step::Each => {
+                    let rest = steps.get(position + 1..).unwrap_or_default();
+                    return self.project(&current, rest);
+                }
+            };
+        }
+        Ok(current)
+    }
+
+    /// `list[*].rest`: the list of `rest` applied to each element; `null` when there is
+    /// nothing to iterate.
+    fn project(&mut self, list: &Value<'a>, rest: &'a [Step]) -> Result<Value<'a>, Halt> {
+        let Some(elements) = list.elements() else {
+            return Ok(Value::Null);
+        };
+        let mut projected = Vec::with_capacity(elements.size_hint().0);
+        for item in elements {
+            self.budget.iterate()?;
+            projected.push(self.walk(item, rest)?);
+        }
+        Ok(Value::list(projected))
+    }
+
+    fn call(&mut self, builtin: Builtin, args: &'a [Node]) -> Result<Value<'a>, Halt> {
+        match args {
+            [only] => {
+                let value = self.eval(only)?;
+                builtins::call(builtin, std::slice::from_ref(&value), &mut self.budget)
+            }
+            [first, second] => {
+                let values = [self.eval(first)?, self.eval(second)?];
+                builtins::call(builtin, &values, &mut self.budget)
+            }
+            _ => {
+                let mut values = Vec::with_capacity(args.len());
+                for arg in args {
+                    values.push(self.eval(arg)?);
+                }
+                builtins::call(builtin, &values, &mut self.budget)
+            }
+        }
+    }
+
+    fn comprehension(&mut self, comprehension: &'a Comprehension) -> Result<Value<'a>, Halt> {
+        let iterable = self.eval(&comprehension.iterable)?;
+        let kind = comprehension.kind;
+        let Some(elements) = iterable.elements() else {
+            return Ok(over_nothing(kind));
+        };
+        match kind {
+            ComprehensionKind::Any | ComprehensionKind::All => {
+                let wanted = kind == ComprehensionKind::Any;
+                for item in elements {
+                    let found = self.generate(comprehension, item, true)?;
+                    if found.is_some_and(|value| value.is_true() == wanted) {
+                        return Ok(Value::Bool(wanted));
+                    }
+                }
+                Ok(Value::Bool(!wanted))
+            }
+            ComprehensionKind::Count => {
+                let mut count = 0usize;
+                for item in elements {
+                    if self.generate(comprehension, item, false)?.is_some() {
+                        count += 1;
+                    }
+                }
+                Ok(Value::Number(count as f64))
+            }
+            ComprehensionKind::List
+            | ComprehensionKind::Sum
+            | ComprehensionKind::Min
+            | ComprehensionKind::Max => {
+                let mut generated = Vec::new();
+                for item in elements {
+                    if let Some(value) = self.generate(comprehension, item, true)? {
+                        generated.push(value);
+                    }
+                }
+                let list = Value::list(generated);
+                match aggregate(kind) {
+                    Some(builtin) => builtins::call(builtin, &[list], &mut self.budget),
+                    None => Ok(list),
+                }
+            }
+        }
+    }
+
+    /// Binds the loop variable to `item`; when the item passes the comprehension's `if`,
+    /// gives its element (or `Null` when `with_element` is false and it is not needed).
+    fn generate(
+        &mut self,
+        comprehension: &'a Comprehension,
+        item: Value<'a>,
+        with_element: bool,
+    ) -> Result<Option<Value<'a>>, Halt> {
+        self.budget.iterate()?;
+        debug_assert_eq!(self.locals.len(), comprehension.slot);
+        self.locals.push(item);
+        let result = self.generate_bound(comprehension, with_element);
+        self.locals.pop();
+        result
+    }
+
+    fn generate_bound(
+        &mut self,
+        comprehension: &'a Comprehension,
+        with_element: bool,
+    ) -> Result<Option<Value<'a>>, Halt> {
+        if let Some(condition) = &comprehension.condition
+            && !self.eval(condition)?.is_true()
+        {
+            return Ok(None);
+        }
+        if with_element {
+            self.eval(&comprehension.element).map(Some)
+        } else {
+            Ok(Some(Value::Null))
+        }
+    }
+
+    fn template(&mut self, pieces: &'a [TemplatePiece]) -> Result<Value<'a>, Halt> {
+        let mut text = String::new();
+        for piece in pieces {
+            match piece {
+                TemplatePiece::Text(literal) => text.push_str(literal),
+                TemplatePiece::Value(node) => {
+                    let value = self.eval(node)?;
+                    write_interpolated(&value, &mut text);
+                }
+            }
+            self.budget.check_length(text.len())?;
+        }
+        self.budget.build_string(text.len())?;
+        Ok(Value::string(text))
+    }
+}
+
+/// What a comprehension over something that is not a list or an object gives (SPEC 4.3:
+/// `all` over `null` is false, fail safe; `any` false; `count` 0).
+fn over_nothing<'a>(kind: ComprehensionKind) -> Value<'a> {
+    match kind {
+        ComprehensionKind::List => Value::list(Vec::new()),
+        ComprehensionKind::Any | ComprehensionKind::All => Value::Bool(false),
+        ComprehensionKind::Count | ComprehensionKind::Sum => Value::Number(0.0),
+        ComprehensionKind::Min | ComprehensionKind::Max => Value::Null,
+    }
+}
+
+fn aggregate(kind: ComprehensionKind) -> Option<Builtin> {
+    match kind {
+        ComprehensionKind::Sum => Some(Builtin::Sum),
+        ComprehensionKind::Min => Some(Builtin::Min),
+        ComprehensionKind::Max => Some(Builtin::Max),
+        _ => None,
+    }
+}
+
+impl Pattern {
+    pub fn is_match(&self, text: &str) -> bool {
+        match self {
+            Pattern::Glob(glob) => glob.is_match(text),
+            Pattern::Regex(regex) => regex.is_match(text),
+        }
+    }
+}

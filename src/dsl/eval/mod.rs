@@ -1,0 +1,124 @@
+//! Evaluation of compiled policies: values, operators, builtins, and the machine that runs
+//! a [`program::Program`] over an input document.
+
+pub mod builtins;
+pub mod limits;
+pub mod machine;
+pub mod operators;
+pub mod program;
+pub mod render;
+pub mod value;
+
+use chrono::{DateTime, Utc};
+
+use limits::Halt;
+pub use limits::Limits;
+use machine::Machine;
+use program::{Program, RuleProgram};
+use value::{Json, Value};
+
+use crate::decision::Outcome;
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
+use crate::source::Span;
+
+/// Evaluates a policy: when every `when` guard holds, the outcomes of its rules in order;
+/// none when a guard does not hold.
+pub fn run(
+    program: &Program,
+    input: &Json,
+    now: DateTime<Utc>,
+    limits: &Limits,
+) -> Result<Vec<Outcome>, Error> {
+    let mut machine = Machine::new(program, input, now, limits);
+    for guard in &program.guards {
+        let holds = machine
+            .eval(&guard.condition)
+            .map_err(|halt| halted(program, guard.span, "its `when` guard", &halt))?;
+        if !holds.is_true() {
+            return Ok(Vec::new());
+        }
+    }
+    let mut outcomes = Vec::new();
+    for rule in &program.rules {
+        fire(&mut machine, program, rule, &mut outcomes).map_err(|halt| {
+            let what = format!("its {} rule at line {}", rule.verdict, rule.location.line);
+            halted(program, rule.span, &what, &halt)
+        })?;
+    }
+    Ok(outcomes)
+}
+
+/// Adds the outcomes of one rule: one when it has no `for` and its `if` holds (or it has
+/// none), one per item passing `if` when it has a `for`.
+fn fire<'a>(
+    machine: &mut Machine<'a>,
+    program: &'a Program,
+    rule: &'a RuleProgram,
+    outcomes: &mut Vec<Outcome>,
+) -> Result<(), Halt> {
+    let Some(iterable) = &rule.each else {
+        if holds(machine, rule)? {
+            outcomes.push(outcome(machine, program, rule)?);
+        }
+        return Ok(());
+    };
+    let items = machine.eval(iterable)?;
+    for item in items.elements().into_iter().flatten() {
+        machine.budget.iterate()?;
+        machine.locals.push(item);
+        let fired = if holds(machine, rule)? {
+            Some(outcome(machine, program, rule)?)
+        } else {
+            None
+        };
+        machine.locals.pop();
+        outcomes.extend(fired);
+    }
+    Ok(())
+}
+
+fn holds<'a>(machine: &mut Machine<'a>, rule: &'a RuleProgram) -> Result<bool, Halt> {
+    match &rule.condition {
+        Some(condition) => Ok(machine.eval(condition)?.is_true()),
+        None => Ok(true),
+    }
+}
+
+fn outcome<'a>(
+    machine: &mut Machine<'a>,
+    program: &'a Program,
+    rule: &'a RuleProgram,
+) -> Result<Outcome, Halt> {
+    let message = match &rule.message {
+        Some(node) => match machine.eval(node)? {
+            Value::String(text) => text.to_string(),
+            other => render::interpolated(&other),
+        },
+        None => rule.default_message.clone(),
+    };
+    Ok(Outcome {
+        verdict: rule.verdict,
+        message,
+        policy: program.name.clone(),
+        rule: rule.verdict.as_str().to_string(),
+        source: rule.location.clone(),
+        details: None,
+    })
+}
+
+/// The error of an evaluation stopped by a limit: it names the policy and the rule, and
+/// fails the gate closed.
+fn halted(program: &Program, span: Span, what: &str, halt: &Halt) -> Error {
+    let mut diagnostic = Diagnostic::error(format!(
+        "evaluation of policy `{}` stopped in {what}: it took {}",
+        program.name,
+        halt.describe()
+    ))
+    .with_label("stopped here")
+    .with_help("a resource limit protects the gate from runaway policies; narrow the loop or the data it reads");
+    if let Some(source) = &program.source {
+        diagnostic = diagnostic.at(source, span);
+    }
+    Error::evaluation(diagnostic)
+}

@@ -1,0 +1,229 @@
+//! The evaluable form of a policy: names resolved to slots, builtins to an enum, literal
+//! patterns and time zones compiled, constant sub-expressions folded.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+
+use super::builtins::Builtin;
+use super::value::{Json, Value};
+use crate::dsl::ast::ComprehensionKind;
+use crate::source::{Location, SourceFile, Span};
+use crate::verdict::Verdict;
+
+/// One policy, ready to evaluate.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    /// The policy's name, for outcomes and errors.
+    pub name: String,
+    /// The file the policy is in, for errors.
+    pub source: Option<Arc<SourceFile>>,
+    /// The `let` expressions, by slot, in the order they are written.
+    pub lets: Vec<Node>,
+    /// The `when` guards, in the order they are written.
+    pub guards: Vec<Guard>,
+    /// The `config` defaults, sorted by key.
+    pub config: Vec<(Box<str>, Constant)>,
+    pub rules: Vec<RuleProgram>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Guard {
+    pub condition: Node,
+    pub span: Span,
+}
+
+/// One rule: `VERDICT ["message"] [for NAME in EXPR] [if EXPR]`.
+#[derive(Clone, Debug)]
+pub struct RuleProgram {
+    pub verdict: Verdict,
+    pub message: Option<Node>,
+    /// What `for` iterates; the item is local slot 0.
+    pub each: Option<Node>,
+    pub condition: Option<Node>,
+    /// Where the rule starts, reported as the outcome's `source`.
+    pub location: Location,
+    pub span: Span,
+    /// The message when the rule has none: `"<policy>: <verdict> rule at line N"`.
+    pub default_message: String,
+}
+
+/// A value known when the policy is compiled.
+#[derive(Clone, Debug)]
+pub enum Constant {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(Box<str>),
+    /// An array or an object.
+    Json(Json),
+    Time(DateTime<Utc>),
+    Duration(TimeDelta),
+}
+
+impl Constant {
+    pub fn value(&self) -> Value<'_> {
+        match self {
+            Constant::Null => Value::Null,
+            Constant::Bool(flag) => Value::Bool(*flag),
+            Constant::Number(number) => Value::Number(*number),
+            Constant::String(text) => Value::Str(text),
+            Constant::Json(json) => Value::from_json(json),
+            Constant::Time(time) => Value::Time(*time),
+            Constant::Duration(delta) => Value::Duration(*delta),
+        }
+    }
+
+    /// The constant holding a value, when the value can be one: anything but arrays and
+    /// objects holding times or durations.
+    pub fn from_value(value: &Value<'_>) -> Option<Constant> {
+        Some(match value {
+            Value::Null => Constant::Null,
+            Value::Bool(flag) => Constant::Bool(*flag),
+            Value::Number(number) => Constant::Number(*number),
+            Value::Str(_) | Value::String(_) => Constant::String(value.as_str()?.into()),
+            Value::Time(time) => Constant::Time(*time),
+            Value::Duration(delta) => Constant::Duration(*delta),
+            Value::Array(_) | Value::List(_) | Value::Map(_) | Value::Object(_) => {
+                if holds_time_or_duration(value) {
+                    return None;
+                }
+                Constant::Json(super::render::to_json(value))
+            }
+        })
+    }
+}
+
+fn holds_time_or_duration(value: &Value<'_>) -> bool {
+    match value {
+        Value::Time(_) | Value::Duration(_) => true,
+        Value::List(items) => items.iter().any(holds_time_or_duration),
+        Value::Object(map) => map.values().any(holds_time_or_duration),
+        _ => false,
+    }
+}
+
+/// An expression in evaluable form.
+#[derive(Clone, Debug)]
+pub enum Node {
+    Constant(Constant),
+    /// `input`: the whole document.
+    Input,
+    /// A bare name that is a top-level field of the input.
+    InputField(Box<str>),
+    /// `now`: the evaluation time.
+    Now,
+    /// `config`: the defaults merged under `input.policyData`.
+    Config,
+    /// `config.key`, read without building the merged object.
+    ConfigField(Box<str>),
+    /// A `let`, by slot.
+    Let(usize),
+    /// A loop variable, by slot (its depth among the enclosing loops).
+    Local(usize),
+    Path {
+        base: Box<Node>,
+        steps: Box<[Step]>,
+    },
+    Not(Box<Node>),
+    Negate(Box<Node>),
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Coalesce(Box<Node>, Box<Node>),
+    Compare {
+        op: Comparison,
+        left: Box<Node>,
+        right: Box<Node>,
+    },
+    /// `element in container`, or `not in` when negated.
+    In {
+        negated: bool,
+        element: Box<Node>,
+        container: Box<Node>,
+    },
+    Arithmetic {
+        op: Arithmetic,
+        left: Box<Node>,
+        right: Box<Node>,
+    },
+    Call {
+        builtin: Builtin,
+        args: Box<[Node]>,
+    },
+    /// `matches` or `regex` with a literal pattern, compiled once.
+    Match {
+        subject: Box<Node>,
+        pattern: Box<Pattern>,
+    },
+    /// `hour`, `minute`, `weekday` or `date` with a literal time zone.
+    Zoned {
+        builtin: Builtin,
+        time: Box<Node>,
+        zone: Tz,
+    },
+    Comprehension(Box<Comprehension>),
+    Template(Box<[TemplatePiece]>),
+    Array(Box<[Node]>),
+    Object(Box<[(Box<str>, Node)]>),
+}
+
+impl Node {
+    pub fn constant(&self) -> Option<&Constant> {
+        match self {
+            Node::Constant(constant) => Some(constant),
+            _ => None,
+        }
+    }
+}
+
+/// One access of a path.
+#[derive(Clone, Debug)]
+pub enum Step {
+    Field(Box<str>),
+    Index(Node),
+    /// `[*]`: the remaining steps apply to each element, giving a list.
+    Each,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arithmetic {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+/// A compiled literal pattern.
+#[derive(Clone, Debug)]
+pub enum Pattern {
+    Glob(globset::GlobMatcher),
+    Regex(regex::Regex),
+}
+
+#[derive(Clone, Debug)]
+pub struct Comprehension {
+    pub kind: ComprehensionKind,
+    /// The local slot the loop variable takes.
+    pub slot: usize,
+    pub iterable: Node,
+    pub element: Node,
+    pub condition: Option<Node>,
+}
+
+#[derive(Clone, Debug)]
+pub enum TemplatePiece {
+    Text(Box<str>),
+    Value(Node),
+}
