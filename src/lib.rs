@@ -23,6 +23,7 @@ pub mod input;
 pub mod limits;
 pub mod load;
 pub mod render;
+pub mod ruleset;
 pub mod source;
 pub mod verdict;
 

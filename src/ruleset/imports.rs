@@ -1,0 +1,202 @@
+//! Which environments an environment imports, transitively, with cycles reported rather
+//! than followed: the walk visits each environment once, iteratively, so neither a cycle
+//! nor a long chain can hang it or exhaust the stack.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::person::Name;
+
+/// `input.environments`: each environment's direct imports, keyed by its comparison key.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct ImportGraph {
+    imports: HashMap<String, Vec<Name>>,
+}
+
+/// Everything an environment imports.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct ImportWalk {
+    /// Every environment reachable through imports, the root excluded, depth first in the
+    /// order the imports are listed.
+    pub reached: Vec<Name>,
+    /// Each cycle found, as the path that closes it (`a → b → a`).
+    pub cycles: Vec<Vec<Name>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    OnPath,
+    Done,
+}
+
+impl ImportGraph {
+    /// Reads `{"org/project/env": {"imports": [...]}}`. Entries of the wrong type are
+    /// skipped; names compare case-insensitively, so two spellings of one environment merge.
+    pub fn read(value: Option<&Value>) -> ImportGraph {
+        let mut imports: HashMap<String, Vec<Name>> = HashMap::new();
+        let Some(environments) = value.and_then(Value::as_object) else {
+            return ImportGraph { imports };
+        };
+        for (name, entry) in environments {
+            let Some(environment) = Name::new(name) else {
+                continue;
+            };
+            let listed = entry
+                .get("imports")
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .filter_map(Value::as_str)
+                .filter_map(|import| resolve(&environment.shown, import));
+            imports.entry(environment.key).or_default().extend(listed);
+        }
+        ImportGraph { imports }
+    }
+
+    /// Walks the imports of `root` depth first.
+    pub fn walk(&self, root: &Name) -> ImportWalk {
+        let mut walk = ImportWalk::default();
+        let mut marks: HashMap<&str, Mark> = HashMap::new();
+        let mut path: Vec<(&Name, usize)> = vec![(root, 0)];
+        marks.insert(&root.key, Mark::OnPath);
+        while let Some((node, next_child)) = path.last_mut() {
+            let node = *node;
+            let child = self
+                .imports
+                .get(&node.key)
+                .and_then(|children| children.get(*next_child));
+            let Some(child) = child else {
+                marks.insert(&node.key, Mark::Done);
+                path.pop();
+                continue;
+            };
+            *next_child += 1;
+            match marks.get(child.key.as_str()) {
+                None => {
+                    marks.insert(&child.key, Mark::OnPath);
+                    walk.reached.push(child.clone());
+                    path.push((child, 0));
+                }
+                Some(Mark::OnPath) => walk.cycles.push(cycle_through(&path, child)),
+                Some(Mark::Done) => {}
+            }
+        }
+        walk
+    }
+}
+
+/// The part of the current path from `child`'s earlier visit, closed by `child` again.
+fn cycle_through(path: &[(&Name, usize)], child: &Name) -> Vec<Name> {
+    let start = path
+        .iter()
+        .position(|(node, _)| node.key == child.key)
+        .unwrap_or(0);
+    path.iter()
+        .skip(start)
+        .map(|(node, _)| (*node).clone())
+        .chain(std::iter::once(child.clone()))
+        .collect()
+}
+
+/// Resolves an import as ESC does: `project/env` is in the importer's organisation, a bare
+/// `env` in the importer's project; a full `org/project/env` stands as it is.
+fn resolve(importer: &str, import: &str) -> Option<Name> {
+    let import = import.trim();
+    let segments = import.split('/').count();
+    let mut scope = importer.split('/');
+    let resolved = match segments {
+        1 => match (scope.next(), scope.next()) {
+            (Some(org), Some(project)) => format!("{org}/{project}/{import}"),
+            _ => import.to_string(),
+        },
+        2 => match scope.next() {
+            Some(org) if importer.contains('/') => format!("{org}/{import}"),
+            _ => import.to_string(),
+        },
+        _ => import.to_string(),
+    };
+    Name::new(&resolved).filter(|_| !import.is_empty())
+}
+
+/// A cycle as text: `a → b → a`.
+pub(crate) fn cycle_text(cycle: &[Name]) -> String {
+    cycle
+        .iter()
+        .map(|environment| environment.shown.as_str())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn graph(value: Value) -> ImportGraph {
+        ImportGraph::read(Some(&value))
+    }
+
+    fn walk(graph: &ImportGraph, root: &str) -> (Vec<String>, Vec<String>) {
+        let walk = graph.walk(&Name::new(root).unwrap());
+        (
+            walk.reached.into_iter().map(|e| e.shown).collect(),
+            walk.cycles.iter().map(|c| cycle_text(c)).collect(),
+        )
+    }
+
+    #[test]
+    fn transitive_imports_depth_first_each_once() {
+        let imports = graph(json!({
+            "acme/app/prod": {"imports": ["acme/shared/aws", "acme/shared/db"]},
+            "acme/shared/aws": {"imports": ["acme/shared/base"]},
+            "acme/shared/db": {"imports": ["acme/shared/base"]},
+        }));
+        let (reached, cycles) = walk(&imports, "acme/app/prod");
+        assert_eq!(
+            reached,
+            ["acme/shared/aws", "acme/shared/base", "acme/shared/db"]
+        );
+        assert!(cycles.is_empty());
+    }
+
+    #[test]
+    fn cycles_and_self_imports_are_reported_not_followed() {
+        let imports = graph(json!({
+            "a/p/a": {"imports": ["a/p/b"]},
+            "a/p/b": {"imports": ["A/P/A"]},
+            "a/p/self": {"imports": ["a/p/self"]},
+        }));
+        let (reached, cycles) = walk(&imports, "a/p/a");
+        assert_eq!(reached, ["a/p/b"]);
+        assert_eq!(cycles, ["a/p/a → a/p/b → A/P/A"]);
+        let (reached, cycles) = walk(&imports, "a/p/self");
+        assert!(reached.is_empty());
+        assert_eq!(cycles, ["a/p/self → a/p/self"]);
+    }
+
+    #[test]
+    fn a_long_chain_is_walked_without_recursion() {
+        let chain: serde_json::Map<String, Value> = (0..50_000)
+            .map(|n| {
+                (
+                    format!("o/p/e{n}"),
+                    json!({"imports": [format!("o/p/e{}", n + 1)]}),
+                )
+            })
+            .collect();
+        let (reached, cycles) = walk(&graph(Value::Object(chain)), "o/p/e0");
+        assert_eq!(reached.len(), 50_000);
+        assert!(cycles.is_empty());
+    }
+
+    #[test]
+    fn relative_imports_resolve_in_the_importers_scope() {
+        let imports = graph(json!({
+            "acme/app/prod": {"imports": ["shared/aws", "local", 7, ""]},
+        }));
+        let (reached, _) = walk(&imports, "acme/app/prod");
+        assert_eq!(reached, ["acme/shared/aws", "acme/app/local"]);
+    }
+}
