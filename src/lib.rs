@@ -18,6 +18,7 @@ pub mod dsl;
 pub mod duration;
 pub mod error;
 pub mod exit;
+pub mod rego;
 pub mod source;
 pub mod verdict;
 
