@@ -13,6 +13,7 @@
 )]
 
 pub mod catalog;
+pub mod cli;
 pub mod decision;
 pub mod diagnostic;
 pub mod dsl;
@@ -23,8 +24,11 @@ pub mod input;
 pub mod limits;
 pub mod load;
 pub mod render;
+pub mod policy_set;
+pub mod rego;
 pub mod ruleset;
 pub mod source;
+pub mod testing;
 pub mod verdict;
 
 pub use decision::{Decision, Outcome};

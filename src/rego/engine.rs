@@ -1,0 +1,104 @@
+//! Building and driving the regorus engine: options, the functions verdict adds, the
+//! evaluation clock, and a guard that turns an engine panic into an error.
+
+use std::cell::Cell;
+use std::num::NonZeroU32;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use regorus::utils::limits::ExecutionTimerConfig;
+use regorus::{Engine, Value};
+
+/// The name calls to `rego.metadata.rule()` and `rego.metadata.chain()` are rewritten to;
+/// short enough that `__vmeta(N)` never outgrows the call it replaces.
+pub const METADATA_FUNCTION: &str = "__vmeta";
+
+/// Work units between two looks at the clock when a time limit is set.
+const TIMER_CHECK_INTERVAL: u32 = 32;
+
+thread_local! {
+    /// The evaluation time `time.now_ns()` answers, in nanoseconds since the epoch. Each
+    /// thread evaluates on its own engine, so the clock is per thread.
+    static EVALUATION_NOW: Cell<Option<i64>> = const { Cell::new(None) };
+}
+
+/// Runs `work` with `time.now_ns()` pinned to `now`.
+pub fn at_time<T>(now: DateTime<Utc>, work: impl FnOnce() -> T) -> T {
+    let nanos = now.timestamp_nanos_opt();
+    let previous = EVALUATION_NOW.with(|cell| cell.replace(nanos));
+    let result = work();
+    EVALUATION_NOW.with(|cell| cell.set(previous));
+    result
+}
+
+fn now_nanos() -> i64 {
+    EVALUATION_NOW
+        .with(Cell::get)
+        .or_else(|| Utc::now().timestamp_nanos_opt())
+        .unwrap_or(0)
+}
+
+/// An engine with verdict's settings and nothing loaded.
+pub fn new_engine(strict_builtin_errors: bool, timeout: Option<Duration>) -> Engine {
+    let mut engine = Engine::new();
+    engine.set_strict_builtin_errors(strict_builtin_errors);
+    engine.set_gather_prints(true);
+    if let Some(limit) = timeout {
+        engine.set_execution_timer_config(ExecutionTimerConfig {
+            limit,
+            check_interval: NonZeroU32::new(TIMER_CHECK_INTERVAL).unwrap_or(NonZeroU32::MIN),
+        });
+    }
+    engine
+}
+
+/// Adds the functions verdict provides: the evaluation clock and the metadata values,
+/// indexed by the number each rewritten call carries.
+pub fn add_functions(engine: &mut Engine, metadata: Arc<Vec<Value>>) -> anyhow::Result<()> {
+    engine.add_extension(
+        "time.now_ns".to_string(),
+        0,
+        Box::new(|_: Vec<Value>| Ok(Value::from(now_nanos()))),
+    )?;
+    engine.add_extension(
+        METADATA_FUNCTION.to_string(),
+        1,
+        Box::new(move |arguments: Vec<Value>| {
+            let index = arguments
+                .first()
+                .and_then(|index| index.as_u64().ok())
+                .and_then(|index| usize::try_from(index).ok());
+            Ok(index
+                .and_then(|index| metadata.get(index))
+                .cloned()
+                .unwrap_or_else(Value::new_object))
+        }),
+    )
+}
+
+/// Runs engine work, turning a panic inside the engine into an error: a gate fails closed
+/// with a message rather than aborting.
+pub fn guarded<T>(work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("unknown cause");
+        Err(anyhow::anyhow!(
+            "internal error in the policy engine: {reason}"
+        ))
+    })
+}
+
+/// Whether an engine error is the time limit running out.
+pub fn is_timeout(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<regorus::LimitError>(),
+            Some(regorus::LimitError::TimeLimitExceeded { .. })
+        )
+    }) || error.to_string().contains("execution exceeded time limit")
+}

@@ -1,0 +1,391 @@
+//! Loading a set of Rego files: parse each in its dialect, read its metadata, run OPA's
+//! compile-time checks, adapt the text where the engine and OPA differ, and compile it all
+//! into one engine.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use regorus::{Engine, Value};
+use serde::Deserialize;
+use serde_json::Value as Json;
+
+use super::checks::{self, CheckedFile};
+use super::diagnose::{self, EngineFile};
+use super::engine;
+use super::metadata::{self, Catalog};
+use super::rewrite::{Edit, EditedText};
+use super::syntax::{ModuleSyntax, RuleKind};
+use super::version::{Dialect, RegoVersion, SyntaxClues};
+use super::{RegoModule, RegoOptions};
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, ErrorClass};
+use crate::source::{SourceFile, Span};
+
+/// One file after its first parse.
+pub struct ParsedFile {
+    pub source: Arc<SourceFile>,
+    pub dialect: Dialect,
+    keyword_import: Option<Edit>,
+    pub syntax: ModuleSyntax,
+}
+
+/// Everything loading produces.
+pub struct Loaded {
+    pub engine: Engine,
+    pub files: Vec<EngineFile>,
+    pub parsed: Vec<ParsedFile>,
+    pub catalog: Catalog,
+}
+
+fn invalid(diagnostics: Vec<Diagnostic>) -> Error {
+    Error {
+        class: ErrorClass::Invalid,
+        diagnostics,
+    }
+}
+
+pub fn load(
+    modules: Vec<RegoModule>,
+    data: Vec<(Arc<str>, Json)>,
+    options: &RegoOptions,
+) -> Result<Loaded, Error> {
+    let (parsed, mut problems) = parse_all(modules, options);
+    let mut catalog = Catalog::new();
+    for file in &parsed {
+        match metadata::read(&file.source, &file.syntax) {
+            Ok(annotations) => catalog.add(&file.syntax, annotations),
+            Err(found) => {
+                problems.extend(found);
+                catalog.add(&file.syntax, metadata::FileAnnotations::default());
+            }
+        }
+    }
+    let checked: Vec<CheckedFile<'_>> = parsed
+        .iter()
+        .map(|file| CheckedFile {
+            source: &file.source,
+            syntax: &file.syntax,
+        })
+        .collect();
+    problems.extend(checks::check(&checked));
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+    let (files, metadata_values) = adapt(&parsed, &catalog);
+    let engine = compile(&parsed, &files, metadata_values, data, options)?;
+    Ok(Loaded {
+        engine,
+        files,
+        parsed,
+        catalog,
+    })
+}
+
+/// Parses every file, trying its likeliest dialect first; reports every file that fails.
+fn parse_all(
+    modules: Vec<RegoModule>,
+    options: &RegoOptions,
+) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
+    let mut scratch = Engine::new();
+    let mut parsed = Vec::new();
+    let mut problems = Vec::new();
+    for module in modules {
+        let source = module.source;
+        let clues = SyntaxClues::of(&source.text);
+        if options.version == RegoVersion::V0
+            && let Some((keyword, at)) = clues.unimported_keyword()
+        {
+            problems.push(
+                Diagnostic::error(format!("`{keyword}` is a keyword in Rego v0 only after `import future.keywords.{keyword}`"))
+                    .at(&source, Span::new(at, at + keyword.len()))
+                    .with_help("add the import, or read the file as Rego v1 (`--rego-version v1` or `auto`)"),
+            );
+            continue;
+        }
+        let mut first_failure = None;
+        for dialect in clues.attempts(options.version) {
+            let keyword_import = clues.keyword_import(dialect);
+            let edited = EditedText::new(&source.text, keyword_import.iter().cloned().collect());
+            match parse_one(&mut scratch, &source, &edited, dialect) {
+                Ok(syntax) => {
+                    parsed.push(ParsedFile {
+                        source: source.clone(),
+                        dialect,
+                        keyword_import,
+                        syntax,
+                    });
+                    first_failure = None;
+                    break;
+                }
+                Err(error) => {
+                    first_failure.get_or_insert((error, edited));
+                }
+            }
+        }
+        if let Some((error, edited)) = first_failure {
+            let file = EngineFile { source, edited };
+            problems.push(diagnose::diagnostic(
+                std::slice::from_ref(&file),
+                &error,
+                "",
+            ));
+        }
+    }
+    (parsed, problems)
+}
+
+fn parse_one(
+    scratch: &mut Engine,
+    source: &Arc<SourceFile>,
+    edited: &EditedText,
+    dialect: Dialect,
+) -> anyhow::Result<ModuleSyntax> {
+    scratch.set_rego_v0(dialect.is_v0());
+    engine::guarded(|| {
+        scratch.add_policy(source.name.to_string(), edited.text.clone())?;
+        let module = scratch
+            .get_modules()
+            .last()
+            .ok_or_else(|| anyhow::anyhow!("the parsed module is missing"))?;
+        let tree = serde_json::to_value(module)?;
+        let original = |offset: usize| edited.original_offset(offset);
+        Ok(ModuleSyntax::read(&tree, &source.text, &original))
+    })
+}
+
+/// The edited text of every file and the metadata values its calls now index.
+fn adapt(parsed: &[ParsedFile], catalog: &Catalog) -> (Vec<EngineFile>, Vec<Json>) {
+    let mut edits: Vec<Vec<Edit>> = parsed
+        .iter()
+        .map(|file| file.keyword_import.iter().cloned().collect())
+        .collect();
+    let mut metadata_values = Vec::new();
+    for (index, file) in parsed.iter().enumerate() {
+        let Some(file_edits) = edits.get_mut(index) else {
+            continue;
+        };
+        v0_set_heads(file, file_edits);
+        metadata_calls(index, file, catalog, &mut metadata_values, file_edits);
+        negation_guards(file, file_edits);
+    }
+    split_functions(parsed, &mut edits);
+    let files = parsed
+        .iter()
+        .zip(edits)
+        .map(|(file, file_edits)| EngineFile {
+            source: file.source.clone(),
+            edited: if file_edits.is_empty() {
+                EditedText::unchanged(&file.source.text)
+            } else {
+                EditedText::new(&file.source.text, file_edits)
+            },
+        })
+        .collect();
+    (files, metadata_values)
+}
+
+/// OPA's v0 mode reads `p[x] if { ... }` as a multi-value rule; the engine reads it as an
+/// object. Dropping the `if` (v0 does not need it) gives the v0 meaning.
+fn v0_set_heads(file: &ParsedFile, edits: &mut Vec<Edit>) {
+    for rule in &file.syntax.rules {
+        let (Some(keyword), Some(body)) = (rule.v0_set_head_if, rule.bodies.first()) else {
+            continue;
+        };
+        if body.braced {
+            edits.push(Edit::replace(keyword.start, keyword.end, "  "));
+        } else {
+            edits.push(Edit::replace(keyword.start, keyword.end, "{ "));
+            edits.push(Edit::insert(body.query.end, " }"));
+        }
+    }
+}
+
+/// Replaces each `rego.metadata.rule()` / `rego.metadata.chain()` by a call, of the same
+/// length, that returns the value computed for its rule.
+fn metadata_calls(
+    file_index: usize,
+    file: &ParsedFile,
+    catalog: &Catalog,
+    values: &mut Vec<Json>,
+    edits: &mut Vec<Edit>,
+) {
+    for call in &file.syntax.calls {
+        let value = match (call.name.as_str(), call.args) {
+            ("rego.metadata.rule", 0) => catalog.rule_value(file_index, call.rule),
+            ("rego.metadata.chain", 0) => catalog.chain_value(file_index, call.rule),
+            _ => continue,
+        };
+        let replacement = format!("{}({})", engine::METADATA_FUNCTION, values.len());
+        let width = call.span.end.saturating_sub(call.span.start);
+        values.push(value);
+        edits.push(Edit::replace(
+            call.span.start,
+            call.span.end,
+            format!("{replacement:<width$}"),
+        ));
+    }
+}
+
+/// OPA evaluates the arguments of calls inside `not` before negating: `not f(x.y)` with
+/// `x.y` undefined is false there, true in the engine. A guard statement after the
+/// negation (`; __vgN := x.y`) makes the body fail the same way.
+fn negation_guards(file: &ParsedFile, edits: &mut Vec<Edit>) {
+    let mut counter = 0;
+    for negation in &file.syntax.negations {
+        let mut guards = String::new();
+        for reference in &negation.guarded {
+            let Some(text) = file.source.text.get(reference.start..reference.end) else {
+                continue;
+            };
+            if text.contains('\n') {
+                continue;
+            }
+            counter += 1;
+            guards.push_str(&format!("; __vg{counter} := {text}"));
+        }
+        if guards.is_empty() {
+            continue;
+        }
+        match negation.braceless_body {
+            Some(body) => {
+                edits.push(Edit::insert(body.start, "{ "));
+                edits.push(Edit::insert(negation.end, format!("{guards} }}")));
+            }
+            None => edits.push(Edit::insert(negation.end, guards)),
+        }
+    }
+}
+
+/// The engine evaluates a function defined in several files of one package against the
+/// first file's tables, which fails or misbinds arguments. Each later file's definitions
+/// get a name of their own, and the first file gets a definition that forwards to them,
+/// so all definitions of the function live in one file, with every line left in place.
+fn split_functions(parsed: &[ParsedFile], edits: &mut [Vec<Edit>]) {
+    let mut files_by_function: BTreeMap<(Vec<String>, Vec<String>), Vec<usize>> = BTreeMap::new();
+    for (index, file) in parsed.iter().enumerate() {
+        for rule in file
+            .syntax
+            .rules
+            .iter()
+            .filter(|r| r.kind == RuleKind::Function)
+        {
+            let key = (file.syntax.package.clone(), rule.path.clone());
+            let files = files_by_function.entry(key).or_default();
+            if !files.contains(&index) {
+                files.push(index);
+            }
+        }
+    }
+    let mut counter = 0;
+    for ((_, path), files) in files_by_function {
+        let Some((&first, later)) = files.split_first() else {
+            continue;
+        };
+        let name = path.join(".");
+        for &index in later {
+            counter += 1;
+            let renamed = format!("__vfn{counter}");
+            let Some(file) = parsed.get(index) else {
+                continue;
+            };
+            let mut arity = 0;
+            for rule in file
+                .syntax
+                .rules
+                .iter()
+                .filter(|r| r.kind == RuleKind::Function && r.path == path)
+            {
+                arity = rule.arity;
+                if let Some(file_edits) = edits.get_mut(index) {
+                    file_edits.push(Edit::replace(
+                        rule.name_span.start,
+                        rule.name_span.end,
+                        renamed.clone(),
+                    ));
+                }
+            }
+            let arguments: Vec<String> = (0..arity).map(|n| format!("__va{n}")).collect();
+            let arguments = arguments.join(", ");
+            if let (Some(file_edits), Some(first_file)) = (edits.get_mut(first), parsed.get(first))
+            {
+                file_edits.push(Edit::insert(
+                    first_file.source.text.len(),
+                    format!("\n{name}({arguments}) := {renamed}({arguments})\n"),
+                ));
+            }
+        }
+    }
+}
+
+/// Builds the engine that evaluates: verdict's functions, every file in its dialect, the
+/// data documents; then prepares it, so that errors the engine finds in a whole policy set
+/// are load errors.
+fn compile(
+    parsed: &[ParsedFile],
+    files: &[EngineFile],
+    metadata_values: Vec<Json>,
+    data: Vec<(Arc<str>, Json)>,
+    options: &RegoOptions,
+) -> Result<Engine, Error> {
+    let mut engine = engine::new_engine(options.strict_builtin_errors, options.timeout);
+    let metadata_values = metadata_values
+        .iter()
+        .map(|value| Value::deserialize(value).unwrap_or_else(|_| Value::new_object()))
+        .collect();
+    engine::add_functions(&mut engine, Arc::new(metadata_values)).map_err(|error| {
+        invalid(vec![Diagnostic::error(format!(
+            "cannot set up the policy engine: {error}"
+        ))])
+    })?;
+    let mut problems = Vec::new();
+    for (file, parsed) in files.iter().zip(parsed) {
+        engine.set_rego_v0(parsed.dialect.is_v0());
+        let added = engine::guarded(|| {
+            engine.add_policy(file.source.name.to_string(), file.edited.text.clone())
+        });
+        if let Err(error) = added {
+            problems.push(diagnose::diagnostic(files, &error, ""));
+        }
+    }
+    for (name, document) in data {
+        if let Err(problem) = add_data(&mut engine, &name, &document) {
+            problems.push(*problem);
+        }
+    }
+    if problems.is_empty()
+        && let Err(error) = engine::guarded(|| engine.eval_query("true".to_string(), false))
+    {
+        problems.push(diagnose::diagnostic(files, &error, ""));
+    }
+    if problems.is_empty() {
+        Ok(engine)
+    } else {
+        Err(invalid(problems))
+    }
+}
+
+fn add_data(engine: &mut Engine, name: &Arc<str>, document: &Json) -> Result<(), Box<Diagnostic>> {
+    if !document.is_object() {
+        return Err(Box::new(
+            Diagnostic::error(format!("data file `{name}` does not hold a JSON object"))
+                .in_file(name.clone())
+                .with_help(
+                    "data documents are merged under `data`: the top level must be an object",
+                ),
+        ));
+    }
+    let value = Value::deserialize(document).map_err(|error| {
+        Box::new(
+            Diagnostic::error(format!("cannot read data file `{name}`: {error}"))
+                .in_file(name.clone()),
+        )
+    })?;
+    engine.add_data(value).map_err(|error| {
+        Box::new(
+            Diagnostic::error(format!(
+                "data file `{name}` conflicts with data loaded before it: {error}"
+            ))
+            .in_file(name.clone()),
+        )
+    })
+}

@@ -1,0 +1,421 @@
+//! The Rego backend: the only module that speaks to the `regorus` engine. Policies load
+//! once into one engine; each evaluation reads a package's verdict rules as outcomes.
+
+mod builtins;
+mod checks;
+mod diagnose;
+mod engine;
+mod extract;
+mod load;
+mod metadata;
+mod rewrite;
+mod scan;
+mod syntax;
+mod version;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::decision::Outcome;
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
+use crate::source::{Location, SourceFile, Span};
+use crate::verdict::Verdict;
+
+use self::diagnose::EngineFile;
+use self::syntax::RuleKind;
+
+pub use self::version::RegoVersion;
+
+/// How Rego files are read and evaluated.
+#[derive(Clone, Debug, Default)]
+pub struct RegoOptions {
+    pub version: RegoVersion,
+    /// The longest one rule's evaluation may take; past it, evaluation fails.
+    pub timeout: Option<Duration>,
+    /// A failing builtin fails the evaluation instead of making its expression undefined
+    /// (OPA's `--strict-builtin-errors`).
+    pub strict_builtin_errors: bool,
+    /// Keep `print()` output for [`RegoPolicies::take_prints`] instead of writing it to
+    /// stderr.
+    pub capture_prints: bool,
+}
+
+/// One `.rego` file as read from disk.
+#[derive(Clone, Debug)]
+pub struct RegoModule {
+    pub source: Arc<SourceFile>,
+}
+
+/// One package: a policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegoPolicy {
+    /// The package name without `data.`, e.g. `env0.cost`.
+    pub package: String,
+    /// The package line of its first file.
+    pub location: Location,
+    /// The files that make up the package.
+    pub files: Vec<Arc<str>>,
+}
+
+/// The rules read as verdicts, in the order their outcomes are listed.
+const VERDICT_RULES: [(&str, Verdict); 5] = [
+    ("deny", Verdict::Deny),
+    ("violation", Verdict::Deny),
+    ("pending", Verdict::Pending),
+    ("warn", Verdict::Warn),
+    ("allow", Verdict::Allow),
+];
+
+/// One definition of a verdict rule, and what can tell its outcomes apart from those of
+/// the rule's other definitions.
+#[derive(Clone, Debug)]
+struct Definition {
+    location: Location,
+    file: Arc<SourceFile>,
+    span: Span,
+    literal_key: Option<String>,
+    metadata_texts: Vec<String>,
+}
+
+/// A verdict rule of one policy.
+#[derive(Clone, Debug)]
+struct VerdictRule {
+    name: &'static str,
+    verdict: Verdict,
+    /// The engine path: `data.env0.deny`.
+    path: String,
+    definitions: Vec<Definition>,
+    /// The message of a rule that is simply `true`.
+    true_message: String,
+}
+
+impl VerdictRule {
+    /// The definition an outcome came from: the one whose literal key is the message, else
+    /// the one whose metadata texts the message shows most of, else the first.
+    fn source_of(&self, message: &str) -> Option<&Location> {
+        let by_key = self
+            .definitions
+            .iter()
+            .find(|d| d.literal_key.as_deref() == Some(message));
+        let shown = |definition: &Definition| -> usize {
+            definition
+                .metadata_texts
+                .iter()
+                .filter(|text| message.contains(text.as_str()))
+                .map(String::len)
+                .sum()
+        };
+        let by_metadata = || {
+            let best = self
+                .definitions
+                .iter()
+                .map(shown)
+                .max()
+                .filter(|&most| most > 0)?;
+            self.definitions.iter().find(|d| shown(d) == best)
+        };
+        by_key
+            .or_else(by_metadata)
+            .or(self.definitions.first())
+            .map(|definition| &definition.location)
+    }
+}
+
+/// What loading fixed and evaluations share.
+#[derive(Debug)]
+struct Shared {
+    files: Vec<EngineFile>,
+    policies: Vec<RegoPolicy>,
+    rules: Vec<Vec<VerdictRule>>,
+    capture_prints: bool,
+}
+
+/// A loaded set of Rego policies, ready to evaluate inputs. Cloning is cheap: clones share
+/// the compiled policies, each with its own evaluation state.
+#[derive(Clone)]
+pub struct RegoPolicies {
+    engine: regorus::Engine,
+    shared: Arc<Shared>,
+    prints: Vec<String>,
+}
+
+impl std::fmt::Debug for RegoPolicies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegoPolicies")
+            .field("policies", &self.shared.policies)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RegoPolicies {
+    /// Loads every module into one engine with the data documents under `data`. Every
+    /// problem in every file is reported, each with its place, as an invalid-policy error.
+    pub fn load(
+        modules: Vec<RegoModule>,
+        data: Vec<(Arc<str>, serde_json::Value)>,
+        options: &RegoOptions,
+    ) -> Result<RegoPolicies, Error> {
+        let loaded = load::load(modules, data, options)?;
+        let mut policies: Vec<RegoPolicy> = Vec::new();
+        let mut rules: Vec<Vec<VerdictRule>> = Vec::new();
+        for (file_index, file) in loaded.parsed.iter().enumerate() {
+            let package = file.syntax.package.join(".");
+            let index = match policies.iter().position(|p| p.package == package) {
+                Some(index) => index,
+                None => {
+                    policies.push(RegoPolicy {
+                        package: package.clone(),
+                        location: file.source.location(file.syntax.package_span.start),
+                        files: Vec::new(),
+                    });
+                    rules.push(Vec::new());
+                    policies.len() - 1
+                }
+            };
+            if let Some(policy) = policies.get_mut(index) {
+                policy.files.push(file.source.name.clone());
+            }
+            if let Some(package_rules) = rules.get_mut(index) {
+                collect_verdict_rules(&loaded, file_index, package_rules);
+            }
+        }
+        let (policies, rules) = policies
+            .into_iter()
+            .zip(rules)
+            .filter(|(policy, package_rules)| !is_test_package(&loaded, policy, package_rules))
+            .unzip();
+        Ok(RegoPolicies {
+            engine: loaded.engine,
+            shared: Arc::new(Shared {
+                files: loaded.files,
+                policies,
+                rules,
+                capture_prints: options.capture_prints,
+            }),
+            prints: Vec::new(),
+        })
+    }
+
+    /// One policy per package, in order of first appearance.
+    pub fn policies(&self) -> &[RegoPolicy] {
+        &self.shared.policies
+    }
+
+    /// Sets the input document of the evaluations that follow.
+    pub fn set_input(&mut self, input: &serde_json::Value) -> Result<(), Error> {
+        let value = regorus::Value::deserialize(input).map_err(|error| {
+            Error::invalid(Diagnostic::error(format!(
+                "the input cannot be given to Rego: {error}"
+            )))
+        })?;
+        self.engine.set_input(value);
+        Ok(())
+    }
+
+    /// Evaluates one policy's `deny`, `violation`, `pending`, `warn` and `allow` rules
+    /// against the current input, with `time.now_ns()` answering `now`.
+    pub fn evaluate(&mut self, policy: usize, now: DateTime<Utc>) -> Result<Vec<Outcome>, Error> {
+        let shared = Arc::clone(&self.shared);
+        let (Some(package), Some(rules)) = (shared.policies.get(policy), shared.rules.get(policy))
+        else {
+            return Err(Error::evaluation(Diagnostic::error(format!(
+                "there is no Rego policy number {policy}"
+            ))));
+        };
+        let result = engine::at_time(now, || {
+            let mut outcomes = Vec::new();
+            for rule in rules {
+                let value = self.value_of(&rule.path, &package.package, rule.name)?;
+                outcomes.extend(outcomes_of(&package.package, rule, value.as_ref())?);
+            }
+            Ok(outcomes)
+        });
+        self.flush_prints();
+        result
+    }
+
+    /// The `print()` output gathered since the last call, each line `file:line: text`.
+    pub fn take_prints(&mut self) -> Vec<String> {
+        self.flush_prints();
+        std::mem::take(&mut self.prints)
+    }
+
+    /// Moves the engine's gathered prints to stderr, or keeps them when capturing.
+    fn flush_prints(&mut self) {
+        let printed = self.engine.take_prints().unwrap_or_default();
+        if self.shared.capture_prints {
+            self.prints.extend(printed);
+        } else {
+            for line in printed {
+                eprintln!("{line}");
+            }
+        }
+    }
+
+    /// Evaluates one rule path; `None` when it is undefined.
+    fn value_of(
+        &mut self,
+        path: &str,
+        package: &str,
+        rule: &str,
+    ) -> Result<Option<serde_json::Value>, Error> {
+        let engine = &mut self.engine;
+        let value = engine::guarded(|| engine.eval_rule(path.to_string()))
+            .map_err(|error| self.evaluation_error(&error, package, rule))?;
+        if value == regorus::Value::Undefined {
+            return Ok(None);
+        }
+        serde_json::to_value(&value).map(Some).map_err(|error| {
+            Error::evaluation(Diagnostic::error(format!(
+                "rule `{rule}` of policy `{package}` has a value that is not JSON: {error}"
+            )))
+        })
+    }
+
+    fn evaluation_error(&self, error: &anyhow::Error, package: &str, rule: &str) -> Error {
+        let context = format!("rule `{rule}` of policy `{package}`");
+        let mut diagnostic = diagnose::diagnostic(&self.shared.files, error, &context);
+        if engine::is_timeout(error) {
+            diagnostic.message = format!("{context}: evaluation took longer than the time limit");
+            diagnostic.help = Some("simplify the policy or raise the time limit".to_string());
+        }
+        Error::evaluation(diagnostic)
+    }
+}
+
+/// The outcomes of one verdict rule's value.
+fn outcomes_of(
+    package: &str,
+    rule: &VerdictRule,
+    value: Option<&serde_json::Value>,
+) -> Result<Vec<Outcome>, Error> {
+    let produced = extract::produced(value).map_err(|shape| {
+        let mut diagnostic = Diagnostic::error(format!(
+            "rule `{}` of policy `{package}` {shape}",
+            rule.name
+        ));
+        if let Some(first) = rule.definitions.first() {
+            diagnostic = diagnostic.at(&first.file, first.span);
+        }
+        if let Some(help) = shape.help() {
+            diagnostic = diagnostic.with_help(help);
+        }
+        Error::evaluation(diagnostic)
+    })?;
+    Ok(produced
+        .into_iter()
+        .filter_map(|produced| {
+            let message = if produced.from_true {
+                rule.true_message.clone()
+            } else {
+                produced.message
+            };
+            let source = rule.source_of(&message)?.clone();
+            Some(Outcome {
+                verdict: rule.verdict,
+                message,
+                policy: package.to_string(),
+                rule: rule.name.to_string(),
+                source,
+                details: produced.details,
+            })
+        })
+        .collect())
+}
+
+/// Adds the verdict rules a file defines to its package's list.
+fn collect_verdict_rules(loaded: &load::Loaded, file_index: usize, rules: &mut Vec<VerdictRule>) {
+    let Some(file) = loaded.parsed.get(file_index) else {
+        return;
+    };
+    let package = &file.syntax.package;
+    for (rule_index, rule) in file.syntax.rules.iter().enumerate() {
+        let [name] = rule.path.as_slice() else {
+            continue;
+        };
+        let Some(&(name, verdict)) = VERDICT_RULES.iter().find(|(known, _)| known == name) else {
+            continue;
+        };
+        if rule.kind == RuleKind::Function {
+            continue;
+        }
+        let definition = Definition {
+            location: file.source.location(rule.span.start),
+            file: file.source.clone(),
+            span: rule.name_span,
+            literal_key: rule.literal_key.clone(),
+            metadata_texts: loaded
+                .catalog
+                .texts(file_index, rule_index)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+        };
+        let summary = loaded.catalog.summary(file_index, rule_index);
+        match rules.iter_mut().find(|known| known.name == name) {
+            Some(known) => {
+                known.definitions.push(definition);
+                if known.true_message.is_empty() {
+                    known.true_message = summary.unwrap_or_default();
+                }
+            }
+            None => rules.push(VerdictRule {
+                name,
+                verdict,
+                path: rule_path(package, name),
+                definitions: vec![definition],
+                true_message: summary.unwrap_or_default(),
+            }),
+        }
+    }
+    for rule in rules.iter_mut().filter(|rule| rule.true_message.is_empty()) {
+        rule.true_message = format!("{}.{}", package.join("."), rule.name);
+    }
+    rules.sort_by_key(|rule| {
+        VERDICT_RULES
+            .iter()
+            .position(|(name, _)| *name == rule.name)
+    });
+}
+
+/// A package of tests only: named `*_test`, or with `test_` rules and no verdict rule.
+fn is_test_package(loaded: &load::Loaded, policy: &RegoPolicy, rules: &[VerdictRule]) -> bool {
+    let has_tests = loaded.parsed.iter().any(|file| {
+        file.syntax.package.join(".") == policy.package
+            && file.syntax.rules.iter().any(|rule| {
+                rule.path
+                    .first()
+                    .is_some_and(|name| name.starts_with("test_"))
+            })
+    });
+    policy.package.ends_with("_test") || (has_tests && rules.is_empty())
+}
+
+/// The engine path of a rule: `data.a.b.deny`, with brackets for components that are not
+/// plain names.
+fn rule_path(package: &[String], name: &str) -> String {
+    let mut path = String::from("data");
+    for component in package.iter().map(String::as_str).chain([name]) {
+        let plain = component
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && component
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if plain {
+            path.push('.');
+            path.push_str(component);
+        } else {
+            path.push_str(&format!("[{}]", serde_json::Value::from(component)));
+        }
+    }
+    path
+}
