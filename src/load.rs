@@ -20,7 +20,7 @@ pub const CATALOG_POLICY_FILE: &str = "policy.rego";
 /// Everything read from the policy paths, before any of it is parsed.
 #[derive(Debug, Default)]
 pub struct Sources {
-    /// `.rego` files, each with the index of the catalog folder it is the `policy.rego` of.
+    /// `.rego` files, each with the catalog folder it belongs to, if any.
     pub rego: Vec<RegoSource>,
     /// `.policy` files.
     pub policy_files: Vec<Arc<SourceFile>>,
@@ -76,7 +76,10 @@ fn discover_path(
     })?;
     if metadata.is_file() {
         return match policy_kind(path) {
-            Some(kind) => add_file(path, kind, None, limit, sources),
+            Some(kind) => {
+                let catalog = catalog_of_named_file(path, limit, sources)?;
+                add_file(path, kind, catalog, limit, sources)
+            }
             None => Err(Error::invalid(
                 Diagnostic::error(format!(
                     "`{display}` is not a policy file: expected `.rego` or `.policy`"
@@ -87,6 +90,27 @@ fn discover_path(
     }
     walk_directory(path, limit, sources, errors);
     Ok(())
+}
+
+/// A `policy.rego` named on its own still brings its folder's metadata and schema.
+fn catalog_of_named_file(
+    path: &Path,
+    limit: u64,
+    sources: &mut Sources,
+) -> Result<Option<Arc<Catalog>>> {
+    let is_entry = path
+        .file_name()
+        .is_some_and(|name| name == CATALOG_POLICY_FILE);
+    let Some(folder) = path.parent().filter(|_| is_entry) else {
+        return Ok(None);
+    };
+    let has_catalog_files = [crate::catalog::METADATA_FILE, crate::catalog::SCHEMA_FILE]
+        .iter()
+        .any(|name| folder.join(name).is_file());
+    if !has_catalog_files {
+        return Ok(None);
+    }
+    load_catalog(folder, limit, sources).map(Some)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -104,14 +128,15 @@ fn policy_kind(path: &Path) -> Option<PolicyKind> {
 }
 
 /// Walks a directory in sorted order, following links (a link loop is an error), skipping
-/// hidden entries. A folder holding `policy.rego` is a catalog folder.
+/// hidden entries. A folder holding `policy.rego` is a catalog folder: every `.rego` file
+/// under it belongs to that policy (unless a deeper folder is a catalog of its own).
 fn walk_directory(root: &Path, limit: u64, sources: &mut Sources, errors: &mut Vec<Error>) {
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
-    let mut current_catalog: Option<(PathBuf, Arc<Catalog>)> = None;
+    let mut catalogs: Vec<(PathBuf, Arc<Catalog>)> = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -121,10 +146,16 @@ fn walk_directory(root: &Path, limit: u64, sources: &mut Sources, errors: &mut V
             }
         };
         let path = entry.path();
+        while catalogs
+            .last()
+            .is_some_and(|(folder, _)| !path.starts_with(folder))
+        {
+            catalogs.pop();
+        }
         if entry.file_type().is_dir() {
             if path.join(CATALOG_POLICY_FILE).is_file() {
                 match load_catalog(path, limit, sources) {
-                    Ok(catalog) => current_catalog = Some((path.to_path_buf(), catalog)),
+                    Ok(catalog) => catalogs.push((path.to_path_buf(), catalog)),
                     Err(error) => errors.push(error),
                 }
             }
@@ -133,16 +164,10 @@ fn walk_directory(root: &Path, limit: u64, sources: &mut Sources, errors: &mut V
         let Some(kind) = policy_kind(path) else {
             continue;
         };
-        let catalog = current_catalog
-            .as_ref()
-            .filter(|(folder, _)| {
-                kind == PolicyKind::Rego
-                    && path.parent() == Some(folder.as_path())
-                    && path
-                        .file_name()
-                        .is_some_and(|name| name == CATALOG_POLICY_FILE)
-            })
-            .map(|(_, catalog)| catalog.clone());
+        let catalog = match kind {
+            PolicyKind::Rego => catalogs.last().map(|(_, catalog)| catalog.clone()),
+            PolicyKind::Policy => None,
+        };
         if let Err(error) = add_file(path, kind, catalog, limit, sources) {
             errors.push(error);
         }

@@ -18,6 +18,7 @@ use crate::load::{self, Sources};
 use crate::rego::{RegoModule, RegoOptions, RegoPolicies, RegoVersion};
 use crate::ruleset::{self, Rulesets};
 use crate::source::SourceFile;
+use crate::testing::coverage::CoverableRule;
 use crate::verdict::Verdict;
 
 /// How to load a policy set.
@@ -32,9 +33,22 @@ pub struct LoadOptions {
 /// A policy found in the set, in the order the user's files name them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum PolicyRef {
-    Rego(usize),
+    /// A package of a Rego group.
+    Rego {
+        group: usize,
+        policy: usize,
+    },
     Dsl(usize),
     Rulesets,
+}
+
+/// Rego files evaluated in one engine: the loose `.rego` files together, and each catalog
+/// folder on its own (env0 evaluates every catalog policy by itself, and catalog policies
+/// commonly share a package name such as `env0`).
+#[derive(Clone)]
+struct RegoGroup {
+    engine: RegoPolicies,
+    catalog: Option<Arc<Catalog>>,
 }
 
 /// A `test` block and the file it is in.
@@ -48,12 +62,12 @@ pub struct TestCase {
 #[derive(Clone)]
 pub struct PolicySet {
     files: Arc<Vec<Arc<SourceFile>>>,
-    rego: Option<RegoPolicies>,
-    rego_catalogs: Arc<Vec<Option<Arc<Catalog>>>>,
-    dsl: Arc<Vec<dsl::CompiledPolicy>>,
+    rego: Vec<RegoGroup>,
+    dsl: Arc<Vec<dsl::compile::CompiledPolicy>>,
     rulesets: Arc<Rulesets>,
     order: Arc<Vec<PolicyRef>>,
     tests: Arc<Vec<TestCase>>,
+    coverable: Arc<Vec<CoverableRule>>,
     /// Problems that do not stop loading, such as unknown input paths.
     pub warnings: Vec<Diagnostic>,
 }
@@ -82,12 +96,24 @@ impl PolicySet {
         let mut errors = Vec::new();
         let mut positioned: Vec<(Position, PolicyRef)> = Vec::new();
 
-        let data = read_data_files(&options.data_files, options.limits.policy_bytes, &mut errors);
-        let (rego, rego_catalogs) = load_rego(&sources, data, options, &mut errors);
-        if let Some(rego) = &rego {
-            for (index, policy) in rego.policies().iter().enumerate() {
-                let first = policy.files.first().and_then(|f| file_index.get(f)).copied();
-                positioned.push(((first.unwrap_or(usize::MAX), 0), PolicyRef::Rego(index)));
+        let data = read_data_files(
+            &options.data_files,
+            options.limits.policy_bytes,
+            &mut errors,
+        );
+        let rego = load_rego(&sources, &data, options, &mut errors);
+        for (group_index, group) in rego.iter().enumerate() {
+            for (index, policy) in group.engine.policies().iter().enumerate() {
+                let first = policy
+                    .files
+                    .first()
+                    .and_then(|f| file_index.get(f))
+                    .copied();
+                let reference = PolicyRef::Rego {
+                    group: group_index,
+                    policy: index,
+                };
+                positioned.push(((first.unwrap_or(usize::MAX), 0), reference));
             }
         }
 
@@ -96,7 +122,13 @@ impl PolicySet {
             let at = file_index.get(&source.name).copied().unwrap_or(usize::MAX);
             compiled.add(source, at, &mut errors);
         }
-        positioned.extend(compiled.dsl_positions.iter().enumerate().map(|(i, &p)| (p, PolicyRef::Dsl(i))));
+        positioned.extend(
+            compiled
+                .dsl_positions
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| (p, PolicyRef::Dsl(i))),
+        );
         if let Some(&first) = compiled.ruleset_positions.first() {
             positioned.push((first, PolicyRef::Rulesets));
         }
@@ -110,11 +142,11 @@ impl PolicySet {
         Ok(PolicySet {
             files: Arc::new(sources.files),
             rego,
-            rego_catalogs: Arc::new(rego_catalogs),
             dsl: Arc::new(compiled.dsl),
             rulesets: Arc::new(Rulesets::new(compiled.rulesets)),
             order: Arc::new(positioned.into_iter().map(|(_, policy)| policy).collect()),
             tests: Arc::new(compiled.tests),
+            coverable: Arc::new(compiled.rules),
             warnings: compiled.warnings,
         })
     }
@@ -129,20 +161,30 @@ impl PolicySet {
         &self.tests
     }
 
-    /// The Rego policies, for tests and coverage.
-    pub fn rego_mut(&mut self) -> Option<&mut RegoPolicies> {
-        self.rego.as_mut()
+    /// Every rule a test can make fire, for coverage.
+    pub fn coverable_rules(&self) -> &[CoverableRule] {
+        &self.coverable
+    }
+
+    /// The Rego engines, for tests and coverage.
+    pub fn rego_engines_mut(&mut self) -> impl Iterator<Item = &mut RegoPolicies> {
+        self.rego.iter_mut().map(|group| &mut group.engine)
     }
 
     /// Decides one input at `now`: every policy is evaluated, their outcomes combine, and
     /// `default` decides when nothing fired. Any error fails the whole decision.
-    pub fn decide(&mut self, input: &Value, now: DateTime<Utc>, default: Verdict) -> Result<Decision> {
+    pub fn decide(
+        &mut self,
+        input: &Value,
+        now: DateTime<Utc>,
+        default: Verdict,
+    ) -> Result<Decision> {
         let mut slots: Vec<Vec<PolicyResult>> = vec![Vec::new(); self.order.len()];
         let mut activations = Vec::new();
         self.evaluate_rego(input, now, &mut slots)?;
         for (slot, policy) in self.order.iter().enumerate() {
             let produced = match *policy {
-                PolicyRef::Rego(_) => continue,
+                PolicyRef::Rego { .. } => continue,
                 PolicyRef::Dsl(index) => {
                     let Some(policy) = self.dsl.get(index) else {
                         continue;
@@ -172,50 +214,50 @@ impl PolicySet {
         Ok(decision)
     }
 
-    /// Rego packages share one input; a catalog policy sees its own, with its `policyData`
-    /// defaults, so those are evaluated after the others to set the input as rarely as
-    /// possible.
-    fn evaluate_rego(&mut self, input: &Value, now: DateTime<Utc>, slots: &mut [Vec<PolicyResult>]) -> Result<()> {
-        let Some(rego) = self.rego.as_mut() else {
-            return Ok(());
-        };
-        let slot_of = |wanted: usize| {
-            self.order
-                .iter()
-                .position(|policy| *policy == PolicyRef::Rego(wanted))
-        };
-        rego.set_input(input)?;
-        let mut deferred = Vec::new();
-        for index in 0..rego.policies().len() {
-            let catalog = self.rego_catalogs.get(index).cloned().flatten();
-            let adjusted = match &catalog {
+    /// Each Rego group gets the input once: the shared one, or for a catalog folder the
+    /// input with its `policyData` defaults filled in.
+    fn evaluate_rego(
+        &mut self,
+        input: &Value,
+        now: DateTime<Utc>,
+        slots: &mut [Vec<PolicyResult>],
+    ) -> Result<()> {
+        for (group_index, group) in self.rego.iter_mut().enumerate() {
+            let adjusted = match &group.catalog {
                 Some(catalog) => catalog.prepare_input(input)?,
                 None => None,
             };
-            match adjusted {
-                Some(adjusted) => deferred.push((index, adjusted, catalog)),
-                None => {
-                    let result = evaluate_one(rego, index, now, catalog.as_deref())?;
-                    place(slots, slot_of(index), result);
+            group.engine.set_input(adjusted.as_ref().unwrap_or(input))?;
+            for index in 0..group.engine.policies().len() {
+                let result = evaluate_one(group, index, now)?;
+                let reference = PolicyRef::Rego {
+                    group: group_index,
+                    policy: index,
+                };
+                let slot = self.order.iter().position(|policy| *policy == reference);
+                if let Some(place) = slot.and_then(|slot| slots.get_mut(slot)) {
+                    *place = vec![result];
                 }
             }
-        }
-        for (index, adjusted, catalog) in deferred {
-            rego.set_input(&adjusted)?;
-            let result = evaluate_one(rego, index, now, catalog.as_deref())?;
-            place(slots, slot_of(index), result);
         }
         Ok(())
     }
 }
 
-fn evaluate_one(rego: &mut RegoPolicies, index: usize, now: DateTime<Utc>, catalog: Option<&Catalog>) -> Result<PolicyResult> {
-    let mut outcomes = rego.evaluate(index, now)?;
-    let policy = rego.policies().get(index).ok_or_else(|| {
-        Error::evaluation(Diagnostic::error(format!("internal error: no Rego policy number {index}")))
+/// One Rego package's outcomes; a catalog folder's package is named by the catalog.
+fn evaluate_one(group: &mut RegoGroup, index: usize, now: DateTime<Utc>) -> Result<PolicyResult> {
+    let mut outcomes = group.engine.evaluate(index, now)?;
+    let policy = group.engine.policies().get(index).ok_or_else(|| {
+        Error::evaluation(Diagnostic::error(format!(
+            "internal error: no Rego policy number {index}"
+        )))
     })?;
-    let name = catalog.map_or_else(|| policy.package.clone(), |catalog| catalog.name.clone());
-    if catalog.is_some() {
+    let name = match &group.catalog {
+        Some(catalog) if group.engine.policies().len() == 1 => catalog.name.clone(),
+        Some(catalog) => format!("{} ({})", catalog.name, policy.package),
+        None => policy.package.clone(),
+    };
+    if group.catalog.is_some() {
         for outcome in &mut outcomes {
             outcome.policy = name.clone();
         }
@@ -227,13 +269,11 @@ fn evaluate_one(rego: &mut RegoPolicies, index: usize, now: DateTime<Utc>, catal
     })
 }
 
-fn place(slots: &mut [Vec<PolicyResult>], slot: Option<usize>, result: PolicyResult) {
-    if let Some(place) = slot.and_then(|slot| slots.get_mut(slot)) {
-        *place = vec![result];
-    }
-}
-
-fn read_data_files(paths: &[PathBuf], limit: u64, errors: &mut Vec<Error>) -> Vec<(Arc<str>, Value)> {
+fn read_data_files(
+    paths: &[PathBuf],
+    limit: u64,
+    errors: &mut Vec<Error>,
+) -> Vec<(Arc<str>, Value)> {
     let mut documents = Vec::new();
     for path in paths {
         match load::read_data(path, limit) {
@@ -244,56 +284,52 @@ fn read_data_files(paths: &[PathBuf], limit: u64, errors: &mut Vec<Error>) -> Ve
     documents
 }
 
-type RegoLoad = (Option<RegoPolicies>, Vec<Option<Arc<Catalog>>>);
-
-fn load_rego(sources: &Sources, data: Vec<(Arc<str>, Value)>, options: &LoadOptions, errors: &mut Vec<Error>) -> RegoLoad {
-    if sources.rego.is_empty() {
-        return (None, Vec::new());
-    }
-    let modules = sources
-        .rego
-        .iter()
-        .map(|rego| RegoModule {
+/// Loads the loose `.rego` files into one engine and each catalog folder into its own.
+fn load_rego(
+    sources: &Sources,
+    data: &[(Arc<str>, Value)],
+    options: &LoadOptions,
+    errors: &mut Vec<Error>,
+) -> Vec<RegoGroup> {
+    let mut grouped: Vec<(Option<Arc<Catalog>>, Vec<RegoModule>)> = Vec::new();
+    for rego in &sources.rego {
+        let module = RegoModule {
             source: rego.source.clone(),
-        })
-        .collect();
+        };
+        let same_group = |catalog: &Option<Arc<Catalog>>| match (catalog, &rego.catalog) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        match grouped.iter_mut().find(|(catalog, _)| same_group(catalog)) {
+            Some((_, modules)) => modules.push(module),
+            None => grouped.push((rego.catalog.clone(), vec![module])),
+        }
+    }
     let rego_options = RegoOptions {
         version: options.rego_version,
+        timeout: Some(options.limits.rego_eval_time),
         ..RegoOptions::default()
     };
-    let rego = match RegoPolicies::load(modules, data, &rego_options) {
-        Ok(rego) => rego,
-        Err(error) => {
-            errors.push(error);
-            return (None, Vec::new());
+    let mut groups = Vec::new();
+    for (catalog, modules) in grouped {
+        match RegoPolicies::load(modules, data.to_vec(), &rego_options) {
+            Ok(engine) => groups.push(RegoGroup { engine, catalog }),
+            Err(error) => errors.push(error),
         }
-    };
-    let catalog_of_file: HashMap<&str, &Arc<Catalog>> = sources
-        .rego
-        .iter()
-        .filter_map(|rego| Some((rego.source.name.as_ref(), rego.catalog.as_ref()?)))
-        .collect();
-    let catalogs = rego
-        .policies()
-        .iter()
-        .map(|policy| {
-            policy
-                .files
-                .iter()
-                .find_map(|file| catalog_of_file.get(file.as_ref()).map(|c| (*c).clone()))
-        })
-        .collect();
-    (Some(rego), catalogs)
+    }
+    groups
 }
 
 /// What the `.policy` files hold, compiled.
 #[derive(Default)]
 struct PolicyFiles {
-    dsl: Vec<dsl::CompiledPolicy>,
+    dsl: Vec<dsl::compile::CompiledPolicy>,
     dsl_positions: Vec<Position>,
     rulesets: Vec<ruleset::Ruleset>,
     ruleset_positions: Vec<Position>,
     tests: Vec<TestCase>,
+    rules: Vec<CoverableRule>,
     warnings: Vec<Diagnostic>,
     names: HashMap<String, crate::source::Location>,
 }
@@ -308,9 +344,10 @@ impl PolicyFiles {
                 return;
             }
         };
-        let (problems, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) = dsl::check::check(&file, source)
-            .into_iter()
-            .partition(|diagnostic| diagnostic.severity == Severity::Error);
+        let (problems, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+            dsl::check::check(&file, source)
+                .into_iter()
+                .partition(|diagnostic| diagnostic.severity == Severity::Error);
         self.warnings.extend(warnings);
         if !problems.is_empty() {
             errors.push(invalid(problems));
@@ -324,8 +361,19 @@ impl PolicyFiles {
                         errors.push(error);
                         continue;
                     }
-                    match dsl::CompiledPolicy::compile(block, source) {
+                    match dsl::compile::CompiledPolicy::compile(block, source) {
                         Ok(policy) => {
+                            self.rules
+                                .extend(block.statements.iter().filter_map(|statement| {
+                                    match statement {
+                                        dsl::ast::Statement::Rule(rule) => Some(CoverableRule {
+                                            policy: block.name.value.clone(),
+                                            rule: rule.verdict.verdict.to_string(),
+                                            location: source.location(rule.span.start),
+                                        }),
+                                        _ => None,
+                                    }
+                                }));
                             self.dsl.push(policy);
                             self.dsl_positions.push(position);
                         }
@@ -361,7 +409,9 @@ impl PolicyFiles {
                 Diagnostic::error(format!("`{}` is defined twice", name.value))
                     .at(source, name.span)
                     .with_label("second definition")
-                    .with_help(format!("the first is at {first}; give each policy and ruleset its own name")),
+                    .with_help(format!(
+                        "the first is at {first}; give each policy and ruleset its own name"
+                    )),
             )),
             None => {
                 self.names.insert(name.value.clone(), here);

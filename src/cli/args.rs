@@ -54,8 +54,6 @@ pub enum Command {
     Test(TestArgs),
     /// Check policies without evaluating them: syntax, names, arity, input paths
     Check(CheckArgs),
-    /// Format .policy files in place (or only check or show the changes)
-    Fmt(FmtArgs),
     /// Print the JSON Schema of the input document
     Schema,
 }

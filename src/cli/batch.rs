@@ -93,7 +93,9 @@ fn decide_in_parallel(lines: Lines, set: PolicySet, context: &Context<'_>) -> Re
         feed(lines, &line_sender);
         drop(line_sender);
         writer.join().map_err(|_| {
-            Error::evaluation(Diagnostic::error("internal error: the batch writer stopped unexpectedly"))
+            Error::evaluation(Diagnostic::error(
+                "internal error: the batch writer stopped unexpectedly",
+            ))
         })
     })
 }
@@ -106,7 +108,12 @@ fn feed(lines: Lines, sender: &SyncSender<Line>) {
     }
 }
 
-fn work(set: &mut PolicySet, receiver: &Mutex<Receiver<Line>>, sender: &SyncSender<Decided>, context: &Context<'_>) {
+fn work(
+    set: &mut PolicySet,
+    receiver: &Mutex<Receiver<Line>>,
+    sender: &SyncSender<Decided>,
+    context: &Context<'_>,
+) {
     loop {
         let line = match receiver.lock() {
             Ok(receiver) => receiver.recv(),
@@ -116,8 +123,10 @@ fn work(set: &mut PolicySet, receiver: &Mutex<Receiver<Line>>, sender: &SyncSend
             return;
         };
         let number = line.number;
-        let decided = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decide_line(set, line, context)))
-            .unwrap_or_else(|_| failed(number, internal_error(number)));
+        let decided = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            decide_line(set, line, context)
+        }))
+        .unwrap_or_else(|_| failed(number, internal_error(number)));
         if sender.send(decided).is_err() {
             return;
         }
@@ -125,7 +134,9 @@ fn work(set: &mut PolicySet, receiver: &Mutex<Receiver<Line>>, sender: &SyncSend
 }
 
 fn internal_error(number: usize) -> Error {
-    Error::evaluation(Diagnostic::error(format!("internal error while deciding line {number}")))
+    Error::evaluation(Diagnostic::error(format!(
+        "internal error while deciding line {number}"
+    )))
 }
 
 /// Writes decisions in input order as they arrive.
@@ -166,7 +177,12 @@ fn decide_line(set: &mut PolicySet, line: Line, context: &Context<'_>) -> Decide
     }
 }
 
-fn decide_bytes(set: &mut PolicySet, bytes: std::result::Result<Vec<u8>, Error>, name: &str, args: &EvalArgs) -> Result<crate::Decision> {
+fn decide_bytes(
+    set: &mut PolicySet,
+    bytes: std::result::Result<Vec<u8>, Error>,
+    name: &str,
+    args: &EvalArgs,
+) -> Result<crate::Decision> {
     let text = input::decode(name, bytes?)?;
     let document = input::parse_document(name, &text)?;
     let now = input::resolve_now(args.now, &document, name)?;
@@ -214,8 +230,10 @@ impl Summary {
         match self.strictest {
             Some(verdict) => Ok(Exit::for_verdict(verdict, fail_on_warn)),
             None if self.decided == 0 => Err(Error::invalid(
-                Diagnostic::error(format!("`{name}` holds no input documents: expected one JSON object per line"))
-                    .in_file(name),
+                Diagnostic::error(format!(
+                    "`{name}` holds no input documents: expected one JSON object per line"
+                ))
+                .in_file(name),
             )),
             None => Ok(Exit::Error(ErrorClass::Evaluation)),
         }
@@ -274,7 +292,10 @@ impl Lines {
         let mut sink = Vec::new();
         loop {
             sink.clear();
-            match (&mut self.reader).take(1 << 20).read_until(b'\n', &mut sink) {
+            match (&mut self.reader)
+                .take(1 << 20)
+                .read_until(b'\n', &mut sink)
+            {
                 Ok(0) | Err(_) => return,
                 Ok(_) if sink.last() == Some(&b'\n') => return,
                 Ok(_) => {}

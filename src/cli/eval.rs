@@ -6,7 +6,7 @@ use super::args::{EvalArgs, EvalFormat, PolicyArgs, RegoVersionChoice};
 use super::output::{self, Colour};
 use super::{batch, usage};
 use crate::decision::Decision;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::exit::Exit;
 use crate::input::{self, InputSource};
 use crate::limits::Limits;
@@ -62,8 +62,12 @@ fn pretty(document: &serde_json::Value) -> String {
 
 /// `--print-input`, or `VERDICT_PRINT_INPUT` set to `1` or `true`.
 fn print_input_requested(flag: bool) -> bool {
-    flag || std::env::var("VERDICT_PRINT_INPUT")
-        .is_ok_and(|value| matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+    flag || std::env::var("VERDICT_PRINT_INPUT").is_ok_and(|value| {
+        matches!(
+            value.trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes"
+        )
+    })
 }
 
 /// The limits the policy flags set.
@@ -114,11 +118,8 @@ fn start_watchdog(timeout: std::time::Duration) {
             "error: gave up after the --timeout of {}; no decision was made\n",
             crate::duration::format(chrono::TimeDelta::from_std(timeout).unwrap_or_default())
         ));
-        std::process::exit(i32::from(Exit::Error(crate::error::ErrorClass::Evaluation).code()));
+        std::process::exit(i32::from(
+            Exit::Error(crate::error::ErrorClass::Evaluation).code(),
+        ));
     });
-}
-
-/// A usage error for a bad combination of flags.
-pub fn flag_conflict(message: &str) -> Error {
-    usage(message, "see `verdict eval --help`")
 }

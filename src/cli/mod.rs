@@ -3,8 +3,10 @@
 
 mod args;
 mod batch;
+mod check;
 mod eval;
 mod output;
+mod test;
 
 use std::ffi::OsString;
 
@@ -24,6 +26,8 @@ pub fn run(arguments: impl IntoIterator<Item = OsString>) -> Exit {
     let colour = output::Colour::from_choice(cli.colour);
     let result = match cli.command {
         Command::Eval(arguments) => eval::run(&arguments, colour),
+        Command::Test(arguments) => test::run(&arguments, colour),
+        Command::Check(arguments) => check::run(&arguments, colour),
         Command::Schema => output::print_stdout(crate::input::SCHEMA).map(|()| Exit::Success),
     };
     match result {

@@ -31,17 +31,20 @@ pub fn run(args: &TestArgs, colour: Colour) -> Result<Exit> {
         filter,
         default: None,
     };
-    let mut results = testing::run_policy_tests(&mut set, &options);
-    results.extend(testing::run_rego_tests(&mut set, &options));
+    let results = testing::run_policy_tests(&mut set, &options);
     let want_coverage = args.coverage || args.coverage_min.is_some();
     let coverage = want_coverage.then(|| {
         let fired: HashSet<_> = results
             .iter()
             .filter_map(|result| result.decision.as_ref())
-            .flat_map(|decision| decision.outcomes.iter().map(|outcome| outcome.source.clone()))
-            .chain(testing::rego_rules_fired(&mut set))
+            .flat_map(|decision| {
+                decision
+                    .outcomes
+                    .iter()
+                    .map(|outcome| outcome.source.clone())
+            })
             .collect();
-        coverage::compute(&testing::coverable_rules(&set), &fired)
+        coverage::compute(set.coverable_rules(), &fired)
     });
     let rendered = match args.format {
         TestFormat::Text => report::text(&results, coverage.as_ref()),
@@ -60,7 +63,11 @@ pub fn run(args: &TestArgs, colour: Colour) -> Result<Exit> {
         _ => false,
     };
     let all_passed = results.iter().all(|result| result.passed());
-    Ok(if all_passed && !below_minimum { Exit::Success } else { Exit::Failure })
+    Ok(if all_passed && !below_minimum {
+        Exit::Success
+    } else {
+        Exit::Failure
+    })
 }
 
 fn last_line(text: &str) -> &str {

@@ -101,13 +101,25 @@ mod tests {
 
     #[test]
     fn coverage_counts_fired_rules_per_file() {
-        let rules = [rule("a.policy", 4), rule("a.policy", 2), rule("a.policy", 9), rule("b.rego", 1)];
-        let fired: HashSet<Location> = [Location::new("a.policy", 4, 3), Location::new("b.rego", 1, 3)].into();
+        let rules = [
+            rule("a.policy", 4),
+            rule("a.policy", 2),
+            rule("a.policy", 9),
+            rule("b.rego", 1),
+        ];
+        let fired: HashSet<Location> = [
+            Location::new("a.policy", 4, 3),
+            Location::new("b.rego", 1, 3),
+        ]
+        .into();
         let coverage = compute(&rules, &fired);
         assert_eq!((coverage.covered, coverage.total), (2, 4));
         assert_eq!(coverage.percent, 50.0);
         let a = &coverage.files[0];
-        assert_eq!((a.file.as_str(), a.covered, a.total, a.percent), ("a.policy", 1, 3, 33.3));
+        assert_eq!(
+            (a.file.as_str(), a.covered, a.total, a.percent),
+            ("a.policy", 1, 3, 33.3)
+        );
         let lines: Vec<u32> = a.rules.iter().map(|r| r.location.line).collect();
         assert_eq!(lines, [2, 4, 9]);
         assert_eq!(compute(&[], &fired).percent, 100.0);

@@ -5,34 +5,44 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::diagnostic::Diagnostic;
 use crate::dsl::ast::{Access, Expr, ExprKind, TemplatePart, UnaryOp};
 use crate::source::SourceFile;
 
 /// The JSON value of a literal expression: numbers, strings without interpolation,
 /// booleans, null, durations (as their text), arrays and objects of literals.
-pub fn to_json(expr: &Expr, source: &Arc<SourceFile>) -> Result<Value, Diagnostic> {
+pub fn to_json(expr: &Expr, source: &Arc<SourceFile>) -> Result<Value, String> {
     let not_literal = |what: &str| {
-        Diagnostic::error(format!("test values must be literals, not {what}"))
-            .at(source, expr.span)
-            .with_help("write the value out: a number, string, true, false, null, array or object")
+        problem(
+            source,
+            expr.span,
+            &format!("test values must be literals (a number, string, true, false, null, array or object), not {what}"),
+        )
     };
     Ok(match &expr.kind {
         ExprKind::Null => Value::Null,
         ExprKind::Bool(value) => Value::Bool(*value),
-        ExprKind::Number(number) => number_value(*number).ok_or_else(|| not_literal("a non-finite number"))?,
+        ExprKind::Number(number) => {
+            number_value(*number).ok_or_else(|| not_literal("a non-finite number"))?
+        }
         ExprKind::String(parts) => {
             let mut text = String::new();
             for part in parts {
                 match part {
                     TemplatePart::Text(piece) => text.push_str(piece),
-                    TemplatePart::Interpolation(_) => return Err(not_literal("an interpolated string")),
+                    TemplatePart::Interpolation(_) => {
+                        return Err(not_literal("an interpolated string"));
+                    }
                 }
             }
             Value::String(text)
         }
         ExprKind::Duration { text, .. } => Value::String(text.clone()),
-        ExprKind::Array(items) => Value::Array(items.iter().map(|item| to_json(item, source)).collect::<Result<_, _>>()?),
+        ExprKind::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| to_json(item, source))
+                .collect::<Result<_, _>>()?,
+        ),
         ExprKind::Object(entries) => {
             let mut fields = Map::new();
             for entry in entries {
@@ -41,7 +51,10 @@ pub fn to_json(expr: &Expr, source: &Arc<SourceFile>) -> Result<Value, Diagnosti
             Value::Object(fields)
         }
         ExprKind::Paren(inner) => to_json(inner, source)?,
-        ExprKind::Unary { op: UnaryOp::Neg, operand } => match to_json(operand, source)? {
+        ExprKind::Unary {
+            op: UnaryOp::Neg,
+            operand,
+        } => match to_json(operand, source)? {
             Value::Number(number) => number
                 .as_f64()
                 .and_then(|value| number_value(-value))
@@ -50,9 +63,18 @@ pub fn to_json(expr: &Expr, source: &Arc<SourceFile>) -> Result<Value, Diagnosti
         },
         ExprKind::Name(_) => return Err(not_literal("a name")),
         ExprKind::Path { .. } => return Err(not_literal("a path")),
-        ExprKind::Unary { .. } | ExprKind::Binary { .. } => return Err(not_literal("an operation")),
-        ExprKind::Call { .. } | ExprKind::Comprehension { .. } => return Err(not_literal("a call")),
+        ExprKind::Unary { .. } | ExprKind::Binary { .. } => {
+            return Err(not_literal("an operation"));
+        }
+        ExprKind::Call { .. } | ExprKind::Comprehension { .. } => {
+            return Err(not_literal("a call"));
+        }
     })
+}
+
+/// A problem with a test statement, as `file:line:col: message`.
+fn problem(source: &SourceFile, span: crate::source::Span, message: &str) -> String {
+    format!("{}: {message}", source.location(span.start))
 }
 
 /// Integers stay integers in JSON so that `150` prints as `150`.
@@ -73,9 +95,14 @@ enum Step {
 
 /// Applies `set TARGET = value` to a document: objects along the path are created as
 /// needed; an array index must exist.
-pub fn set(document: &mut Value, target: &Expr, value: Value, source: &Arc<SourceFile>) -> Result<(), Diagnostic> {
+pub fn set(
+    document: &mut Value,
+    target: &Expr,
+    value: Value,
+    source: &Arc<SourceFile>,
+) -> Result<(), String> {
     let steps = target_steps(target, source)?;
-    let bad_target = |why: String| Diagnostic::error(why).at(source, target.span);
+    let bad_target = |why: String| problem(source, target.span, &why);
     let mut place = document;
     for step in steps {
         place = match step {
@@ -91,11 +118,18 @@ pub fn set(document: &mut Value, target: &Expr, value: Value, source: &Arc<Sourc
             Step::Index(index) => match place {
                 Value::Array(items) => {
                     let length = items.len();
-                    items
-                        .get_mut(index)
-                        .ok_or_else(|| bad_target(format!("index {index} is out of range: the array has {length} items")))?
+                    items.get_mut(index).ok_or_else(|| {
+                        bad_target(format!(
+                            "index {index} is out of range: the array has {length} items"
+                        ))
+                    })?
                 }
-                other => return Err(bad_target(format!("cannot index a {} with [{index}]", crate::input::json_type(other)))),
+                other => {
+                    return Err(bad_target(format!(
+                        "cannot index a {} with [{index}]",
+                        crate::input::json_type(other)
+                    )));
+                }
             },
         };
     }
@@ -103,10 +137,13 @@ pub fn set(document: &mut Value, target: &Expr, value: Value, source: &Arc<Sourc
     Ok(())
 }
 
-fn target_steps(target: &Expr, source: &Arc<SourceFile>) -> Result<Vec<Step>, Diagnostic> {
+fn target_steps(target: &Expr, source: &Arc<SourceFile>) -> Result<Vec<Step>, String> {
     let invalid = || {
-        Diagnostic::error("`set` needs a path into the input, such as `costEstimation.monthlyCostDiff` or `approvers[0].email`")
-            .at(source, target.span)
+        problem(
+            source,
+            target.span,
+            "`set` needs a path into the input, such as `costEstimation.monthlyCostDiff` or `approvers[0].email`",
+        )
     };
     match &target.kind {
         ExprKind::Name(name) => Ok(vec![Step::Key(name.name.clone())]),
@@ -121,7 +158,10 @@ fn target_steps(target: &Expr, source: &Arc<SourceFile>) -> Result<Vec<Step>, Di
                     Access::Index { index, .. } => match to_json(index, source)? {
                         Value::String(key) => Step::Key(key),
                         Value::Number(number) => Step::Index(
-                            number.as_u64().and_then(|n| usize::try_from(n).ok()).ok_or_else(invalid)?,
+                            number
+                                .as_u64()
+                                .and_then(|n| usize::try_from(n).ok())
+                                .ok_or_else(invalid)?,
                         ),
                         _ => return Err(invalid()),
                     },

@@ -61,7 +61,12 @@ pub fn run_policy_tests(set: &mut PolicySet, options: &TestOptions) -> Vec<TestR
     let cases: Vec<TestCase> = set
         .tests()
         .iter()
-        .filter(|case| options.filter.as_ref().is_none_or(|filter| filter.is_match(&case.block.name.value)))
+        .filter(|case| {
+            options
+                .filter
+                .as_ref()
+                .is_none_or(|filter| filter.is_match(&case.block.name.value))
+        })
         .cloned()
         .collect();
     cases
@@ -94,19 +99,26 @@ fn run_case(set: &mut PolicySet, case: &TestCase, default: Verdict) -> TestResul
         }
     };
     if prepared.expectations.is_empty() {
-        result
-            .failures
-            .push("the test expects nothing: add an `expect` statement, such as `expect deny`".to_string());
+        result.failures.push(
+            "the test expects nothing: add an `expect` statement, such as `expect deny`"
+                .to_string(),
+        );
         return result;
     }
     let now = match prepared.now {
         Some(now) => Ok(now),
-        None => input::resolve_now(None, &prepared.document, &result.name).map_err(|error| error.to_string()),
+        None => input::resolve_now(None, &prepared.document, &result.name)
+            .map_err(|error| error.to_string()),
     };
-    let decision = match now.and_then(|now| set.decide(&prepared.document, now, default).map_err(|e| e.to_string())) {
+    let decision = match now.and_then(|now| {
+        set.decide(&prepared.document, now, default)
+            .map_err(|e| e.to_string())
+    }) {
         Ok(decision) => decision,
         Err(error) => {
-            result.failures.push(format!("the decision failed: {error}"));
+            result
+                .failures
+                .push(format!("the decision failed: {error}"));
             return result;
         }
     };
@@ -132,15 +144,19 @@ fn prepare(case: &TestCase) -> Result<Prepared<'_>, String> {
                 prepared.document = read_input_file(&source.name, &path.value)?;
             }
             TestStatementKind::Input(TestInput::Inline(expr)) => {
-                let value = literal::to_json(expr, source).map_err(|d| d.one_line())?;
+                let value = literal::to_json(expr, source)?;
                 if !value.is_object() {
-                    return Err(format!("{}: an inline input must be an object", source.location(expr.span.start)));
+                    return Err(format!(
+                        "{}: an inline input must be an object",
+                        source.location(expr.span.start)
+                    ));
                 }
                 prepared.document = value;
             }
             TestStatementKind::Set { target, value } => {
-                let value = literal::to_json(value, source).map_err(|d| d.one_line())?;
-                literal::set(&mut prepared.document, target, value, source).map_err(|d| d.one_line())?;
+                let value = literal::to_json(value, source)?;
+                literal::set(&mut prepared.document, target, value, source)
+                    ?;
             }
             TestStatementKind::Now(text) => {
                 prepared.now = Some(input::parse_time(&text.value).ok_or_else(|| {
@@ -162,7 +178,12 @@ fn read_input_file(test_file: &str, relative: &str) -> Result<Value, String> {
     let base = Path::new(test_file).parent().unwrap_or(Path::new(""));
     let path = base.join(relative);
     let name = path.display().to_string();
-    let bytes = std::fs::read(&path).map_err(|error| format!("cannot read input `{name}`: {}", crate::error::io_reason(&error)))?;
+    let bytes = std::fs::read(&path).map_err(|error| {
+        format!(
+            "cannot read input `{name}`: {}",
+            crate::error::io_reason(&error)
+        )
+    })?;
     let text = input::decode(&name, bytes).map_err(|error| error.to_string())?;
     input::parse_document(&name, &text).map_err(|error| error.to_string())
 }
@@ -182,7 +203,12 @@ fn check(expectation: &Expectation, decision: &Decision) -> Option<String> {
     };
     match expectation {
         Expectation::Verdict(expected) => (decision.verdict != expected.verdict).then(|| {
-            format!("expected verdict {}, got {}{}", expected.verdict, decision.verdict, defaulted_note(decision))
+            format!(
+                "expected verdict {}, got {}{}",
+                expected.verdict,
+                decision.verdict,
+                defaulted_note(decision)
+            )
         }),
         Expectation::No(unwanted) => {
             let found: Vec<&str> = decision
@@ -191,24 +217,54 @@ fn check(expectation: &Expectation, decision: &Decision) -> Option<String> {
                 .filter(|o| o.verdict == unwanted.verdict)
                 .map(|o| o.message.as_str())
                 .collect();
-            (!found.is_empty()).then(|| format!("expected no {} outcome, got {}: {:?}", unwanted.verdict, found.len(), found))
+            (!found.is_empty()).then(|| {
+                format!(
+                    "expected no {} outcome, got {}: {:?}",
+                    unwanted.verdict,
+                    found.len(),
+                    found
+                )
+            })
         }
         Expectation::Outcomes { count, .. } => {
             let actual = decision.outcomes.len();
-            (i64::try_from(actual).ok() != Some(*count)).then(|| format!("expected {count} outcomes, got {actual}; {}", messages()))
+            (i64::try_from(actual).ok() != Some(*count))
+                .then(|| format!("expected {count} outcomes, got {actual}; {}", messages()))
         }
         Expectation::MessageContains(text) => {
-            let found = decision.outcomes.iter().any(|o| o.message.contains(&text.value));
-            (!found).then(|| format!("expected a message containing {:?}; {}", text.value, messages()))
+            let found = decision
+                .outcomes
+                .iter()
+                .any(|o| o.message.contains(&text.value));
+            (!found).then(|| {
+                format!(
+                    "expected a message containing {:?}; {}",
+                    text.value,
+                    messages()
+                )
+            })
         }
         Expectation::MessageEquals(text) => {
             let found = decision.outcomes.iter().any(|o| o.message == text.value);
-            (!found).then(|| format!("expected a message equal to {:?}; {}", text.value, messages()))
+            (!found).then(|| {
+                format!(
+                    "expected a message equal to {:?}; {}",
+                    text.value,
+                    messages()
+                )
+            })
         }
-        Expectation::Defaulted(expected) => (decision.defaulted != *expected).then(|| match expected {
-            true => format!("expected a defaulted decision, but policies decided {}", decision.verdict),
-            false => "expected a decided verdict, but no policy produced an outcome".to_string(),
-        }),
+        Expectation::Defaulted(expected) => {
+            (decision.defaulted != *expected).then(|| match expected {
+                true => format!(
+                    "expected a defaulted decision, but policies decided {}",
+                    decision.verdict
+                ),
+                false => {
+                    "expected a decided verdict, but no policy produced an outcome".to_string()
+                }
+            })
+        }
     }
 }
 

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::coverage::Coverage;
 use super::TestResult;
+use super::coverage::Coverage;
 
 /// The closing line of every text report.
 pub fn summary_line(results: &[TestResult]) -> String {
@@ -49,12 +49,24 @@ pub fn text(results: &[TestResult], coverage: Option<&Coverage>) -> String {
 fn coverage_text(coverage: &Coverage) -> String {
     let mut out = String::from("\ncoverage:\n");
     for file in &coverage.files {
-        let _ = writeln!(out, "  {:>5.1}%  {} ({} of {} rules)", file.percent, file.file, file.covered, file.total);
+        let _ = writeln!(
+            out,
+            "  {:>5.1}%  {} ({} of {} rules)",
+            file.percent, file.file, file.covered, file.total
+        );
         for rule in file.rules.iter().filter(|rule| !rule.fired) {
-            let _ = writeln!(out, "          never fired: {} {} at {}", rule.policy, rule.rule, rule.location);
+            let _ = writeln!(
+                out,
+                "          never fired: {} {} at {}",
+                rule.policy, rule.rule, rule.location
+            );
         }
     }
-    let _ = writeln!(out, "  {:>5.1}%  total ({} of {} rules)\n", coverage.percent, coverage.covered, coverage.total);
+    let _ = writeln!(
+        out,
+        "  {:>5.1}%  total ({} of {} rules)\n",
+        coverage.percent, coverage.covered, coverage.total
+    );
     out
 }
 
@@ -83,7 +95,10 @@ pub fn json(results: &[TestResult], coverage: Option<&Coverage>) -> String {
         "tests": tests,
         "coverage": coverage,
     });
-    format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default())
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&report).unwrap_or_default()
+    )
 }
 
 /// JUnit XML: one `testsuite` per file, one `testcase` per test, a `failure` element with
@@ -91,7 +106,10 @@ pub fn json(results: &[TestResult], coverage: Option<&Coverage>) -> String {
 pub fn junit(results: &[TestResult]) -> String {
     let mut suites: BTreeMap<&str, Vec<&TestResult>> = BTreeMap::new();
     for result in results {
-        suites.entry(&result.location.file).or_default().push(result);
+        suites
+            .entry(&result.location.file)
+            .or_default()
+            .push(result);
     }
     let failed = results.iter().filter(|r| !r.passed()).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -120,11 +138,19 @@ pub fn junit(results: &[TestResult]) -> String {
                 let _ = writeln!(out, "    <testcase {attributes}/>");
                 continue;
             }
-            let summary = test.failures.first().map(String::as_str).unwrap_or("failed");
+            let summary = test
+                .failures
+                .first()
+                .map(String::as_str)
+                .unwrap_or("failed");
             let mut details = test.failures.join("\n");
             if let Some(decision) = &test.decision {
                 for outcome in &decision.outcomes {
-                    let _ = write!(details, "\ngot {} from {}: {} ({})", outcome.verdict, outcome.policy, outcome.message, outcome.source);
+                    let _ = write!(
+                        details,
+                        "\ngot {} from {}: {} ({})",
+                        outcome.verdict, outcome.policy, outcome.message, outcome.source
+                    );
                 }
             }
             let _ = writeln!(out, "    <testcase {attributes}>");
@@ -183,7 +209,11 @@ mod tests {
     fn junit_groups_tests_by_file_and_escapes() {
         let results = [
             result("a <passes>", "a.policy", &[]),
-            result("b", "a.policy", &["expected verdict pending, got deny & \"more\""]),
+            result(
+                "b",
+                "a.policy",
+                &["expected verdict pending, got deny & \"more\""],
+            ),
             result("c", "b.rego", &[]),
         ];
         insta::assert_snapshot!(junit(&results), @r#"
@@ -204,9 +234,14 @@ mod tests {
 
     #[test]
     fn text_ends_with_the_counts() {
-        let results = [result("a", "a.policy", &[]), result("b", "a.policy", &["expected verdict allow, got pending"])];
+        let results = [
+            result("a", "a.policy", &[]),
+            result("b", "a.policy", &["expected verdict allow, got pending"]),
+        ];
         let report = text(&results, None);
         assert!(report.ends_with("\n1 passed, 1 failed\n"), "{report}");
-        assert!(report.contains("FAIL  b  (a.policy:3:1)\n      expected verdict allow, got pending\n"));
+        assert!(
+            report.contains("FAIL  b  (a.policy:3:1)\n      expected verdict allow, got pending\n")
+        );
     }
 }
