@@ -16,6 +16,7 @@ mod messages;
 mod model;
 mod person;
 mod request;
+pub mod request_builder;
 
 #[cfg(test)]
 mod tests;
@@ -32,6 +33,7 @@ pub use explain::{
 };
 pub use lower::lower;
 pub use model::{Approver, BadGlob, DurationLimit, EnvironmentGlobs, Ruleset, RulesetAction};
+pub use request_builder::{JsonSource, RequestKind, RequestOptions, build_request};
 
 use evaluate::{Context, RulesetRun};
 use person::comparison_key;
