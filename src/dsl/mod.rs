@@ -2,3 +2,4 @@
 //! blocks (SPEC 4, 5, 6).
 
 pub mod ast;
+pub mod parse;
