@@ -6,6 +6,7 @@ mod explain;
 mod lower;
 mod open;
 mod open_request;
+mod policy_source;
 mod properties;
 
 use chrono::{DateTime, Utc};
