@@ -92,7 +92,9 @@ impl Rulesets {
         let runs = self
             .rulesets
             .iter()
-            .filter(|ruleset| applies(ruleset, &request))
+            .filter(|ruleset| {
+                Applicability::applies(ruleset, &request.action, request.environment.as_ref())
+            })
             .map(|ruleset| evaluate::evaluate(ruleset, &context))
             .collect();
         Ok(self.decide(&request, runs))
@@ -229,11 +231,6 @@ impl Rulesets {
             outcomes: vec![outcome],
         })
     }
-}
-
-fn applies(ruleset: &Ruleset, request: &Request) -> bool {
-    Applicability::of(ruleset, &request.action, request.environment.as_ref())
-        == Applicability::Applies
 }
 
 fn same_grant(one: &GrantActivation, other: &GrantActivation) -> bool {

@@ -112,3 +112,10 @@ pub(super) fn esc(action: &str, environment: &str, rest: Value) -> Value {
 pub(super) fn review(by: Value, decision: &str) -> Value {
     json!({"by": by, "decision": decision, "revision": 7, "comment": "looks fine"})
 }
+
+#[test]
+fn rulesets_can_be_shared_across_threads() {
+    fn shareable<T: Clone + Send + Sync>() {}
+    shareable::<Rulesets>();
+    shareable::<RulesetDecision>();
+}
