@@ -45,6 +45,15 @@ impl Applicability {
         }
     }
 
+    /// Whether `ruleset` applies to a request with this action and environment.
+    pub(crate) fn applies(
+        ruleset: &Ruleset,
+        action: &RequestAction,
+        environment: Option<&Name>,
+    ) -> bool {
+        Applicability::of(ruleset, action, environment) == Applicability::Applies
+    }
+
     /// Why, in words.
     pub fn describe(self, ruleset: &Ruleset, action: &str) -> String {
         match self {

@@ -65,8 +65,7 @@ fn gated_imports(rulesets: &[Ruleset], walk: ImportWalk) -> GatedImports {
         .into_iter()
         .filter_map(|environment| {
             let gate = rulesets.iter().position(|ruleset| {
-                Applicability::of(ruleset, &RequestAction::Open, Some(&environment))
-                    == Applicability::Applies
+                Applicability::applies(ruleset, &RequestAction::Open, Some(&environment))
             })?;
             Some((environment, gate))
         })

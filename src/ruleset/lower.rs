@@ -262,7 +262,7 @@ fn action_help(written: &str) -> String {
     let closest = RulesetAction::ALL
         .into_iter()
         .map(|action| {
-            let distance = strsim::levenshtein(
+            let distance = strsim::osa_distance(
                 &written.to_ascii_lowercase(),
                 &action.keyword().to_ascii_lowercase(),
             );
@@ -270,7 +270,7 @@ fn action_help(written: &str) -> String {
         })
         .min_by_key(|(distance, _)| *distance);
     match closest {
-        Some((distance, action)) if distance <= 1.max(action.keyword().len() / 3) => {
+        Some((distance, action)) if distance <= 2.max(action.keyword().len() / 3) => {
             format!("did you mean `{action}`? {ACTION_HELP}")
         }
         _ => ACTION_HELP.to_string(),

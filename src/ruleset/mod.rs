@@ -16,6 +16,7 @@ mod messages;
 mod model;
 mod person;
 mod request;
+pub mod request_builder;
 
 #[cfg(test)]
 mod tests;
@@ -32,6 +33,7 @@ pub use explain::{
 };
 pub use lower::lower;
 pub use model::{Approver, BadGlob, DurationLimit, EnvironmentGlobs, Ruleset, RulesetAction};
+pub use request_builder::{JsonSource, RequestKind, RequestOptions, build_request};
 
 use evaluate::{Context, RulesetRun};
 use person::comparison_key;
@@ -90,7 +92,9 @@ impl Rulesets {
         let runs = self
             .rulesets
             .iter()
-            .filter(|ruleset| applies(ruleset, &request))
+            .filter(|ruleset| {
+                Applicability::applies(ruleset, &request.action, request.environment.as_ref())
+            })
             .map(|ruleset| evaluate::evaluate(ruleset, &context))
             .collect();
         Ok(self.decide(&request, runs))
@@ -227,11 +231,6 @@ impl Rulesets {
             outcomes: vec![outcome],
         })
     }
-}
-
-fn applies(ruleset: &Ruleset, request: &Request) -> bool {
-    Applicability::of(ruleset, &request.action, request.environment.as_ref())
-        == Applicability::Applies
 }
 
 fn same_grant(one: &GrantActivation, other: &GrantActivation) -> bool {

@@ -297,7 +297,9 @@ impl Request {
     /// An env0 document reads as `{action: deploymentRequest.type, requester: deployerUser}`
     /// with every entry of `approvers` an approval of the current revision.
     fn read_deployment(document: &Map<String, Value>) -> Option<Request> {
-        let deployment = document.get("deploymentRequest")?;
+        let deployment = document
+            .get("deploymentRequest")
+            .filter(|deployment| !deployment.is_null())?;
         let written = deployment.get("type").and_then(Value::as_str);
         let approvals = document
             .get("approvers")

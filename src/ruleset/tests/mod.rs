@@ -6,6 +6,7 @@ mod explain;
 mod lower;
 mod open;
 mod open_request;
+mod policy_source;
 mod properties;
 
 use chrono::{DateTime, Utc};
@@ -110,4 +111,11 @@ pub(super) fn esc(action: &str, environment: &str, rest: Value) -> Value {
 /// A review of revision 7.
 pub(super) fn review(by: Value, decision: &str) -> Value {
     json!({"by": by, "decision": decision, "revision": 7, "comment": "looks fine"})
+}
+
+#[test]
+fn rulesets_can_be_shared_across_threads() {
+    fn shareable<T: Clone + Send + Sync>() {}
+    shareable::<Rulesets>();
+    shareable::<RulesetDecision>();
 }
