@@ -15,7 +15,9 @@ pub fn to_json(expr: &Expr, source: &Arc<SourceFile>) -> Result<Value, String> {
         problem(
             source,
             expr.span,
-            &format!("test values must be literals (a number, string, true, false, null, array or object), not {what}"),
+            &format!(
+                "test values must be literals (a number, string, true, false, null, array or object), not {what}"
+            ),
         )
     };
     Ok(match &expr.kind {

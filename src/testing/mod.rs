@@ -155,8 +155,7 @@ fn prepare(case: &TestCase) -> Result<Prepared<'_>, String> {
             }
             TestStatementKind::Set { target, value } => {
                 let value = literal::to_json(value, source)?;
-                literal::set(&mut prepared.document, target, value, source)
-                    ?;
+                literal::set(&mut prepared.document, target, value, source)?;
             }
             TestStatementKind::Now(text) => {
                 prepared.now = Some(input::parse_time(&text.value).ok_or_else(|| {

@@ -9,4 +9,7 @@
 
 mod harness;
 
+mod batch;
+mod errors;
+mod eval;
 mod usage;

@@ -1,0 +1,109 @@
+//! `verdict eval --batch`: NDJSON in, one decision per line out, in order.
+
+use crate::harness::Verdict;
+
+fn fixture_line(name: &str) -> String {
+    let text = std::fs::read_to_string(format!("fixtures/env0/{name}.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value.to_string()
+}
+
+#[test]
+fn one_decision_per_line_and_the_exit_code_of_the_strictest() {
+    let input = ["deploy-small", "destroy", "deploy-cost-150"]
+        .map(fixture_line)
+        .join("\n");
+    let output = Verdict::new(["eval", "--batch", "-p", "policies/env0"])
+        .stdin(&input)
+        .run()
+        .code(2);
+    let verdicts: Vec<String> = output
+        .stdout
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["verdict"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(verdicts, ["allow", "warn", "pending"]);
+}
+
+#[test]
+fn parallel_batches_keep_the_input_order() {
+    let names = [
+        "deploy-small",
+        "deploy-cost-6000",
+        "destroy",
+        "noop-plan",
+        "deploy-cost-150",
+    ];
+    let lines: Vec<String> = (0..200)
+        .map(|i| fixture_line(names[i % names.len()]))
+        .collect();
+    let sequential = Verdict::new([
+        "eval",
+        "--batch",
+        "-p",
+        "policies/env0",
+        "--now",
+        "2026-11-21T10:00:00Z",
+    ])
+    .stdin(lines.join("\n"))
+    .run()
+    .code(1);
+    let parallel = Verdict::new([
+        "eval",
+        "--batch",
+        "-j",
+        "3",
+        "-p",
+        "policies/env0",
+        "--now",
+        "2026-11-21T10:00:00Z",
+    ])
+    .stdin(lines.join("\n"))
+    .run()
+    .code(1);
+    assert_eq!(sequential.stdout.lines().count(), 200);
+    assert_eq!(sequential.stdout, parallel.stdout);
+}
+
+#[test]
+fn a_bad_line_is_reported_in_place_and_fails_the_run() {
+    let input = format!(
+        "{}\n\nnot json\n{}\n",
+        fixture_line("deploy-small"),
+        fixture_line("deploy-small")
+    );
+    let output = Verdict::new(["eval", "--batch", "-p", "policies/env0"])
+        .stdin(input)
+        .run()
+        .code(65);
+    let lines: Vec<serde_json::Value> = output
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "blank lines are skipped");
+    assert_eq!(lines[0]["verdict"], "allow");
+    assert_eq!(lines[1]["line"], 3);
+    assert_eq!(lines[1]["error"]["class"], "invalid");
+    assert!(lines[1]["verdict"].is_null());
+    assert_eq!(lines[2]["verdict"], "allow");
+    assert!(
+        output.stderr.contains("line 3 of <stdin>"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn an_empty_batch_is_an_error() {
+    Verdict::new(["eval", "--batch", "-p", "policies/env0"])
+        .stdin("\n\n")
+        .run()
+        .code(65)
+        .stderr_has("no input documents");
+}

@@ -1,0 +1,238 @@
+//! `verdict eval` on the shipped env0 policies and fixtures, and every way it can end.
+
+use crate::harness::{Scratch, Verdict};
+
+fn eval_fixture(policies: &str, fixture: &str) -> crate::harness::Output {
+    Verdict::new([
+        "eval",
+        "-p",
+        policies,
+        "-i",
+        &format!("fixtures/env0/{fixture}.json"),
+    ])
+    .run()
+}
+
+#[test]
+fn each_env0_fixture_gets_its_verdict_and_exit_code() {
+    let cases = [
+        ("deploy-small", "allow", 0),
+        ("deploy-unapproved", "pending", 2),
+        ("deploy-self-approved", "pending", 2),
+        ("deploy-two-approvers-needed", "pending", 2),
+        ("deploy-cost-150", "pending", 2),
+        ("deploy-cost-6000", "deny", 1),
+        ("delete-database", "deny", 1),
+        ("replace-database", "deny", 1),
+        ("iam-change-by-payments", "deny", 1),
+        ("iam-change-by-security", "allow", 0),
+        ("destroy", "warn", 0),
+        ("drift-scheduled", "allow", 0),
+        ("noop-plan", "allow", 0),
+    ];
+    for (fixture, verdict, code) in cases {
+        let output = eval_fixture("policies/env0", fixture).code(code);
+        assert!(
+            output.stdout.starts_with(&format!("{verdict} (")),
+            "{fixture}: {}",
+            output.stdout
+        );
+    }
+}
+
+#[test]
+fn text_output_puts_the_verdict_first_then_each_outcome_with_its_source() {
+    let output = eval_fixture("policies/env0", "deploy-cost-6000").code(1);
+    insta::assert_snapshot!(output.stdout);
+}
+
+#[test]
+fn json_output_has_the_fields_the_specification_names() {
+    let output = Verdict::new([
+        "eval",
+        "-p",
+        "policies/env0",
+        "-i",
+        "fixtures/env0/destroy.json",
+        "-f",
+        "json",
+        "--now",
+        "2026-11-21T10:00:00Z",
+    ])
+    .run()
+    .code(0);
+    let decision = output.json();
+    assert_eq!(decision["verdict"], "warn");
+    assert_eq!(decision["defaulted"], false);
+    assert_eq!(decision["now"], "2026-11-21T10:00:00Z");
+    let warn = &decision["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["verdict"] == "warn")
+        .unwrap();
+    assert_eq!(warn["policy"], "env0.warn_destroy");
+    assert_eq!(warn["rule"], "warn");
+    assert_eq!(warn["source"], "policies/env0/warn-destroy.rego:11:1");
+    assert_eq!(
+        warn["message"],
+        "Environment destroyed: This deployment destroys every resource of the environment"
+    );
+    for policy in decision["policies"].as_array().unwrap() {
+        assert!(policy["policy"].is_string() && policy["source"].is_string());
+        assert!(
+            ["deny", "pending", "warn", "allow", "none"]
+                .contains(&policy["verdict"].as_str().unwrap())
+        );
+    }
+}
+
+#[test]
+fn fail_on_warn_exits_3() {
+    Verdict::new([
+        "eval",
+        "-p",
+        "policies/env0",
+        "-i",
+        "fixtures/env0/destroy.json",
+        "--fail-on-warn",
+    ])
+    .run()
+    .code(3);
+}
+
+#[test]
+fn input_comes_from_stdin_when_absent_or_dash() {
+    let document = std::fs::read_to_string("fixtures/env0/deploy-cost-6000.json").unwrap();
+    Verdict::new(["eval", "-p", "policies/env0"])
+        .stdin(&document)
+        .run()
+        .code(1);
+    Verdict::new(["eval", "-p", "policies/env0", "-i", "-"])
+        .stdin(&document)
+        .run()
+        .code(1);
+}
+
+#[test]
+fn nothing_fired_means_pending_unless_default_says_otherwise() {
+    let scratch = Scratch::new().file(
+        "quiet.rego",
+        "package quiet\n\ndeny contains \"never\" if false\n",
+    );
+    let policy = scratch.path("quiet.rego");
+    let output = Verdict::new(["eval", "-p", &policy, "-f", "json"])
+        .stdin("{}")
+        .run()
+        .code(2);
+    assert_eq!(output.json()["verdict"], "pending");
+    assert_eq!(output.json()["defaulted"], true);
+    assert_eq!(output.json()["policies"][0]["verdict"], "none");
+    let output = Verdict::new(["eval", "-p", &policy, "-f", "json", "--default", "allow"])
+        .stdin("{}")
+        .run()
+        .code(0);
+    assert_eq!(output.json()["verdict"], "allow");
+    assert_eq!(output.json()["defaulted"], true);
+    Verdict::new(["eval", "-p", &policy, "--default", "deny"])
+        .stdin("{}")
+        .run()
+        .code(1);
+}
+
+#[test]
+fn the_default_policy_path_is_policies_when_it_exists() {
+    let scratch = Scratch::new().file(
+        "policies/p.rego",
+        "package p\n\ndeny contains \"no\" if true\n",
+    );
+    Verdict::new(["eval"])
+        .current_dir(scratch.dir.path())
+        .stdin("{}")
+        .run()
+        .code(1)
+        .stdout_has("p: no");
+}
+
+#[test]
+fn github_format_annotates_the_rule() {
+    let output = Verdict::new([
+        "eval",
+        "-p",
+        "policies/env0",
+        "-i",
+        "fixtures/env0/delete-database.json",
+        "-f",
+        "github",
+    ])
+    .run()
+    .code(1);
+    assert!(output.stdout.contains(
+        "::error file=policies/env0/protect-critical-resources.rego,line=18,col=1,title=deny by env0.protect_critical_resources::Critical resource deleted"
+    ), "{}", output.stdout);
+    assert!(
+        output
+            .stdout
+            .ends_with("::error title=verdict::deny (2 outcomes)\n"),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn print_input_shows_the_document_on_stderr() {
+    let output = Verdict::new(["eval", "-p", "policies/env0", "--print-input"])
+        .stdin("{\"now\": null}")
+        .run();
+    assert!(output.stderr.contains("\"now\": null"), "{}", output.stderr);
+    let output = Verdict::new(["eval", "-p", "policies/env0"])
+        .env("VERDICT_PRINT_INPUT", "1")
+        .stdin("{\"marker\": 7}")
+        .run();
+    assert!(output.stderr.contains("\"marker\": 7"), "{}", output.stderr);
+}
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let args = [
+        "eval",
+        "-p",
+        "policies/env0",
+        "-i",
+        "fixtures/env0/destroy.json",
+    ];
+    let plain = Verdict::new(args).run();
+    assert!(!plain.stdout.contains('\x1b'), "not a terminal: no colour");
+    let forced = Verdict::new(args.iter().copied().chain(["--color", "always"])).run();
+    assert!(
+        forced.stdout.contains("\x1b[1;35mwarn"),
+        "{}",
+        forced.stdout
+    );
+}
+
+#[test]
+fn a_catalog_folder_is_one_policy_named_by_its_metadata_with_schema_defaults() {
+    let output = Verdict::new([
+        "eval",
+        "-p",
+        "policies/env0/require-approvers",
+        "-f",
+        "json",
+    ])
+    .stdin(r#"{"deployerUser": {"email": "a@x.io"}, "approvers": [{"email": "b@x.io"}]}"#)
+    .run()
+    .code(0);
+    let decision = output.json();
+    assert_eq!(decision["policies"][0]["policy"], "require-approvers");
+    assert_eq!(decision["outcomes"][0]["message"], "approved by b@x.io");
+    let output = Verdict::new(["eval", "-p", "policies/env0/require-approvers"])
+        .stdin(r#"{"approvers": [], "policyData": {"requiredApprovers": 3}}"#)
+        .run()
+        .code(2);
+    assert!(
+        output.stdout.contains("0 of 3 approvals"),
+        "{}",
+        output.stdout
+    );
+}
