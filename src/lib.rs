@@ -14,6 +14,7 @@
 
 pub mod catalog;
 pub mod decision;
+pub mod decision_log;
 pub mod diagnostic;
 pub mod dsl;
 pub mod duration;
