@@ -44,6 +44,8 @@
 //!   back as `expect_head`) detects it;
 //! - it says a decision was made, not that anyone enforced it.
 //!
+//! `docs/decision-log.md` says the same for users, with how to check a hash by hand.
+//!
 //! # Writing
 //!
 //! [`DecisionLog::append`] takes an exclusive lock on the file (threads of one process queue
