@@ -15,6 +15,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod decision;
+pub mod decision_log;
 pub mod diagnostic;
 pub mod dsl;
 pub mod duration;
