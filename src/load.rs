@@ -257,8 +257,8 @@ pub fn read_source(path: &Path, limit: u64) -> Result<Arc<SourceFile>> {
             ),
         ));
     }
-    let text = input::decode(&name, bytes)?;
-    Ok(SourceFile::new(name, text))
+    let text = input::decode(&name, &bytes)?;
+    Ok(SourceFile::new(name.as_str(), text))
 }
 
 /// Reads a `--data` file: JSON, or YAML when it ends in `.yaml` or `.yml`. The document

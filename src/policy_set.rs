@@ -96,7 +96,7 @@ impl PolicySet {
         let mut errors = Vec::new();
         let mut positioned: Vec<(Position, PolicyRef)> = Vec::new();
 
-        let data = read_data_files(
+        let (data_sources, data) = read_data_files(
             &options.data_files,
             options.limits.policy_bytes,
             &mut errors,
@@ -140,7 +140,7 @@ impl PolicySet {
         }
         positioned.sort_by_key(|&(position, _)| position);
         Ok(PolicySet {
-            files: Arc::new(sources.files),
+            files: Arc::new(sources.files.into_iter().chain(data_sources).collect()),
             rego,
             dsl: Arc::new(compiled.dsl),
             rulesets: Arc::new(Rulesets::new(compiled.rulesets)),
@@ -269,19 +269,25 @@ fn evaluate_one(group: &mut RegoGroup, index: usize, now: DateTime<Utc>) -> Resu
     })
 }
 
+/// `--data` files: their sources (which decide as much as policies do, so they are part of
+/// the policy set's digest) and their documents.
 fn read_data_files(
     paths: &[PathBuf],
     limit: u64,
     errors: &mut Vec<Error>,
-) -> Vec<(Arc<str>, Value)> {
+) -> (Vec<Arc<SourceFile>>, Vec<(Arc<str>, Value)>) {
+    let mut sources = Vec::new();
     let mut documents = Vec::new();
     for path in paths {
         match load::read_data(path, limit) {
-            Ok((source, value)) => documents.push((source.name.clone(), value)),
+            Ok((source, value)) => {
+                documents.push((source.name.clone(), value));
+                sources.push(source);
+            }
             Err(error) => errors.push(error),
         }
     }
-    documents
+    (sources, documents)
 }
 
 /// Loads the loose `.rego` files into one engine and each catalog folder into its own.

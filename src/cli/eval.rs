@@ -6,6 +6,7 @@ use super::args::{EvalArgs, EvalFormat, PolicyArgs, RegoVersionChoice};
 use super::output::{self, Colour};
 use super::{batch, usage};
 use crate::decision::Decision;
+use crate::decision_log::{DecisionLog, LogOptions, PolicySetDigest, policy_set_digest};
 use crate::error::Result;
 use crate::exit::Exit;
 use crate::input::{self, InputSource};
@@ -32,20 +33,63 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         ..limits_for(&args.policy)
     };
     let mut set = load_policies(&args.policy, limits.clone(), colour)?;
+    let log = Recorder::open(args, &set)?;
     if args.batch {
-        return batch::run(args, set, &limits);
+        return batch::run(args, set, &limits, log.as_ref());
     }
     let source = InputSource::from_flag(args.input.as_deref());
     let name = source.display_name();
-    let text = input::decode(&name, source.read(limits.input_bytes)?)?;
-    let document = input::parse_document(&name, &text)?;
+    let bytes = source.read(limits.input_bytes)?;
+    let document = input::parse_document(&name, input::decode(&name, &bytes)?)?;
     if print_input_requested(args.print_input) {
         output::print_stderr(&format!("{}\n", pretty(&document)));
     }
     let now = input::resolve_now(args.now, &document, &name)?;
     let decision = set.decide(&document, now, args.default)?;
+    if let Some(log) = &log {
+        log.record(&decision, &document, &bytes)?;
+    }
     output::print_stdout(&render_decision(&decision, args.format, colour))?;
     Ok(Exit::for_verdict(decision.verdict, args.fail_on_warn))
+}
+
+/// The decision log of `--decision-log`, with the digest of the policy set it records.
+pub struct Recorder {
+    log: DecisionLog,
+    policies: PolicySetDigest,
+}
+
+impl Recorder {
+    /// Opens the log before anything is decided, so a log that cannot be written stops the
+    /// run before a decision could go unrecorded.
+    fn open(args: &EvalArgs, set: &PolicySet) -> Result<Option<Recorder>> {
+        let Some(path) = &args.decision_log else {
+            return Ok(None);
+        };
+        let options = LogOptions {
+            input: args.log_input,
+            masks: args.log_mask.clone(),
+        };
+        let log = DecisionLog::open(path, options)?;
+        let policies = policy_set_digest(
+            set.files()
+                .iter()
+                .map(|file| (file.name.to_string(), file.text.as_bytes())),
+        );
+        Ok(Some(Recorder { log, policies }))
+    }
+
+    /// Appends one entry; a decision that cannot be recorded is an error, not an allow.
+    pub fn record(
+        &self,
+        decision: &Decision,
+        document: &serde_json::Value,
+        bytes: &[u8],
+    ) -> Result<()> {
+        self.log
+            .append(decision, document, bytes, &self.policies)
+            .map(|_| ())
+    }
 }
 
 fn render_decision(decision: &Decision, format: EvalFormat, colour: Colour) -> String {

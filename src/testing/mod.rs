@@ -183,8 +183,8 @@ fn read_input_file(test_file: &str, relative: &str) -> Result<Value, String> {
             crate::error::io_reason(&error)
         )
     })?;
-    let text = input::decode(&name, bytes).map_err(|error| error.to_string())?;
-    input::parse_document(&name, &text).map_err(|error| error.to_string())
+    let text = input::decode(&name, &bytes).map_err(|error| error.to_string())?;
+    input::parse_document(&name, text).map_err(|error| error.to_string())
 }
 
 /// Checks one expectation; the failure message when it does not hold.

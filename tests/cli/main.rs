@@ -12,4 +12,5 @@ mod harness;
 mod batch;
 mod errors;
 mod eval;
+mod log;
 mod usage;
