@@ -269,13 +269,16 @@ fn evaluate_one(group: &mut RegoGroup, index: usize, now: DateTime<Utc>) -> Resu
     })
 }
 
+/// A `--data` document and the file it came from.
+type DataDocument = (Arc<str>, Value);
+
 /// `--data` files: their sources (which decide as much as policies do, so they are part of
 /// the policy set's digest) and their documents.
 fn read_data_files(
     paths: &[PathBuf],
     limit: u64,
     errors: &mut Vec<Error>,
-) -> (Vec<Arc<SourceFile>>, Vec<(Arc<str>, Value)>) {
+) -> (Vec<Arc<SourceFile>>, Vec<DataDocument>) {
     let mut sources = Vec::new();
     let mut documents = Vec::new();
     for path in paths {
