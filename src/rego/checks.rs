@@ -79,14 +79,36 @@ fn full_path(package: &[String], path: &[String]) -> String {
 pub fn check(files: &[CheckedFile<'_>]) -> Vec<Diagnostic> {
     let table = RuleTable::new(files);
     let mut problems = conflicts(files, &table);
+    problems.extend(unsafe_head_vars(files, &table));
     for checked in files {
         for call in &checked.syntax.calls {
             if let Some(problem) = check_call(checked, call, &table) {
+                problems.push(problem);
+            } else if let Some(problem) = check_format(checked, call) {
                 problems.push(problem);
             }
         }
     }
     problems
+}
+
+/// A `sprintf` whose literal format and literal values disagree in number. OPA prints
+/// `%!s(MISSING)` or `%!(EXTRA ...)` into the message; the engine fails the call, which
+/// would silently keep a rule from firing. Either way the policy has a bug: say so.
+fn check_format(checked: &CheckedFile<'_>, call: &CallSite) -> Option<Diagnostic> {
+    let (verbs, values) = call.format_shape?;
+    if verbs == values {
+        return None;
+    }
+    let verb_word = if verbs == 1 { "verb" } else { "verbs" };
+    let value_word = if values == 1 { "value" } else { "values" };
+    Some(
+        Diagnostic::error(format!(
+            "`sprintf` format has {verbs} {verb_word} but {values} {value_word} follow"
+        ))
+        .at(checked.source, call.span)
+        .with_help("give one value per `%` verb (write `%%` for a literal percent sign)"),
+    )
 }
 
 fn conflicts(files: &[CheckedFile<'_>], table: &RuleTable) -> Vec<Diagnostic> {
@@ -150,6 +172,31 @@ fn conflicts(files: &[CheckedFile<'_>], table: &RuleTable) -> Vec<Diagnostic> {
                     Diagnostic::error(format!("function `{path}` is defined with {first} and with other numbers of arguments"))
                         .at(checked.source, span),
                 );
+            }
+        }
+    }
+    problems
+}
+
+/// A head variable no body mentions can never be bound: OPA rejects the rule as unsafe.
+fn unsafe_head_vars(files: &[CheckedFile<'_>], table: &RuleTable) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for checked in files {
+        for rule in &checked.syntax.rules {
+            for (name, span) in &rule.unbound_head_vars {
+                let global = table.kinds.contains_key(&full_path(
+                    &checked.syntax.package,
+                    std::slice::from_ref(name),
+                )) || checked.syntax.import_named(name).is_some();
+                if !global {
+                    problems.push(
+                        Diagnostic::error(format!(
+                            "var `{name}` is unsafe: no body of the rule binds it"
+                        ))
+                        .at(checked.source, *span)
+                        .with_help(format!("assign it in the body, e.g. `{name} := ...`")),
+                    );
+                }
             }
         }
     }

@@ -1,6 +1,9 @@
 //! Behaviour of the Rego backend, policy by policy. Cases marked "OPA:" were checked
 //! against OPA 1.20 with the same policy and input.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -330,5 +333,427 @@ fn broken_metadata_is_a_load_error_at_the_block() {
         error.diagnostics[0]
             .message
             .starts_with("invalid METADATA block")
+    );
+}
+
+fn first_message(error: &Error) -> String {
+    error
+        .diagnostics
+        .first()
+        .map(Diagnostic::one_line)
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_function_defined_in_several_files_of_a_package_works() {
+    // OPA: both definitions apply. The engine alone fails here (or misbinds arguments).
+    let first = "package env0\n\nis_prod(name) { startswith(name, \"prod\") }\n";
+    let second = "package env0\n\nx1 := [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]\n\nis_prod(name) { endswith(name, \"prod\") }\n\nwarn[msg] {\n  is_prod(input.env)\n  msg := \"production\"\n}\n";
+    let files = [("a.rego", first), ("b.rego", second)];
+    let warn = (Verdict::Warn, "production".to_string());
+    assert_eq!(
+        decide(&files, json!({"env": "x-prod"})),
+        std::slice::from_ref(&warn)
+    );
+    assert_eq!(decide(&files, json!({"env": "prod-1"})), [warn]);
+    assert_eq!(decide(&files, json!({"env": "dev"})), []);
+}
+
+#[test]
+fn calling_an_undefined_function_is_a_load_error() {
+    // OPA: "rego_type_error: undefined function nope".
+    let error = load_error(&[(
+        "p.rego",
+        "package env0\n\ndeny[msg] {\n  msg := nope(input.a)\n}\n",
+    )]);
+    assert_eq!(error.class, ErrorClass::Invalid);
+    assert_eq!(
+        first_message(&error),
+        "p.rego:4:10: undefined function `nope`"
+    );
+}
+
+#[test]
+fn removed_builtins_are_undefined_with_advice() {
+    let error = load_error(&[(
+        "p.rego",
+        "package env0\ndeny[\"x\"] { re_match(\"a\", input.a) }\n",
+    )]);
+    assert_eq!(
+        first_message(&error),
+        "p.rego:2:13: undefined function `re_match`"
+    );
+    assert_eq!(
+        error.diagnostics[0].help.as_deref(),
+        Some("`re_match` was removed from Rego: use `regex.match`")
+    );
+}
+
+#[test]
+fn wrong_argument_counts_are_load_errors() {
+    // OPA: "sprintf: arity mismatch" and "function data.env0.f has arity 1, got 2 arguments".
+    let policy = "package env0\nimport rego.v1\n\nf(x) := x\n\ndeny contains sprintf(\"%s\", input.a, input.b) if true\nwarn contains f(1, 2) if true\n";
+    let error = load_error(&[("p.rego", policy)]);
+    let messages: Vec<String> = error.diagnostics.iter().map(Diagnostic::one_line).collect();
+    assert_eq!(
+        messages,
+        [
+            "p.rego:6:15: function `sprintf` takes 2 arguments, got 3",
+            "p.rego:7:15: function `f` takes 1 argument, got 2",
+        ]
+    );
+}
+
+#[test]
+fn an_extra_output_argument_is_fine_in_a_statement() {
+    // OPA: `count(xs, n)` binds `n`.
+    let policy = "package env0\nimport rego.v1\n\ndeny contains msg if {\n  count(input.xs, n)\n  msg := sprintf(\"%d items\", [n])\n}\n";
+    assert_eq!(
+        decide(&[("p.rego", policy)], json!({"xs": [1, 2]})),
+        [deny("2 items")]
+    );
+}
+
+#[test]
+fn a_default_beside_a_multi_value_rule_is_a_load_error() {
+    // OPA: "rego_type_error: conflicting rules data.t.deny found".
+    let policy =
+        "package env0\nimport rego.v1\n\ndefault deny := false\ndeny contains \"x\" if input.a\n";
+    let error = load_error(&[("p.rego", policy)]);
+    assert_eq!(error.class, ErrorClass::Invalid);
+    assert_eq!(
+        first_message(&error),
+        "p.rego:4:9: conflicting rules `data.env0.deny`: a multi-value rule and a single-value rule"
+    );
+}
+
+#[test]
+fn every_broken_file_is_reported() {
+    let error = load_error(&[
+        ("a.rego", "package env0\ndeny[msg] {\n"),
+        (
+            "b.rego",
+            "package env0\nwarn contains msg if { msg := undefined_fn(1) }\n",
+        ),
+        ("c.rego", "package env0\nallow := true\n"),
+    ]);
+    let files: Vec<String> = error
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.location().map(|l| format!("{}:{}", l.file, l.line)))
+        .collect();
+    assert_eq!(files, ["a.rego:2", "b.rego:2"]);
+}
+
+#[test]
+fn not_of_a_call_with_an_undefined_argument_is_false() {
+    // OPA: each of these `not` is false, so no rule below fires; `not input.missing` and
+    // `not input.missing == 1` are true.
+    let policy = r#"package env0
+import rego.v1
+
+g(x) := 1 if x > 0
+h(x) if x == "a"
+
+deny contains "g" if { not g(input.missing) }
+deny contains "startswith" if { not startswith(input.missing, "a") }
+deny contains "nested" if { not h(lower(input.missing)) }
+deny contains "compare" if { not input.missing > 1 }
+deny contains "array" if { not [input.missing] == [1] }
+deny contains "braceless" if not h(input.obj.missing)
+deny contains "comprehension" if { [x | x := 1; not h(input.missing)] == [] }
+warn contains "plain" if { not input.missing }
+warn contains "equality" if { not input.missing == 1 }
+warn contains "defined" if { not h(input.n) }
+"#;
+    let outcomes = decide(&[("p.rego", policy)], json!({"n": 5, "obj": {}}));
+    let messages: Vec<&str> = outcomes.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(messages, ["comprehension", "defined", "equality", "plain"]);
+}
+
+fn evaluation_error(files: &[(&str, &str)], input: Value) -> Error {
+    let mut policies = load(files);
+    match evaluate(&mut policies, input) {
+        Ok(outcomes) => panic!("evaluation should fail, got {outcomes:?}"),
+        Err(error) => error,
+    }
+}
+
+#[test]
+fn every_value_shape_reads_as_the_specification_says() {
+    let policy = r#"package env0
+import rego.v1
+
+deny contains {"msg": "object message", "severity": "high"} if true
+deny contains {"message": "second form"} if true
+pending := ["one", "two"]
+warn := "a single message"
+allow := false
+violation contains "violation is deny" if true
+"#;
+    let mut policies = load(&[("p.rego", policy)]);
+    assert!(policies.set_input(&json!({})).is_ok());
+    let outcomes = policies.evaluate(0, now()).unwrap_or_default();
+    let seen: Vec<(Verdict, &str, &str)> = outcomes
+        .iter()
+        .map(|o| (o.verdict, o.rule.as_str(), o.message.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (Verdict::Deny, "deny", "second form"),
+            (Verdict::Deny, "deny", "object message"),
+            (Verdict::Deny, "violation", "violation is deny"),
+            (Verdict::Pending, "pending", "one"),
+            (Verdict::Pending, "pending", "two"),
+            (Verdict::Warn, "warn", "a single message"),
+        ]
+    );
+    assert_eq!(
+        outcomes[1].details,
+        Some(json!({"msg": "object message", "severity": "high"}))
+    );
+    assert_eq!(outcomes[0].policy, "env0");
+}
+
+#[test]
+fn empty_false_and_undefined_rules_give_no_outcome() {
+    let policy = "package env0\nimport rego.v1\n\ndeny contains \"x\" if input.never\npending := []\nwarn := false\nallow := \"\"\n";
+    assert_eq!(decide(&[("p.rego", policy)], json!({})), []);
+}
+
+#[test]
+fn other_shapes_are_evaluation_errors_naming_package_and_rule() {
+    let number = evaluation_error(
+        &[("p.rego", "package env0.cost\nimport rego.v1\n\ndeny := 3\n")],
+        json!({}),
+    );
+    assert_eq!(number.class, ErrorClass::Evaluation);
+    assert_eq!(
+        first_message(&number),
+        "p.rego:4:1: rule `deny` of policy `env0.cost` is a number: expected a set of messages, a message, or a boolean"
+    );
+    let element = evaluation_error(
+        &[(
+            "p.rego",
+            "package env0\nimport rego.v1\n\nwarn contains 7 if true\n",
+        )],
+        json!({}),
+    );
+    assert_eq!(
+        first_message(&element),
+        "p.rego:4:1: rule `warn` of policy `env0` has an element that is a number: expected a string or an object with `msg` or `message`"
+    );
+    // In Rego v1, `deny[msg] if` is an object keyed by message: verdict says how to fix it.
+    let object = evaluation_error(
+        &[(
+            "p.rego",
+            "package env0\nimport rego.v1\n\ndeny[msg] if msg := \"x\"\n",
+        )],
+        json!({}),
+    );
+    assert_eq!(
+        first_message(&object),
+        "p.rego:4:1: rule `deny` of policy `env0` is an object without `msg` or `message`"
+    );
+    assert!(
+        object.diagnostics[0]
+            .help
+            .as_deref()
+            .is_some_and(|help| help.contains("deny contains msg if"))
+    );
+    let null = evaluation_error(
+        &[("p.rego", "package env0\nimport rego.v1\n\nallow := null\n")],
+        json!({}),
+    );
+    assert!(first_message(&null).contains("is null"));
+}
+
+#[test]
+fn runtime_errors_are_evaluation_errors_with_a_place() {
+    let policy = "package env0\nimport rego.v1\n\nlimit := 1 if input.a\nlimit := 2 if input.b\n\ndeny contains \"over\" if limit > 0\n";
+    let error = evaluation_error(&[("p.rego", policy)], json!({"a": true, "b": true}));
+    assert_eq!(error.class, ErrorClass::Evaluation);
+    let message = first_message(&error);
+    assert!(message.starts_with("p.rego:5:"), "{message}");
+    assert!(
+        message.contains("rule `deny` of policy `env0`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn failing_builtins_make_their_expression_undefined_as_in_opa() {
+    // OPA's default: `to_number("abc")` fails, so the rule does not fire.
+    let policy = "package env0\nimport rego.v1\n\ndeny contains \"costly\" if to_number(input.cost) > 100\nwarn contains \"checked\" if true\n";
+    let outcomes = decide(&[("p.rego", policy)], json!({"cost": "abc"}));
+    assert_eq!(outcomes, [(Verdict::Warn, "checked".to_string())]);
+    let strict = RegoOptions {
+        strict_builtin_errors: true,
+        ..RegoOptions::default()
+    };
+    let mut policies =
+        load_with(&[("p.rego", policy)], &strict).unwrap_or_else(|e| panic!("{e:?}"));
+    let error = evaluate(&mut policies, json!({"cost": "abc"})).err();
+    assert_eq!(error.map(|e| e.class), Some(ErrorClass::Evaluation));
+}
+
+#[test]
+fn prints_carry_file_and_line() {
+    let policy = "package env0\nimport rego.v1\n\ndeny contains msg if {\n  msg := \"x\"\n  print(\"checking\", input.a)\n}\n";
+    let options = RegoOptions {
+        capture_prints: true,
+        ..RegoOptions::default()
+    };
+    let mut policies =
+        load_with(&[("dir/p.rego", policy)], &options).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(evaluate(&mut policies, json!({"a": 1})).is_ok());
+    assert_eq!(policies.take_prints(), ["dir/p.rego:6: checking 1"]);
+    assert!(policies.take_prints().is_empty());
+}
+
+#[test]
+fn data_documents_are_under_data() {
+    let policy = "package env0\nimport rego.v1\n\ndeny contains sprintf(\"%s is blocked\", [input.user]) if input.user in data.blocked.users\n";
+    let data = vec![(
+        Arc::<str>::from("blocked.json"),
+        json!({"blocked": {"users": ["mallory"]}}),
+    )];
+    let mut policies = RegoPolicies::load(
+        modules(&[("p.rego", policy)]),
+        data,
+        &RegoOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let outcomes = evaluate(&mut policies, json!({"user": "mallory"})).unwrap_or_default();
+    assert_eq!(outcomes, [deny("mallory is blocked")]);
+}
+
+#[test]
+fn data_must_be_an_object_and_must_not_conflict() {
+    let load_data = |data: Vec<(Arc<str>, Value)>| {
+        RegoPolicies::load(
+            modules(&[("p.rego", "package env0\n")]),
+            data,
+            &RegoOptions::default(),
+        )
+        .err()
+    };
+    let error = load_data(vec![(Arc::from("list.json"), json!([1]))]);
+    assert_eq!(error.as_ref().map(|e| e.class), Some(ErrorClass::Invalid));
+    assert_eq!(
+        error.map(|e| first_message(&e)),
+        Some("list.json: data file `list.json` does not hold a JSON object".to_string())
+    );
+    let error = load_data(vec![
+        (Arc::from("a.json"), json!({"x": 1})),
+        (Arc::from("b.json"), json!({"x": 2})),
+    ]);
+    assert!(
+        error
+            .is_some_and(|e| first_message(&e).starts_with("b.json: data file `b.json` conflicts"))
+    );
+}
+
+#[test]
+fn time_now_ns_is_the_evaluation_time() {
+    let policy =
+        "package env0\nimport rego.v1\n\nwarn contains sprintf(\"%d\", [time.now_ns()]) if true\n";
+    let outcomes = decide(&[("p.rego", policy)], json!({}));
+    let expected = now().timestamp_nanos_opt().unwrap_or_default().to_string();
+    assert_eq!(outcomes, [(Verdict::Warn, expected)]);
+}
+
+#[test]
+fn the_time_limit_stops_runaway_policies() {
+    let policy = "package env0\nimport rego.v1\n\ndeny contains \"slow\" if {\n  count([x | some a in numbers.range(1, 400); some b in numbers.range(1, 400); x := a * b]) > 0\n}\n";
+    let options = RegoOptions {
+        timeout: Some(Duration::from_millis(1)),
+        ..RegoOptions::default()
+    };
+    let mut policies =
+        load_with(&[("p.rego", policy)], &options).unwrap_or_else(|e| panic!("{e:?}"));
+    let error = evaluate(&mut policies, json!({})).err();
+    assert_eq!(
+        error.as_ref().map(|e| e.class),
+        Some(ErrorClass::Evaluation)
+    );
+    assert_eq!(
+        error.map(|e| e.diagnostics[0].message.clone()).as_deref(),
+        Some("rule `deny` of policy `env0`: evaluation took longer than the time limit")
+    );
+}
+
+#[test]
+fn policies_are_packages_in_order_without_test_packages() {
+    let files = [
+        ("b.rego", "package env0.b\n\ndeny[\"b\"] { false }\n"),
+        ("a.rego", "package env0.a\nimport rego.v1\nallow if true\n"),
+        (
+            "b_test.rego",
+            "package env0.b_test\nimport rego.v1\ntest_b if true\n",
+        ),
+        ("b2.rego", "\n\npackage env0.b\nwarn[\"w\"] { true }\n"),
+    ];
+    let policies = load(&files);
+    let listed: Vec<(String, String, Vec<String>)> = policies
+        .policies()
+        .iter()
+        .map(|p| {
+            (
+                p.package.clone(),
+                p.location.to_string(),
+                p.files.iter().map(|f| f.to_string()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (
+                "env0.b".to_string(),
+                "b.rego:1:1".to_string(),
+                vec!["b.rego".to_string(), "b2.rego".to_string()]
+            ),
+            (
+                "env0.a".to_string(),
+                "a.rego:1:1".to_string(),
+                vec!["a.rego".to_string()]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn clones_evaluate_independently_on_other_threads() {
+    fn assert_send<T: Send>(_: &T) {}
+    let policies = load(&[(
+        "p.rego",
+        "package env0\nimport rego.v1\ndeny contains input.who if input.who\n",
+    )]);
+    assert_send(&policies);
+    let handles: Vec<_> = ["alice", "bob"]
+        .into_iter()
+        .map(|who| {
+            let mut mine = policies.clone();
+            std::thread::spawn(move || evaluate(&mut mine, json!({"who": who})).unwrap_or_default())
+        })
+        .collect();
+    let results: Vec<_> = handles
+        .into_iter()
+        .map(|h| h.join().unwrap_or_default())
+        .collect();
+    assert_eq!(results, [vec![deny("alice")], vec![deny("bob")]]);
+}
+
+#[test]
+fn a_head_variable_no_body_binds_is_a_load_error() {
+    // OPA: "rego_unsafe_var_error: var msg is unsafe".
+    let policy = "package env0\nimport rego.v1\n\ndeny contains msg if { x := 1 }\nwarn contains name if { some name in input.names }\n";
+    let error = load_error(&[("p.rego", policy)]);
+    let messages: Vec<String> = error.diagnostics.iter().map(Diagnostic::one_line).collect();
+    assert_eq!(
+        messages,
+        ["p.rego:4:15: var `msg` is unsafe: no body of the rule binds it"]
     );
 }
