@@ -6,10 +6,12 @@ mod checks;
 mod diagnose;
 mod engine;
 mod extract;
+mod gofmt;
 mod load;
 mod metadata;
 mod rewrite;
 mod scan;
+mod sprintf;
 mod syntax;
 mod version;
 
