@@ -28,6 +28,8 @@ pub struct BodySyntax {
     pub span: Span,
     pub query: Span,
     pub braced: bool,
+    /// Where each statement of the body starts.
+    pub statements: Vec<usize>,
 }
 
 /// One rule definition (a rule with several definitions appears several times).
@@ -48,6 +50,9 @@ pub struct RuleSyntax {
     pub v0_set_head_if: Option<Span>,
     /// Variables of the head (`msg` in `deny contains msg if ...`) that no body mentions.
     pub unbound_head_vars: Vec<(String, Span)>,
+    /// Where the head's key or value expression starts: the engine evaluates it only
+    /// when a body succeeds.
+    pub head_expression: Option<usize>,
 }
 
 /// A call to a function or builtin.
@@ -231,6 +236,7 @@ impl Reader<'_> {
                 literal_key: None,
                 v0_set_head_if: None,
                 unbound_head_vars: Vec::new(),
+                head_expression: None,
             });
             if let Some(value) = rule.get("value") {
                 self.expr(value, false);
@@ -275,6 +281,11 @@ impl Reader<'_> {
             literal_key,
             v0_set_head_if,
             unbound_head_vars,
+            head_expression: head
+                .get("key")
+                .or_else(|| head.get("assign").and_then(|assign| assign.get("value")))
+                .filter(|node| !node.is_null())
+                .map(|node| self.span_of(node).start),
         });
         for arg in items(head, "args") {
             self.expr(arg, false);
@@ -369,10 +380,19 @@ impl Reader<'_> {
         if let Some(node) = body.get("query") {
             query.end = query.end.max(self.end_of(node));
         }
+        let statements = body
+            .get("query")
+            .map(|node| {
+                items(node, "stmts")
+                    .map(|statement| self.span(statement.get("span")).start)
+                    .collect()
+            })
+            .unwrap_or_default();
         BodySyntax {
             span: self.span(body.get("span")),
             query,
             braced: self.text_at(Span::new(query.start, query.start + 1)) == Some("{"),
+            statements,
         }
     }
 
