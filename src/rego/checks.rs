@@ -208,7 +208,8 @@ enum Callee {
     User(String),
     Builtin(usize),
     Variadic,
-    Undefined(String),
+    /// Not defined anywhere: the name as written, and the data path an import made of it.
+    Undefined(String, Option<String>),
 }
 
 fn resolve(syntax: &ModuleSyntax, name: &str, table: &RuleTable) -> Callee {
@@ -243,16 +244,23 @@ fn resolve(syntax: &ModuleSyntax, name: &str, table: &RuleTable) -> Callee {
     }
     match builtins::arity(name) {
         Some(arity) => Callee::Builtin(arity),
-        None => Callee::Undefined(name.to_string()),
+        None => {
+            let through_import = syntax.import_named(head).is_some() && head != "data";
+            let imported = candidates.into_iter().next().filter(|_| through_import);
+            Callee::Undefined(name.to_string(), imported)
+        }
     }
 }
 
 fn check_call(checked: &CheckedFile<'_>, call: &CallSite, table: &RuleTable) -> Option<Diagnostic> {
     let expected = match resolve(checked.syntax, &call.name, table) {
         Callee::Variadic => return None,
-        Callee::Undefined(name) => {
-            let mut problem = Diagnostic::error(format!("undefined function `{name}`"))
-                .at(checked.source, call.span);
+        Callee::Undefined(name, imported) => {
+            let message = match imported {
+                Some(path) => format!("undefined function `{name}` (`{path}`)"),
+                None => format!("undefined function `{name}`"),
+            };
+            let mut problem = Diagnostic::error(message).at(checked.source, call.span);
             if let Some((_, advice)) = REMOVED_BUILTINS
                 .iter()
                 .find(|(removed, _)| *removed == name)

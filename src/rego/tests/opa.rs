@@ -150,3 +150,15 @@ fn failing_builtins_make_their_expression_undefined_as_in_opa() {
     let error = evaluate(&mut policies, json!({"cost": "abc"})).err();
     assert_eq!(error.map(|e| e.class), Some(ErrorClass::Evaluation));
 }
+
+#[test]
+fn undefined_functions_reached_through_imports_name_their_path() {
+    // OPA: "undefined function data.lib.helpers.nope".
+    let policy = "package env0\nimport data.lib.helpers as h\n\ndeny[\"x\"] { h.nope(1) }\n";
+    let library = "package lib.helpers\n\nyes(x) { x }\n";
+    let error = load_error(&[("p.rego", policy), ("lib.rego", library)]);
+    assert_eq!(
+        first_message(&error),
+        "p.rego:4:13: undefined function `h.nope` (`data.lib.helpers.nope`)"
+    );
+}

@@ -160,3 +160,23 @@ fn coverage_tells_which_verdict_rules_fired() {
     assert!(policies.evaluate(0, now()).is_ok());
     assert!(fired(&policies).iter().all(|(_, _, fired)| *fired));
 }
+
+#[test]
+fn tests_can_replace_data_and_input() {
+    let policy =
+        "package env0\nimport rego.v1\n\ndeny contains \"blocked\" if input.user in data.blocked\n";
+    let tests = "package env0_test\nimport rego.v1\n\ntest_blocked if {\n  \"blocked\" in data.env0.deny with input as {\"user\": \"eve\"} with data.blocked as [\"eve\"]\n}\n\ntest_not_blocked if {\n  count(data.env0.deny) == 0 with input as {\"user\": \"bob\"} with data.blocked as [\"eve\"]\n}\n";
+    let data = vec![(Arc::<str>::from("d.json"), json!({"blocked": []}))];
+    let mut policies = RegoPolicies::load(
+        modules(&[("p.rego", policy), ("t.rego", tests)]),
+        data,
+        &RegoOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let results: Vec<bool> = policies
+        .tests()
+        .iter()
+        .map(|t| policies.run_test(t).passed)
+        .collect();
+    assert_eq!(results, [true, true]);
+}
