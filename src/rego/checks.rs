@@ -79,14 +79,36 @@ fn full_path(package: &[String], path: &[String]) -> String {
 pub fn check(files: &[CheckedFile<'_>]) -> Vec<Diagnostic> {
     let table = RuleTable::new(files);
     let mut problems = conflicts(files, &table);
+    problems.extend(unsafe_head_vars(files, &table));
     for checked in files {
         for call in &checked.syntax.calls {
             if let Some(problem) = check_call(checked, call, &table) {
+                problems.push(problem);
+            } else if let Some(problem) = check_format(checked, call) {
                 problems.push(problem);
             }
         }
     }
     problems
+}
+
+/// A `sprintf` whose literal format and literal values disagree in number. OPA prints
+/// `%!s(MISSING)` or `%!(EXTRA ...)` into the message; the engine fails the call, which
+/// would silently keep a rule from firing. Either way the policy has a bug: say so.
+fn check_format(checked: &CheckedFile<'_>, call: &CallSite) -> Option<Diagnostic> {
+    let (verbs, values) = call.format_shape?;
+    if verbs == values {
+        return None;
+    }
+    let verb_word = if verbs == 1 { "verb" } else { "verbs" };
+    let value_word = if values == 1 { "value" } else { "values" };
+    Some(
+        Diagnostic::error(format!(
+            "`sprintf` format has {verbs} {verb_word} but {values} {value_word} follow"
+        ))
+        .at(checked.source, call.span)
+        .with_help("give one value per `%` verb (write `%%` for a literal percent sign)"),
+    )
 }
 
 fn conflicts(files: &[CheckedFile<'_>], table: &RuleTable) -> Vec<Diagnostic> {
@@ -156,12 +178,38 @@ fn conflicts(files: &[CheckedFile<'_>], table: &RuleTable) -> Vec<Diagnostic> {
     problems
 }
 
+/// A head variable no body mentions can never be bound: OPA rejects the rule as unsafe.
+fn unsafe_head_vars(files: &[CheckedFile<'_>], table: &RuleTable) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for checked in files {
+        for rule in &checked.syntax.rules {
+            for (name, span) in &rule.unbound_head_vars {
+                let global = table.kinds.contains_key(&full_path(
+                    &checked.syntax.package,
+                    std::slice::from_ref(name),
+                )) || checked.syntax.import_named(name).is_some();
+                if !global {
+                    problems.push(
+                        Diagnostic::error(format!(
+                            "var `{name}` is unsafe: no body of the rule binds it"
+                        ))
+                        .at(checked.source, *span)
+                        .with_help(format!("assign it in the body, e.g. `{name} := ...`")),
+                    );
+                }
+            }
+        }
+    }
+    problems
+}
+
 /// What a call names.
 enum Callee {
     User(String),
     Builtin(usize),
     Variadic,
-    Undefined(String),
+    /// Not defined anywhere: the name as written, and the data path an import made of it.
+    Undefined(String, Option<String>),
 }
 
 fn resolve(syntax: &ModuleSyntax, name: &str, table: &RuleTable) -> Callee {
@@ -196,16 +244,23 @@ fn resolve(syntax: &ModuleSyntax, name: &str, table: &RuleTable) -> Callee {
     }
     match builtins::arity(name) {
         Some(arity) => Callee::Builtin(arity),
-        None => Callee::Undefined(name.to_string()),
+        None => {
+            let through_import = syntax.import_named(head).is_some() && head != "data";
+            let imported = candidates.into_iter().next().filter(|_| through_import);
+            Callee::Undefined(name.to_string(), imported)
+        }
     }
 }
 
 fn check_call(checked: &CheckedFile<'_>, call: &CallSite, table: &RuleTable) -> Option<Diagnostic> {
     let expected = match resolve(checked.syntax, &call.name, table) {
         Callee::Variadic => return None,
-        Callee::Undefined(name) => {
-            let mut problem = Diagnostic::error(format!("undefined function `{name}`"))
-                .at(checked.source, call.span);
+        Callee::Undefined(name, imported) => {
+            let message = match imported {
+                Some(path) => format!("undefined function `{name}` (`{path}`)"),
+                None => format!("undefined function `{name}`"),
+            };
+            let mut problem = Diagnostic::error(message).at(checked.source, call.span);
             if let Some((_, advice)) = REMOVED_BUILTINS
                 .iter()
                 .find(|(removed, _)| *removed == name)
