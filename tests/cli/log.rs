@@ -63,7 +63,8 @@ fn each_decision_appends_one_entry_and_the_chain_verifies() {
 
 #[test]
 fn edits_deletions_reorders_and_truncation_are_caught() {
-    let tamperings: [(&str, fn(&mut Vec<String>)); 4] = [
+    type Tampering = fn(&mut Vec<String>);
+    let tamperings: [(&str, Tampering); 4] = [
         ("edit", |lines| {
             lines[1] = lines[1].replace("\"verdict\":\"warn\"", "\"verdict\":\"allow\"")
         }),
