@@ -140,8 +140,9 @@ const EXPECTATIONS: [&str; 9] = [
     "defaulted",
     "not",
 ];
-const RESERVED: [&str; 9] = [
-    "and", "or", "not", "in", "for", "if", "true", "false", "null",
+const RESERVED: [&str; 15] = [
+    "and", "or", "not", "in", "for", "if", "true", "false", "null", "deny", "pending", "warn",
+    "allow", "let", "when",
 ];
 
 /// The readable, deduplicated list of what the grammar expected.
@@ -155,7 +156,8 @@ fn classify(positives: &[Rule]) -> Vec<Expected> {
             Rule::policy_statement => Expected::Statement(Block::Policy),
             Rule::ruleset_statement => Expected::Statement(Block::Ruleset),
             Rule::test_statement => Expected::Statement(Block::Test),
-            Rule::item => Expected::Item,
+            // `file` stands for everything when nothing at all could be read.
+            Rule::item | Rule::file => Expected::Item,
             Rule::expr
             | Rule::negation
             | Rule::comparison
@@ -165,8 +167,8 @@ fn classify(positives: &[Rule]) -> Vec<Expected> {
             | Rule::not_op
             | Rule::neg_op => Expected::Expression,
             Rule::logic_op | Rule::compare_op | Rule::arith_op | Rule::not_in => Expected::Operator,
-            // After an operand, `.` and `[` are access operators.
-            Rule::dot | Rule::lbracket if has_operator => Expected::Operator,
+            // After an operand, `.`, `[` and a call's `(` count as operators.
+            Rule::dot | Rule::lbracket | Rule::lparen if has_operator => Expected::Operator,
             Rule::EOI if positives.contains(&Rule::item) => continue,
             other => Expected::Named(*other),
         };
