@@ -2,4 +2,5 @@
 //! blocks (SPEC 4, 5, 6).
 
 pub mod ast;
+pub mod format;
 pub mod parse;
