@@ -366,6 +366,9 @@ fn something_expected(found: &Found, expected: &[Expected], previous: Option<&st
     if found.text == "=" && expected.contains(&Expected::Operator) {
         return diagnostic.with_help("compare with `==`");
     }
+    if found.text == "-" && expected == [Expected::Named(Rule::colon)] {
+        return diagnostic.with_help("quote a key that is not a name, as in `\"max-cost\": 1`");
+    }
     with_suggestion(diagnostic, found, expected)
 }
 
