@@ -218,3 +218,26 @@ fn numbers_are_written_shortest() {
 fn durations_are_kept_as_written() {
     expr("90m + 1h30m", "90m + 1h30m");
 }
+
+#[test]
+fn a_messy_file() {
+    let path = format!(
+        "{}/tests/data/dsl/format/messy.policy",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let output = super::formatted(&text);
+    super::assert_same_meaning(&text, &output);
+    assert_eq!(super::formatted(&output), output);
+    insta::assert_snapshot!("messy", output);
+}
+
+#[test]
+fn files_that_do_not_parse_are_not_formatted() {
+    let source = crate::source::SourceFile::new("bad.policy", "policy \"p\" {\n  denny\n}\n");
+    let errors = crate::dsl::format::format(&source).unwrap_err();
+    assert_eq!(
+        errors[0].one_line(),
+        "bad.policy:2:3: unknown statement `denny`"
+    );
+}
