@@ -349,8 +349,8 @@ mod tests {
         let with_catalog: Vec<bool> = sources.rego.iter().map(|r| r.catalog.is_some()).collect();
         assert_eq!(
             with_catalog,
-            [false, true],
-            "only policy.rego is the catalog's entry"
+            [true, true],
+            "every file of the folder belongs to the policy"
         );
     }
 

@@ -84,31 +84,10 @@ pub fn check(files: &[CheckedFile<'_>]) -> Vec<Diagnostic> {
         for call in &checked.syntax.calls {
             if let Some(problem) = check_call(checked, call, &table) {
                 problems.push(problem);
-            } else if let Some(problem) = check_format(checked, call) {
-                problems.push(problem);
             }
         }
     }
     problems
-}
-
-/// A `sprintf` whose literal format and literal values disagree in number. OPA prints
-/// `%!s(MISSING)` or `%!(EXTRA ...)` into the message; the engine fails the call, which
-/// would silently keep a rule from firing. Either way the policy has a bug: say so.
-fn check_format(checked: &CheckedFile<'_>, call: &CallSite) -> Option<Diagnostic> {
-    let (verbs, values) = call.format_shape?;
-    if verbs == values {
-        return None;
-    }
-    let verb_word = if verbs == 1 { "verb" } else { "verbs" };
-    let value_word = if values == 1 { "value" } else { "values" };
-    Some(
-        Diagnostic::error(format!(
-            "`sprintf` format has {verbs} {verb_word} but {values} {value_word} follow"
-        ))
-        .at(checked.source, call.span)
-        .with_help("give one value per `%` verb (write `%%` for a literal percent sign)"),
-    )
 }
 
 fn conflicts(files: &[CheckedFile<'_>], table: &RuleTable) -> Vec<Diagnostic> {

@@ -66,9 +66,6 @@ pub struct CallSite {
     pub statement: bool,
     /// The rule whose definition contains the call (index into `rules`).
     pub rule: usize,
-    /// For `sprintf` with a literal format and a literal array: the number of verbs in
-    /// the format and of values in the array.
-    pub format_shape: Option<(usize, usize)>,
 }
 
 /// A negated literal (`not f(x)`) and the references its calls take as arguments.
@@ -465,17 +462,12 @@ impl Reader<'_> {
                     .map(|path| path.join("."));
                 let params: Vec<&Json> = items(node, "params").collect();
                 if let Some(name) = name {
-                    let format_shape = match (name.as_str(), params.as_slice()) {
-                        ("sprintf", [format, values]) => format_shape(format, values),
-                        _ => None,
-                    };
                     self.syntax.calls.push(CallSite {
                         name,
                         args: params.len(),
                         span: self.span(node.get("span")),
                         statement,
                         rule: self.rule,
-                        format_shape,
                     });
                 }
                 for param in params {
@@ -584,50 +576,6 @@ impl Reader<'_> {
             _ => {}
         }
     }
-}
-
-/// Verbs in a literal format string and values in a literal array, when both are
-/// literals and the format uses neither `*` widths nor explicit argument indexes.
-fn format_shape(format: &Json, values: &Json) -> Option<(usize, usize)> {
-    let (kind, format) = variant(format)?;
-    if kind != "String" && kind != "RawString" {
-        return None;
-    }
-    let format = format.get("value")?.as_str()?;
-    let (kind, values) = variant(values)?;
-    if kind != "Array" {
-        return None;
-    }
-    Some((format_verbs(format)?, items(values, "items").count()))
-}
-
-/// Counts the verbs of a Go format string: `%%` is not one; flags, width and precision
-/// may come between `%` and the verb letter.
-pub fn format_verbs(format: &str) -> Option<usize> {
-    let mut verbs = 0;
-    let mut chars = format.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            continue;
-        }
-        loop {
-            match chars.next() {
-                Some('%') => break,
-                Some('*' | '[') => return None,
-                Some('+' | '-' | '#' | ' ' | '.') => {}
-                Some(digit) if digit.is_ascii_digit() => {}
-                Some(_) => {
-                    verbs += 1;
-                    break;
-                }
-                None => {
-                    verbs += 1;
-                    break;
-                }
-            }
-        }
-    }
-    Some(verbs)
 }
 
 fn is_string(node: Option<&Json>) -> bool {

@@ -166,14 +166,11 @@ fn data_must_be_an_object_and_must_not_conflict() {
     assert_eq!(error.as_ref().map(|e| e.class), Some(ErrorClass::Invalid));
     assert_eq!(
         error.map(|e| first_message(&e)),
-        Some("list.json: data file `list.json` does not hold a JSON object".to_string())
+        Some("data file `list.json` does not hold a JSON object".to_string())
     );
     let error = load_data(vec![
         (Arc::from("a.json"), json!({"x": 1})),
         (Arc::from("b.json"), json!({"x": 2})),
     ]);
-    assert!(
-        error
-            .is_some_and(|e| first_message(&e).starts_with("b.json: data file `b.json` conflicts"))
-    );
+    assert!(error.is_some_and(|e| first_message(&e).starts_with("data file `b.json` conflicts")));
 }
