@@ -54,6 +54,8 @@ pub enum Command {
     Test(TestArgs),
     /// Check policies without evaluating them: syntax, names, arity, input paths
     Check(CheckArgs),
+    /// Format .policy files in place (or only check or show the changes)
+    Fmt(FmtArgs),
     /// Print the JSON Schema of the input document
     Schema,
     /// Build an ESC request document (open-request, open, update, write) to pipe into eval
