@@ -13,4 +13,5 @@ mod batch;
 mod errors;
 mod eval;
 mod log;
+mod test_command;
 mod usage;
