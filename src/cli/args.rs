@@ -220,7 +220,8 @@ pub enum EvalFormat {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum RegoVersionChoice {
-    /// Detect per file: v1 when it uses `if`, `contains` or `import rego.v1`
+    /// Detect per file: v1 with `import rego.v1`, otherwise v0 with the v1 keywords
+    /// (`if`, `contains`, `in`, `every`) available
     Auto,
     V0,
     V1,
