@@ -509,6 +509,7 @@ fn fenced_blocks(markdown: &str) -> Vec<Block> {
 
 /// Runs a shell block from the repository root with this build's `verdict` first on the
 /// PATH, standard error merged into standard output as a terminal shows them.
+#[cfg(unix)]
 fn run_shell(script: &str) -> (i32, String) {
     let binary = Path::new(env!("CARGO_BIN_EXE_verdict"));
     let path = std::env::join_paths(
@@ -532,6 +533,7 @@ fn run_shell(script: &str) -> (i32, String) {
     )
 }
 
+#[cfg(unix)]
 #[test]
 fn every_command_in_the_walkthrough_prints_what_it_shows_and_exits_as_it_says() {
     let markdown = std::fs::read_to_string("docs/esc.md").unwrap();
