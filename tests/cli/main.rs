@@ -11,6 +11,7 @@ mod harness;
 
 mod batch;
 mod errors;
+mod esc;
 mod eval;
 mod log;
 mod test_command;
