@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::catalog::Catalog;
-use crate::decision::{Decision, PolicyResult};
+use crate::decision::{Decision, GrantActivation, PolicyResult};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dsl;
 use crate::error::{Error, ErrorClass, Result};
@@ -208,7 +208,7 @@ impl PolicySet {
         let mut decision = Decision::combine(slots.into_iter().flatten().collect(), default, now);
         // A grant is activated only by an open that actually goes ahead.
         if matches!(decision.verdict, Verdict::Allow | Verdict::Warn) {
-            decision.grant_activation = activations.first().cloned();
+            decision.grant_activation = requested_activation(input, &activations);
             decision.grant_activations = activations;
         }
         Ok(decision)
@@ -242,6 +242,15 @@ impl PolicySet {
         }
         Ok(())
     }
+}
+
+/// The activation of the requested environment's own grant, if this open starts it.
+fn requested_activation(input: &Value, activations: &[GrantActivation]) -> Option<GrantActivation> {
+    let requested = input.pointer("/request/environment")?.as_str()?.trim().to_lowercase();
+    activations
+        .iter()
+        .find(|activation| activation.environment.trim().to_lowercase() == requested)
+        .cloned()
 }
 
 /// One Rego package's outcomes; a catalog folder's package is named by the catalog.

@@ -630,7 +630,6 @@ fn the_walkthrough_pipeline_reports_the_activation_in_json() {
 // --- known bugs ---------------------------------------------------------------------
 
 #[test]
-#[ignore = "bug: opening an environment no ruleset gates lets its gated imports through without a grant"]
 fn an_ungated_environment_importing_gated_credentials_needs_their_grant() {
     let document = r#"{
       "request": {"action": "open", "environment": "acme/payments/staging",
@@ -660,7 +659,6 @@ fn open_with_fresh_imports(format: &str) -> Output {
 }
 
 #[test]
-#[ignore = "bug: text output shows only the first grant an open activates"]
 fn text_output_lists_every_grant_an_open_activates() {
     open_with_fresh_imports("text")
         .stdout_has("grant   acme/shared/aws-creds for alice@acme.io activates now")
@@ -668,7 +666,6 @@ fn text_output_lists_every_grant_an_open_activates() {
 }
 
 #[test]
-#[ignore = "bug: grant_activation names an import when the requested environment's grant was already opened"]
 fn grant_activation_is_only_ever_the_requested_environments() {
     let decision = open_with_fresh_imports("json").json();
     assert!(
