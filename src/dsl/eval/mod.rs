@@ -2,6 +2,7 @@
 //! a [`program::Program`] over an input document.
 
 pub mod builtins;
+pub mod explain;
 pub mod limits;
 pub mod machine;
 pub mod operators;
@@ -85,7 +86,7 @@ fn holds<'a>(machine: &mut Machine<'a>, rule: &'a RuleProgram) -> Result<bool, H
     }
 }
 
-fn outcome<'a>(
+pub(super) fn outcome<'a>(
     machine: &mut Machine<'a>,
     program: &'a Program,
     rule: &'a RuleProgram,
@@ -109,7 +110,7 @@ fn outcome<'a>(
 
 /// The error of an evaluation stopped by a limit: it names the policy and the rule, and
 /// fails the gate closed.
-fn halted(program: &Program, span: Span, what: &str, halt: &Halt) -> Error {
+pub(super) fn halted(program: &Program, span: Span, what: &str, halt: &Halt) -> Error {
     let mut diagnostic = Diagnostic::error(format!(
         "evaluation of policy `{}` stopped in {what}: it took {}",
         program.name,

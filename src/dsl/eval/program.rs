@@ -32,6 +32,7 @@ pub struct Program {
 pub struct Guard {
     pub condition: Node,
     pub span: Span,
+    pub explainer: Explainer,
 }
 
 /// One rule: `VERDICT ["message"] [for NAME in EXPR] [if EXPR]`.
@@ -45,6 +46,9 @@ pub struct RuleProgram {
     /// Where the rule starts, reported as the outcome's `source`.
     pub location: Location,
     pub span: Span,
+    /// `for r in XS` as written, for explanations.
+    pub each_text: Option<Box<str>>,
+    pub explainer: Option<Explainer>,
     /// The message when the rule has none: `"<policy>: <verdict> rule at line N"`.
     pub default_message: String,
 }
@@ -225,5 +229,41 @@ pub struct Comprehension {
 #[derive(Clone, Debug)]
 pub enum TemplatePiece {
     Text(Box<str>),
+    Value(Node),
+}
+
+/// How a condition is explained (`--explain`): its tests in the order they are evaluated,
+/// and the names and paths it reads. Built beside the condition's own node, so that
+/// explaining never slows plain evaluation.
+#[derive(Clone, Debug)]
+pub struct Explainer {
+    pub test: Test,
+    /// The names and paths the condition reads (outside comprehensions), as written.
+    pub reads: Vec<(Box<str>, Node)>,
+}
+
+/// A part of a condition, as written, and how to evaluate it.
+#[derive(Clone, Debug)]
+pub struct Test {
+    pub text: Box<str>,
+    pub kind: TestKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum TestKind {
+    And(Box<Test>, Box<Test>),
+    Or(Box<Test>, Box<Test>),
+    Not(Box<Test>),
+    Compare {
+        op: Comparison,
+        left: Node,
+        right: Node,
+    },
+    In {
+        negated: bool,
+        element: Node,
+        container: Node,
+    },
+    /// Any other expression: its value decides.
     Value(Node),
 }
