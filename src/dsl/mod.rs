@@ -5,4 +5,5 @@ pub mod ast;
 pub mod check;
 pub mod compile;
 pub mod eval;
+pub mod parse;
 pub mod schema;
