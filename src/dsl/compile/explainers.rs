@@ -3,7 +3,7 @@
 
 use super::lower::Lowering;
 use crate::dsl::ast::{Access, BinaryOp, Expr, ExprKind, TemplatePart, UnaryOp};
-use crate::dsl::eval::program::{Comparison, Explainer, Node, Test, TestKind};
+use crate::dsl::eval::program::{Comparison, Explainer, Node, Operand, Test, TestKind};
 use crate::source::Span;
 
 impl Lowering<'_> {
@@ -82,8 +82,8 @@ impl Lowering<'_> {
             BinaryOp::In | BinaryOp::NotIn => {
                 return Some(TestKind::In {
                     negated: op == BinaryOp::NotIn,
-                    element: self.lower(left, depth),
-                    container: self.lower(right, depth),
+                    element: self.operand(left, depth),
+                    container: self.operand(right, depth),
                 });
             }
             BinaryOp::Eq => Comparison::Eq,
@@ -96,9 +96,16 @@ impl Lowering<'_> {
         };
         Some(TestKind::Compare {
             op: comparison,
-            left: self.lower(left, depth),
-            right: self.lower(right, depth),
+            left: self.operand(left, depth),
+            right: self.operand(right, depth),
         })
+    }
+
+    fn operand(&mut self, expr: &Expr, depth: usize) -> Operand {
+        Operand {
+            text: self.text(expr.span),
+            node: self.lower(expr, depth),
+        }
     }
 }
 

@@ -123,3 +123,6 @@ pub(super) fn halted(program: &Program, span: Span, what: &str, halt: &Halt) -> 
     }
     Error::evaluation(diagnostic)
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,6 +1,7 @@
 //! The evaluable form of a policy: names resolved to slots, builtins to an enum, literal
 //! patterns and time zones compiled, constant sub-expressions folded.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -64,6 +65,10 @@ pub enum Constant {
     Json(Json),
     Time(DateTime<Utc>),
     Duration(TimeDelta),
+    /// An array holding times or durations (which JSON cannot hold).
+    List(Box<[Constant]>),
+    /// An object holding times or durations.
+    Object(Box<[(Box<str>, Constant)]>),
 }
 
 impl Constant {
@@ -76,11 +81,17 @@ impl Constant {
             Constant::Json(json) => Value::from_json(json),
             Constant::Time(time) => Value::Time(*time),
             Constant::Duration(delta) => Value::Duration(*delta),
+            Constant::List(items) => Value::list(items.iter().map(Constant::value).collect()),
+            Constant::Object(entries) => Value::Object(Rc::new(
+                entries
+                    .iter()
+                    .map(|(key, constant)| (&**key, constant.value()))
+                    .collect(),
+            )),
         }
     }
 
-    /// The constant holding a value, when the value can be one: anything but arrays and
-    /// objects holding times or durations.
+    /// The constant holding a value.
     pub fn from_value(value: &Value<'_>) -> Option<Constant> {
         Some(match value {
             Value::Null => Constant::Null,
@@ -89,10 +100,18 @@ impl Constant {
             Value::Str(_) | Value::String(_) => Constant::String(value.as_str()?.into()),
             Value::Time(time) => Constant::Time(*time),
             Value::Duration(delta) => Constant::Duration(*delta),
+            Value::List(items) if items.iter().any(holds_time_or_duration) => Constant::List(
+                items
+                    .iter()
+                    .map(Constant::from_value)
+                    .collect::<Option<_>>()?,
+            ),
+            Value::Object(map) if map.values().any(holds_time_or_duration) => Constant::Object(
+                map.iter()
+                    .map(|(key, item)| Some(((*key).into(), Constant::from_value(item)?)))
+                    .collect::<Option<_>>()?,
+            ),
             Value::Array(_) | Value::List(_) | Value::Map(_) | Value::Object(_) => {
-                if holds_time_or_duration(value) {
-                    return None;
-                }
                 Constant::Json(super::render::to_json(value))
             }
         })
@@ -256,14 +275,21 @@ pub enum TestKind {
     Not(Box<Test>),
     Compare {
         op: Comparison,
-        left: Node,
-        right: Node,
+        left: Operand,
+        right: Operand,
     },
     In {
         negated: bool,
-        element: Node,
-        container: Node,
+        element: Operand,
+        container: Operand,
     },
     /// Any other expression: its value decides.
     Value(Node),
+}
+
+/// An operand of a comparison, as written.
+#[derive(Clone, Debug)]
+pub struct Operand {
+    pub text: Box<str>,
+    pub node: Node,
 }

@@ -87,7 +87,8 @@ pub struct Fact {
     pub result: Json,
 }
 
-/// The value of a name or path a condition reads.
+/// The value of a name or path a condition reads, when no test reached showed it as an
+/// operand already.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Read {
     pub expression: String,
@@ -239,9 +240,13 @@ fn explain_condition<'a>(
     explainer: &'a Explainer,
 ) -> Result<(Vec<Fact>, Vec<Read>), Halt> {
     let mut facts = Vec::new();
-    explain_test(machine, &explainer.test, &mut facts)?;
+    let mut shown_operands = Vec::new();
+    explain_test(machine, &explainer.test, &mut facts, &mut shown_operands)?;
     let mut reads = Vec::with_capacity(explainer.reads.len());
     for (expression, node) in &explainer.reads {
+        if shown_operands.contains(&&**expression) {
+            continue;
+        }
         let value = machine.eval(node)?;
         reads.push(Read {
             expression: expression.to_string(),
@@ -257,25 +262,27 @@ fn explain_test<'a>(
     machine: &mut Machine<'a>,
     test: &'a Test,
     facts: &mut Vec<Fact>,
+    shown_operands: &mut Vec<&'a str>,
 ) -> Result<Value<'a>, Halt> {
     let (values, result) = match &test.kind {
         TestKind::And(left, right) => {
-            let holds = explain_test(machine, left, facts)?.is_true()
-                && explain_test(machine, right, facts)?.is_true();
+            let holds = explain_test(machine, left, facts, shown_operands)?.is_true()
+                && explain_test(machine, right, facts, shown_operands)?.is_true();
             return Ok(Value::Bool(holds));
         }
         TestKind::Or(left, right) => {
-            let holds = explain_test(machine, left, facts)?.is_true()
-                || explain_test(machine, right, facts)?.is_true();
+            let holds = explain_test(machine, left, facts, shown_operands)?.is_true()
+                || explain_test(machine, right, facts, shown_operands)?.is_true();
             return Ok(Value::Bool(holds));
         }
         TestKind::Not(inner) => {
-            let inner = explain_test(machine, inner, facts)?;
+            let inner = explain_test(machine, inner, facts, shown_operands)?;
             let shown = format!("not {}", shown(&inner));
             (shown, Value::Bool(!inner.is_true()))
         }
         TestKind::Compare { op, left, right } => {
-            let (left, right) = (machine.eval(left)?, machine.eval(right)?);
+            shown_operands.extend([&*left.text, &*right.text]);
+            let (left, right) = (machine.eval(&left.node)?, machine.eval(&right.node)?);
             let shown = format!("{} {} {}", shown(&left), symbol(*op), shown(&right));
             (shown, Value::Bool(compare(*op, &left, &right)))
         }
@@ -284,12 +291,15 @@ fn explain_test<'a>(
             element,
             container,
         } => {
-            let (element, container) = (machine.eval(element)?, machine.eval(container)?);
+            shown_operands.extend([&*element.text, &*container.text]);
+            let (element, container) =
+                (machine.eval(&element.node)?, machine.eval(&container.node)?);
             let keyword = if *negated { "not in" } else { "in" };
             let shown = format!("{} {keyword} {}", shown(&element), shown(&container));
             (shown, Value::Bool(container.has(&element) != *negated))
         }
         TestKind::Value(node) => {
+            shown_operands.push(&test.text);
             let value = machine.eval(node)?;
             (shown(&value), value)
         }

@@ -110,7 +110,6 @@ fn facts(out: &mut String, depth: usize, tests: &[Fact], reads: &[Read]) {
     }
     let shown: Vec<String> = reads
         .iter()
-        .filter(|read| !tests.iter().any(|fact| fact.test == read.expression))
         .map(|read| format!("{} = {}", read.expression, read.value))
         .collect();
     if !shown.is_empty() {
