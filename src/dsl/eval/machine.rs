@@ -360,7 +360,15 @@ impl<'a> Machine<'a> {
     }
 
     fn template(&mut self, pieces: &'a [TemplatePiece]) -> Result<Value<'a>, Halt> {
-        let mut text = String::new();
+        // Room for the text and a short value per `${...}`, so most messages allocate once.
+        let estimate = pieces
+            .iter()
+            .map(|piece| match piece {
+                TemplatePiece::Text(literal) => literal.len(),
+                TemplatePiece::Value(_) => 16,
+            })
+            .sum();
+        let mut text = String::with_capacity(estimate);
         for piece in pieces {
             match piece {
                 TemplatePiece::Text(literal) => text.push_str(literal),

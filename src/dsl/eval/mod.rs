@@ -10,6 +10,8 @@ pub mod program;
 pub mod render;
 pub mod value;
 
+use std::rc::Rc;
+
 use chrono::{DateTime, Utc};
 
 use limits::Halt;
@@ -93,7 +95,7 @@ pub(super) fn outcome<'a>(
 ) -> Result<Outcome, Halt> {
     let message = match &rule.message {
         Some(node) => match machine.eval(node)? {
-            Value::String(text) => text.to_string(),
+            Value::String(text) => Rc::try_unwrap(text).unwrap_or_else(|shared| shared.to_string()),
             other => render::interpolated(&other),
         },
         None => rule.default_message.clone(),

@@ -2,6 +2,7 @@
 //! grouped by the sentence of the SPEC they check. Cases are one line through the helpers
 //! below, in the manner of `eval("1 + 2", json!({}))`.
 
+mod bench;
 mod builtins;
 mod explain;
 mod expressions;

@@ -60,6 +60,17 @@ fn config_reads_defaults_under_policy_data() {
 }
 
 #[test]
+fn config_defaults_may_hold_durations_at_any_depth() {
+    let configured = policy(
+        "  config { windows: {open: 4h}, list: [1h] }\n  warn \"${now + config.windows.open} ${config.list}\"",
+    );
+    assert_eq!(
+        fires(&configured, json!({})),
+        [r#"warn: 2026-11-21T14:00:00Z ["1h"]"#]
+    );
+}
+
+#[test]
 fn config_as_a_whole_and_by_key() {
     let configured = policy("  config { a: 1 }\n  warn \"${config} ${config[\"a\"]}\"");
     assert_eq!(
