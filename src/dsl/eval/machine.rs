@@ -105,7 +105,7 @@ impl<'a> Machine<'a> {
             Node::Arithmetic { op, left, right } => {
                 let left = self.eval(left)?;
                 let right = self.eval(right)?;
-                arithmetic(*op, &left, &right, &mut self.budget)?
+                arithmetic(*op, &left, &right)
             }
             Node::Call { builtin, args } => self.call(*builtin, args)?,
             Node::Match { subject, pattern } => {

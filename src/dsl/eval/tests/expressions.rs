@@ -361,16 +361,17 @@ fn arithmetic() {
         "1e308 * 10",
         r#""a" * 2"#,
         r#""ab" - "b""#,
+        r#""a" + "b""#,
     ] {
         assert_eq!(eval(expr, json!({})), json!(null), "{expr}");
     }
 }
 
 #[test]
-fn strings_concatenate_with_plus() {
-    assert_eq!(eval(r#""ab" + "cd""#, json!({})), json!("abcd"));
+fn strings_are_put_together_by_interpolation_not_plus() {
+    assert_eq!(eval(r#""ab" + "cd""#, json!({})), json!(null));
     assert_eq!(
-        eval(r#"name + "@acme.io""#, json!({"name": "bob"})),
+        eval(r#""${name}@acme.io""#, json!({"name": "bob"})),
         json!("bob@acme.io")
     );
 }

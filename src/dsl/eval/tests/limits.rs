@@ -58,8 +58,7 @@ fn strings_that_grow_too_long_stop_the_evaluation() {
         max_string_bytes: 64,
         ..Limits::default()
     };
-    let doubling =
-        "policy \"p\" {\n  let a = s + s\n  let b = a + a\n  let c = b + b\n  deny \"${c}\"\n}\n";
+    let doubling = "policy \"p\" {\n  let a = \"${s}${s}\"\n  let b = \"${a}${a}\"\n  let c = \"${b}${b}\"\n  deny \"${c}\"\n}\n";
     let error = failure(doubling, json!({"s": "0123456789"}), limits.clone());
     assert!(
         error.to_string().contains("a string longer than 64 bytes"),
@@ -86,7 +85,7 @@ fn many_strings_together_stop_the_evaluation() {
         max_total_string_bytes: 1000,
         ..Limits::default()
     };
-    let many = "policy \"p\" {\n  deny if count([s + s for x in xs]) > 0\n}\n";
+    let many = "policy \"p\" {\n  deny if count([\"${s}${x}\" for x in xs]) > 0\n}\n";
     let xs: Vec<u32> = (0..100).collect();
     let error = failure(many, json!({"s": "0123456789", "xs": xs}), limits);
     assert!(
@@ -147,5 +146,30 @@ fn the_clock_limit_fails_closed() {
     assert!(
         error.to_string().contains("it took more than 0 ms"),
         "{error}"
+    );
+}
+
+#[test]
+fn the_deepest_expressions_the_parser_builds_compile_evaluate_and_explain() {
+    let terms = vec!["x"; 250].join(" + ");
+    let negations = "not ".repeat(120);
+    let policy = format!(
+        "policy \"p\" {{\n  let x = n\n  deny \"${{{terms}}}\" if {terms} > 0 and {negations}true\n}}\n"
+    );
+    let input = json!({"n": 1});
+    assert_eq!(fires(&policy, input.clone()), ["deny: 250"]);
+    assert_eq!(
+        compiled(&policy)
+            .explain(&input, now())
+            .unwrap()
+            .outcomes
+            .len(),
+        1
+    );
+    assert_eq!(
+        check(&policy),
+        [
+            "2:11: warning: unknown input field `n` (a bare name is a `let`, a loop variable, or a field of the input document)"
+        ]
     );
 }
