@@ -5,5 +5,6 @@ pub mod ast;
 pub mod check;
 pub mod compile;
 pub mod eval;
+pub mod format;
 pub mod parse;
 pub mod schema;
