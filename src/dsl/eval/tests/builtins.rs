@@ -178,3 +178,26 @@ fn builtins_called_with_the_wrong_types_are_null() {
         assert_eq!(eval(expr, json!({})), json!(null), "{expr}");
     }
 }
+
+#[test]
+fn computed_patterns_give_the_same_answers_when_reused_in_a_loop() {
+    let document = json!({
+        "names": ["prod-eu", "dev", "prod-us", "x"],
+        "patterns": ["^prod-", "(", "^dev$"],
+        "globs": ["prod-*", "[", "d?v"]
+    });
+    assert_eq!(
+        eval(
+            "[count(n for n in names if regex(n, p)) for p in patterns]",
+            document.clone()
+        ),
+        json!([2, 0, 1])
+    );
+    assert_eq!(
+        eval(
+            "[count(n for n in names if matches(n, g)) for g in globs]",
+            document
+        ),
+        json!([2, 0, 1])
+    );
+}
