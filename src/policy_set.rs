@@ -246,7 +246,11 @@ impl PolicySet {
 
 /// The activation of the requested environment's own grant, if this open starts it.
 fn requested_activation(input: &Value, activations: &[GrantActivation]) -> Option<GrantActivation> {
-    let requested = input.pointer("/request/environment")?.as_str()?.trim().to_lowercase();
+    let requested = input
+        .pointer("/request/environment")?
+        .as_str()?
+        .trim()
+        .to_lowercase();
     activations
         .iter()
         .find(|activation| activation.environment.trim().to_lowercase() == requested)

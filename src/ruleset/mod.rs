@@ -180,7 +180,12 @@ impl Rulesets {
 
     /// Combines the runs; when no ruleset gates the requested environment itself, the
     /// decision also says so.
-    fn decide(&self, request: &Request, runs: Vec<RulesetRun<'_>>, requested_is_gated: bool) -> RulesetDecision {
+    fn decide(
+        &self,
+        request: &Request,
+        runs: Vec<RulesetRun<'_>>,
+        requested_is_gated: bool,
+    ) -> RulesetDecision {
         let ungated = match requested_is_gated {
             true => None,
             false => self.ungated(request),

@@ -220,14 +220,14 @@ fn a_catalog_folder_is_one_policy_named_by_its_metadata_with_schema_defaults() {
         "-f",
         "json",
     ])
-    .stdin(r#"{"deployerUser": {"email": "a@x.io"}, "approvers": [{"email": "b@x.io"}]}"#)
+    .stdin(r#"{"deploymentRequest": {"type": "deploy"}, "deployerUser": {"email": "a@x.io"}, "approvers": [{"email": "b@x.io"}]}"#)
     .run()
     .code(0);
     let decision = output.json();
     assert_eq!(decision["policies"][0]["policy"], "require-approvers");
     assert_eq!(decision["outcomes"][0]["message"], "approved by b@x.io");
     let output = Verdict::new(["eval", "-p", "policies/env0/require-approvers"])
-        .stdin(r#"{"approvers": [], "policyData": {"requiredApprovers": 3}}"#)
+        .stdin(r#"{"deploymentRequest": {"type": "deploy"}, "approvers": [], "policyData": {"requiredApprovers": 3}}"#)
         .run()
         .code(2);
     assert!(

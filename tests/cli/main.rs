@@ -15,4 +15,5 @@ mod esc;
 mod eval;
 mod log;
 mod test_command;
+mod twins;
 mod usage;

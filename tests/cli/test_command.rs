@@ -16,7 +16,10 @@ fn project(tests: &str) -> Scratch {
     Scratch::new()
         .file("policies/cost.policy", POLICY)
         .file("policies/cost_test.policy", tests)
-        .file("fixtures/deploy.json", r#"{"costEstimation": {"monthlyCostDiff": 5}}"#)
+        .file(
+            "fixtures/deploy.json",
+            r#"{"costEstimation": {"monthlyCostDiff": 5}}"#,
+        )
 }
 
 #[test]
@@ -46,8 +49,14 @@ test "inline input" {
 }
 "#,
     );
-    let output = Verdict::new(["test", &scratch.path("policies")]).run().code(0);
-    assert!(output.stdout.ends_with("3 passed, 0 failed\n"), "{}", output.stdout);
+    let output = Verdict::new(["test", &scratch.path("policies")])
+        .run()
+        .code(0);
+    assert!(
+        output.stdout.ends_with("3 passed, 0 failed\n"),
+        "{}",
+        output.stdout
+    );
 }
 
 #[test]
@@ -60,12 +69,38 @@ fn a_failure_shows_expected_and_actual_with_the_tests_location() {
 }
 "#,
     );
-    let output = Verdict::new(["test", &scratch.path("policies")]).run().code(1);
-    assert!(output.stdout.contains("FAIL  wrong expectation"), "{}", output.stdout);
-    assert!(output.stdout.contains("cost_test.policy:1:1"), "{}", output.stdout);
-    assert!(output.stdout.contains("expected verdict allow, got pending"), "{}", output.stdout);
-    assert!(output.stdout.contains("Monthly cost increase of 150 needs an approver"), "{}", output.stdout);
-    assert!(output.stdout.ends_with("0 passed, 1 failed\n"), "{}", output.stdout);
+    let output = Verdict::new(["test", &scratch.path("policies")])
+        .run()
+        .code(1);
+    assert!(
+        output.stdout.contains("FAIL  wrong expectation"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("cost_test.policy:1:1"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stdout
+            .contains("expected verdict allow, got pending"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stdout
+            .contains("Monthly cost increase of 150 needs an approver"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.ends_with("0 passed, 1 failed\n"),
+        "{}",
+        output.stdout
+    );
 }
 
 #[test]
@@ -81,8 +116,14 @@ test "beta" {
 }
 "#,
     );
-    Verdict::new(["test", &scratch.path("policies"), "--run", "^alp"]).run().code(0).stdout_has("1 passed, 0 failed");
-    Verdict::new(["test", &scratch.path("policies"), "--run", "("]).run().code(64).stderr_has("not a valid regular expression");
+    Verdict::new(["test", &scratch.path("policies"), "--run", "^alp"])
+        .run()
+        .code(0)
+        .stdout_has("1 passed, 0 failed");
+    Verdict::new(["test", &scratch.path("policies"), "--run", "("])
+        .run()
+        .code(64)
+        .stderr_has("not a valid regular expression");
 }
 
 #[test]
@@ -96,10 +137,26 @@ fn rego_test_rules_pass_and_fail_as_in_opa_test() {
             "policies/gate_test.rego",
             "package gate_test\nimport rego.v1\n\ntest_big_is_denied if {\n  data.gate.deny with input as {\"size\": 11}\n}\n\ntest_small_is_denied if {\n  data.gate.deny[\"too big\"] with input as {\"size\": 1}\n}\n",
         );
-    let output = Verdict::new(["test", &scratch.path("policies")]).run().code(1);
-    assert!(output.stdout.contains("ok    gate_test.test_big_is_denied"), "{}", output.stdout);
-    assert!(output.stdout.contains("FAIL  gate_test.test_small_is_denied"), "{}", output.stdout);
-    assert!(output.stdout.ends_with("1 passed, 1 failed\n"), "{}", output.stdout);
+    let output = Verdict::new(["test", &scratch.path("policies")])
+        .run()
+        .code(1);
+    assert!(
+        output.stdout.contains("ok    gate_test.test_big_is_denied"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stdout
+            .contains("FAIL  gate_test.test_small_is_denied"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.ends_with("1 passed, 1 failed\n"),
+        "{}",
+        output.stdout
+    );
 }
 
 #[test]
@@ -115,18 +172,25 @@ test "fails" {
 }
 "#,
     );
-    let output = Verdict::new(["test", &scratch.path("policies"), "-f", "junit"]).run().code(1);
+    let output = Verdict::new(["test", &scratch.path("policies"), "-f", "junit"])
+        .run()
+        .code(1);
     let xml = &output.stdout;
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"verdict\" tests=\"2\" failures=\"1\""), "{xml}");
     assert_eq!(xml.matches("<testsuite ").count(), 1);
     assert_eq!(xml.matches("<testcase ").count(), 2);
-    assert!(xml.contains("<failure message=\"expected verdict deny, got allow\""), "{xml}");
+    assert!(
+        xml.contains("<failure message=\"expected verdict deny, got allow\""),
+        "{xml}"
+    );
 }
 
 #[test]
 fn json_report_counts_and_lists_tests() {
     let scratch = project("test \"t\" {\n  input {}\n  expect allow\n}\n");
-    let output = Verdict::new(["test", &scratch.path("policies"), "-f", "json"]).run().code(0);
+    let output = Verdict::new(["test", &scratch.path("policies"), "-f", "json"])
+        .run()
+        .code(0);
     let report = output.json();
     assert_eq!(report["passed"], 1);
     assert_eq!(report["failed"], 0);
@@ -137,9 +201,15 @@ fn json_report_counts_and_lists_tests() {
 #[test]
 fn coverage_names_rules_no_test_fired_and_can_fail_the_run() {
     let scratch = project("test \"only the cheap path\" {\n  input {}\n  expect allow\n}\n");
-    let output = Verdict::new(["test", &scratch.path("policies"), "--coverage"]).run().code(0);
+    let output = Verdict::new(["test", &scratch.path("policies"), "--coverage"])
+        .run()
+        .code(0);
     assert!(output.stdout.contains("50.0%"), "{}", output.stdout);
-    assert!(output.stdout.contains("never fired: cost-guard pending"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("never fired: cost-guard pending"),
+        "{}",
+        output.stdout
+    );
     Verdict::new(["test", &scratch.path("policies"), "--coverage-min", "75"])
         .run()
         .code(1)
@@ -149,7 +219,10 @@ fn coverage_names_rules_no_test_fired_and_can_fail_the_run() {
 #[test]
 fn a_test_file_that_does_not_parse_is_65() {
     let scratch = project("test \"broken\" {\n  expect maybe\n}\n");
-    Verdict::new(["test", &scratch.path("policies")]).run().code(65).stderr_has("cost_test.policy:2");
+    Verdict::new(["test", &scratch.path("policies")])
+        .run()
+        .code(65)
+        .stderr_has("cost_test.policy:2");
 }
 
 #[test]
