@@ -13,6 +13,7 @@ use crate::decision::{Decision, GrantActivation, PolicyResult};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dsl;
 use crate::error::{Error, ErrorClass, Result};
+use crate::explain::{Explained, RegoExplanation};
 use crate::limits::Limits;
 use crate::load::{self, Sources};
 use crate::rego::{RegoModule, RegoOptions, RegoPolicies, RegoVersion};
@@ -28,6 +29,8 @@ pub struct LoadOptions {
     /// `--data` files, added under `data` for Rego.
     pub data_files: Vec<PathBuf>,
     pub limits: Limits,
+    /// Keep Rego `print()` output for [`PolicySet::explain`] instead of writing it to stderr.
+    pub capture_prints: bool,
 }
 
 /// A policy found in the set, in the order the user's files name them.
@@ -214,6 +217,31 @@ impl PolicySet {
         Ok(decision)
     }
 
+    /// Explains, policy by policy in the order of [`PolicySet::decide`], why each answered
+    /// as it did.
+    pub fn explain(&mut self, input: &Value, now: DateTime<Utc>) -> Result<Vec<Explained>> {
+        let mut explained = Vec::with_capacity(self.order.len());
+        for policy in self.order.iter().copied() {
+            match policy {
+                PolicyRef::Rego { group, policy } => {
+                    let Some(group) = self.rego.get_mut(group) else {
+                        continue;
+                    };
+                    explained.push(Explained::Rego(explain_rego(group, policy, input, now)?));
+                }
+                PolicyRef::Dsl(index) => {
+                    if let Some(policy) = self.dsl.get(index) {
+                        explained.push(Explained::Policy(policy.explain(input, now)?));
+                    }
+                }
+                PolicyRef::Rulesets => {
+                    explained.push(Explained::Rulesets(self.rulesets.explain(input, now)?))
+                }
+            }
+        }
+        Ok(explained)
+    }
+
     /// Each Rego group gets the input once: the shared one, or for a catalog folder the
     /// input with its `policyData` defaults filled in.
     fn evaluate_rego(
@@ -255,6 +283,28 @@ fn requested_activation(input: &Value, activations: &[GrantActivation]) -> Optio
         .iter()
         .find(|activation| activation.environment.trim().to_lowercase() == requested)
         .cloned()
+}
+
+/// One Rego package evaluated again, with what it printed.
+fn explain_rego(
+    group: &mut RegoGroup,
+    index: usize,
+    input: &Value,
+    now: DateTime<Utc>,
+) -> Result<RegoExplanation> {
+    let adjusted = match &group.catalog {
+        Some(catalog) => catalog.prepare_input(input)?,
+        None => None,
+    };
+    group.engine.set_input(adjusted.as_ref().unwrap_or(input))?;
+    group.engine.take_prints();
+    let result = evaluate_one(group, index, now)?;
+    Ok(RegoExplanation {
+        policy: result.policy,
+        source: result.source,
+        outcomes: result.outcomes,
+        prints: group.engine.take_prints(),
+    })
 }
 
 /// One Rego package's outcomes; a catalog folder's package is named by the catalog.
@@ -330,6 +380,7 @@ fn load_rego(
     }
     let rego_options = RegoOptions {
         version: options.rego_version,
+        capture_prints: options.capture_prints,
         timeout: Some(options.limits.rego_eval_time),
         ..RegoOptions::default()
     };

@@ -272,6 +272,11 @@ pub struct EvalArgs {
     #[arg(long)]
     pub fail_on_warn: bool,
 
+    /// Explain every policy: each rule, whether it fired, and the values that decided it
+    /// (text after the decision; an `explain` array with -f json)
+    #[arg(long, conflicts_with = "batch")]
+    pub explain: bool,
+
     /// Print the effective input to stderr before evaluating (also VERDICT_PRINT_INPUT=1)
     #[arg(long)]
     pub print_input: bool,

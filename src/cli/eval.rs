@@ -9,6 +9,7 @@ use crate::decision::Decision;
 use crate::decision_log::{DecisionLog, LogOptions, PolicySetDigest, policy_set_digest};
 use crate::error::Result;
 use crate::exit::Exit;
+use crate::explain::Explained;
 use crate::input::{self, InputSource};
 use crate::limits::Limits;
 use crate::policy_set::{LoadOptions, PolicySet};
@@ -32,7 +33,7 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         timeout: args.timeout,
         ..limits_for(&args.policy)
     };
-    let mut set = load_policies(&args.policy, limits.clone(), colour)?;
+    let mut set = load_policies(&args.policy, limits.clone(), args.explain, colour)?;
     let log = Recorder::open(args, &set)?;
     if args.batch {
         return batch::run(args, set, &limits, log.as_ref());
@@ -49,7 +50,17 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
     if let Some(log) = &log {
         log.record(&decision, &document, &bytes)?;
     }
-    output::print_stdout(&render_decision(&decision, args.format, colour))?;
+    if args.explain {
+        let explanations = set.explain(&document, now)?;
+        output::print_stdout(&render_explained(
+            &decision,
+            &explanations,
+            args.format,
+            colour,
+        ))?;
+    } else {
+        output::print_stdout(&render_decision(&decision, args.format, colour))?;
+    }
     Ok(Exit::for_verdict(decision.verdict, args.fail_on_warn))
 }
 
@@ -92,6 +103,36 @@ impl Recorder {
     }
 }
 
+/// The decision with its explanation: text after the decision, or an `explain` array in
+/// the JSON object.
+fn render_explained(
+    decision: &Decision,
+    explanations: &[Explained],
+    format: EvalFormat,
+    colour: Colour,
+) -> String {
+    match format {
+        EvalFormat::Json => {
+            let mut value = serde_json::to_value(decision).unwrap_or_default();
+            if let Some(fields) = value.as_object_mut() {
+                fields.insert(
+                    "explain".to_string(),
+                    serde_json::to_value(explanations).unwrap_or_default(),
+                );
+            }
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            )
+        }
+        EvalFormat::Text | EvalFormat::Github => format!(
+            "{}\n{}",
+            render_decision(decision, format, colour),
+            crate::explain::render(explanations)
+        ),
+    }
+}
+
 fn render_decision(decision: &Decision, format: EvalFormat, colour: Colour) -> String {
     match format {
         EvalFormat::Text => render::text::decision(decision, colour.stdout),
@@ -123,7 +164,12 @@ pub fn limits_for(args: &PolicyArgs) -> Limits {
 }
 
 /// Loads the policy set the flags name; warnings go to stderr.
-pub fn load_policies(args: &PolicyArgs, limits: Limits, colour: Colour) -> Result<PolicySet> {
+pub fn load_policies(
+    args: &PolicyArgs,
+    limits: Limits,
+    capture_prints: bool,
+    colour: Colour,
+) -> Result<PolicySet> {
     let paths = policy_paths(&args.policies)?;
     let options = LoadOptions {
         rego_version: match args.rego_version {
@@ -133,6 +179,7 @@ pub fn load_policies(args: &PolicyArgs, limits: Limits, colour: Colour) -> Resul
         },
         data_files: args.data.clone(),
         limits,
+        capture_prints,
     };
     let set = PolicySet::load(&paths, &options)?;
     output::print_diagnostics(&set.warnings, colour);

@@ -24,7 +24,7 @@ pub fn run(args: &TestArgs, colour: Colour) -> Result<Exit> {
         })
         .transpose()?;
     let policy_args = args.paths.as_policy_args();
-    let mut set = load_policies(&policy_args, limits_for(&policy_args), colour)?;
+    let mut set = load_policies(&policy_args, limits_for(&policy_args), false, colour)?;
     let options = TestOptions {
         filter,
         default: None,
