@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorClass, Result};
 use crate::explain::{Explained, RegoExplanation};
 use crate::limits::Limits;
 use crate::load::{self, Sources};
+use crate::projection::{PathStep, Projection};
 use crate::rego::{RegoModule, RegoOptions, RegoPolicies, RegoVersion};
 use crate::ruleset::{self, Rulesets};
 use crate::source::SourceFile;
@@ -172,6 +173,21 @@ impl PolicySet {
     /// The Rego engines, for tests and coverage.
     pub fn rego_engines_mut(&mut self) -> impl Iterator<Item = &mut RegoPolicies> {
         self.rego.iter_mut().map(|group| &mut group.engine)
+    }
+
+    /// The parts of an input document that [`PolicySet::decide`] reads, to parse no more
+    /// of it than that: the paths the policy-language policies follow and the evaluation
+    /// time (`now`). Rego policies and rulesets read the whole document.
+    pub fn input_projection(&self) -> Projection {
+        if !self.rego.is_empty() || !self.rulesets.is_empty() {
+            return Projection::whole();
+        }
+        let mut projection = Projection::nothing();
+        projection.keep_whole(&[PathStep::Field("now".into())]);
+        for policy in self.dsl.iter() {
+            projection.merge(&policy.input_reads());
+        }
+        projection
     }
 
     /// Decides one input at `now`: every policy is evaluated, their outcomes combine, and

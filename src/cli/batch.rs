@@ -18,6 +18,7 @@ use crate::exit::Exit;
 use crate::input::{self, InputSource};
 use crate::limits::Limits;
 use crate::policy_set::PolicySet;
+use crate::projection::Projection;
 use crate::render;
 use crate::verdict::Verdict;
 
@@ -55,7 +56,18 @@ pub fn run(
         name: name.clone(),
         number: 0,
     };
-    let context = Context { args, name, log };
+    // A logged decision records the whole document; otherwise each line is read only as
+    // far as the policies read it.
+    let projection = match log {
+        Some(_) => Projection::whole(),
+        None => set.input_projection(),
+    };
+    let context = Context {
+        args,
+        name,
+        log,
+        projection,
+    };
     let summary = if args.jobs <= 1 {
         decide_in_order(lines, set, &context)?
     } else {
@@ -68,6 +80,7 @@ struct Context<'a> {
     args: &'a EvalArgs,
     name: String,
     log: Option<&'a Recorder>,
+    projection: Projection,
 }
 
 fn decide_in_order(lines: Lines, mut set: PolicySet, context: &Context<'_>) -> Result<Summary> {
@@ -193,7 +206,7 @@ fn decide_bytes(
     let bytes = bytes?;
     let line = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let document = input::parse_document(name, input::decode(name, line)?)?;
+    let document = input::parse_projected(name, input::decode(name, line)?, &context.projection)?;
     let now = input::resolve_now(context.args.now, &document, name)?;
     let decision = set.decide(&document, now, context.args.default)?;
     if let Some(log) = context.log {
