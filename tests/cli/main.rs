@@ -14,6 +14,7 @@ mod errors;
 mod esc;
 mod eval;
 mod log;
+mod readme;
 mod test_command;
 mod twins;
 mod usage;
