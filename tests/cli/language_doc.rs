@@ -188,22 +188,20 @@ fn every_block_on_the_page_is_an_example_the_tests_run() {
             },
         }
     }
-    let mut input_used = true;
+    // Each `json input` block is followed by rows that use it.
+    let unused = |line: usize| format!("{PAGE}:{line}: no expression row uses this input");
+    let mut unused_input: Option<usize> = None;
     for piece in &pieces {
         match piece {
             Piece::Block(block) if block.info == "json input" => {
-                if !input_used {
-                    problems.push(format!(
-                        "{PAGE}:{}: no expression row uses this input",
-                        block.line
-                    ));
-                }
-                input_used = false;
+                problems.extend(unused_input.map(unused));
+                unused_input = Some(block.line);
             }
-            Piece::Row(_) => input_used = true,
+            Piece::Row(_) => unused_input = None,
             Piece::Block(_) => {}
         }
     }
+    problems.extend(unused_input.map(unused));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(blocks.len() > 40, "only {} blocks found", blocks.len());
 }
