@@ -13,6 +13,7 @@ mod batch;
 mod errors;
 mod esc;
 mod eval;
+mod language_doc;
 mod log;
 mod readme;
 mod test_command;
