@@ -7,3 +7,4 @@ pub mod compile;
 pub mod eval;
 pub mod parse;
 pub mod schema;
+pub mod to_rego;
