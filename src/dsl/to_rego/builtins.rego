@@ -226,18 +226,74 @@ builtin_time(x) := x if {
 	is_string(x)
 } else := null
 
+# RFC 3339 as the policy language reads it: `T`, `t` or a space between date and time, any
+# number of fractional digits (past nine ignored), `Z`, `z` or an offset below 24 hours. It
+# is checked here, and handed to the engine in the form every engine parses, so that no
+# engine meets a string it would refuse (some stop the evaluation on one).
 parsed_time(s) := time_of(ns) if {
-	ns := time.parse_rfc3339_ns(s)
-} else := unsupported("a time outside the years 1678 to 2261") if {
-	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}`, s)
-	year := to_number(substring(s, 0, 4))
-	not year_in_range(year)
+	fields := rfc3339_fields(s)
+	fields.year >= 1678
+	fields.year <= 2261
+	fields.second < 60
+	ns := time.parse_rfc3339_ns(canonical_rfc3339(fields))
+} else := unsupported("a time outside the years 1678 to 2261, or a leap second") if {
+	rfc3339_fields(s)
 } else := null
 
-year_in_range(year) if {
-	year >= 1678
-	year <= 2261
+rfc3339 := `^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?(?:([Zz])|([-+\x{2212}])([0-9]{2}):([0-9]{2}))$`
+
+# The fields of a valid RFC 3339 time; undefined for anything else.
+rfc3339_fields(s) := fields if {
+	[groups] := regex.find_all_string_submatch_n(rfc3339, s, 1)
+	fields := {
+		"year": whole_number(groups[1]),
+		"month": whole_number(groups[2]),
+		"day": whole_number(groups[3]),
+		"hour": whole_number(groups[4]),
+		"minute": whole_number(groups[5]),
+		"second": whole_number(groups[6]),
+		"fraction": substring(groups[7], 0, 9),
+		"offset": offset_text(groups),
+		"offset_hour": whole_number(groups[10]),
+		"offset_minute": whole_number(groups[11]),
+	}
+	fields.month >= 1
+	fields.month <= 12
+	fields.day >= 1
+	fields.day <= days_in_month(fields.year, fields.month)
+	fields.hour <= 23
+	fields.minute <= 59
+	fields.second <= 60
+	fields.offset_hour <= 23
+	fields.offset_minute <= 59
 }
+
+offset_text(groups) := "Z" if {
+	groups[8] != ""
+} else := concat("", ["-", groups[10], ":", groups[11]]) if {
+	groups[9] != "+"
+} else := concat("", ["+", groups[10], ":", groups[11]])
+
+canonical_rfc3339(fields) := sprintf("%04d-%02d-%02dT%02d:%02d:%02d%s%s", [
+	fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second,
+	fraction_text(fields.fraction), fields.offset,
+])
+
+fraction_text(digits) := "" if digits == "" else := concat("", [".", digits])
+
+days_in_month(year, month) := 29 if {
+	month == 2
+	is_leap_year(year)
+} else := month_lengths[month - 1]
+
+month_lengths := [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+is_leap_year(year) if {
+	year % 4 == 0
+	year % 100 != 0
+}
+
+is_leap_year(year) if year % 400 == 0
 
 # `30s 90m 2h 1h30m 1d 1w` or ISO 8601 (`PT2H`) as a duration (a duration stays as it is).
 builtin_duration(x) := x if {
@@ -282,12 +338,6 @@ component(digits, scale) := whole_number(digits) * scale
 
 thousandths(digits) := 0 if digits == "" else := whole_number(digits) * padding[count(digits)]
 
-# Decimal digits as a number; leading zeros are fine, none at all is 0 (`to_number` takes
-# neither in every engine).
-whole_number(digits) := 0 if {
-	trim_left(digits, "0") == ""
-} else := to_number(trim_left(digits, "0"))
-
 padding := {1: 100, 2: 10, 3: 1}
 
 # `hour`, `minute`, `weekday` (`Mon`..`Sun`) and `date` (`2026-11-21`) of a time (or an
@@ -310,11 +360,12 @@ builtin_date(t, zone) := sprintf("%04d-%02d-%02d", date) if {
 	date := time.date(zoned(t, zone))
 } else := null
 
-# `[ns, zone]` as the time builtins take it. Engines read "" and "Local" as zones of their
-# own; the policy language knows neither.
+# `[ns, zone]` as the time builtins take it, for the IANA zones the policy language knows
+# (`time_zones`); engines also read "" and "Local" as zones, and some stop the evaluation
+# on a zone they do not know.
 zoned(t, zone) := [ns, zone] if {
 	is_string(zone)
-	not zone in {"", "Local"}
+	zone in time_zones
 	ns := time_ns(builtin_time(t))
 }
 

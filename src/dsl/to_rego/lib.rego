@@ -8,8 +8,8 @@
 # of nanoseconds: no JSON document holds a set, so no input can pass for either. Numbers are
 # 64-bit doubles in the policy language: `num` turns a Rego number into the double the
 # policy language would hold, so that engines computing in doubles (regorus) give the
-# policy language's answer digit for digit; OPA computes in decimals and can differ in the
-# last digits of fractions (see the documentation of `verdict compile`).
+# policy language's answer digit for digit; OPA computes with more precision than doubles
+# and can differ in the last digits of fractions and beyond 2^53.
 #
 # Totality. Every function here gives a value for every argument, null where the policy
 # language gives null, so that no expression of a compiled policy is ever undefined. Where
@@ -99,8 +99,14 @@ kind(x) := "null" if {
 num(x) := 0 if {
 	x == 0
 } else := x if {
+	doubles == false
+} else := x if {
 	abs(x) < 1
 } else := (x * 0.5) * 2
+
+# Whether the engine computes in doubles, as the policy language does (regorus), rather
+# than in a wider precision (OPA), where `num` would add digits instead of taking them away.
+doubles := 0.1 + 0.2 != 0.3
 
 # Sums and products through builtins, whose failures (an overflow) leave them undefined:
 # the policy language's null. An operator would stop the evaluation instead.
@@ -124,6 +130,12 @@ quotient(x, y) := null if {
 } else := null if {
 	abs(x) * 0.5 > product([abs(y), 1e308])
 } else := num(x / y)
+
+# Decimal digits as a number; leading zeros are fine, none at all is 0 (`to_number` takes
+# neither in every engine).
+whole_number(digits) := 0 if {
+	trim_left(digits, "0") == ""
+} else := to_number(trim_left(digits, "0"))
 
 whole_double(x) if {
 	x == floor(x)
@@ -345,11 +357,31 @@ text(x) := x if {
 	ns := duration_ns(x)
 } else := json_text(x)
 
-# `150`, `10.01`, `-0.5`: never an exponent.
+# `150`, `10.01`, `-0.5`: never an exponent. Engines that compute in doubles show the
+# shortest decimal that reads back as the double; OPA shows exponents (`1e-07`), which are
+# written out here.
 number_text(x) := format_int(n, 10) if {
 	n := num(x)
 	n == floor(n)
-} else := sprintf("%v", [num(x)])
+} else := without_exponent(sprintf("%v", [num(x)]))
+
+without_exponent(shown) := concat("", [sign, placed(digits, point)]) if {
+	[[_, sign, whole, fraction, exponent]] := regex.find_all_string_submatch_n(`^(-?)([0-9]+)(?:\.([0-9]+))?[eE]([-+]?[0-9]+)$`, shown, 1)
+	digits := concat("", [whole, fraction])
+	point := count(whole) + signed_whole_number(exponent)
+} else := shown
+
+placed(digits, point) := concat("", ["0.", zeros(0 - point), digits]) if {
+	point <= 0
+} else := concat("", [digits, zeros(point - count(digits))]) if {
+	point >= count(digits)
+} else := concat("", [substring(digits, 0, point), ".", substring(digits, point, count(digits) - point)])
+
+zeros(amount) := concat("", ["0" | some _ in numbers.range(1, amount)]) if amount > 0 else := ""
+
+signed_whole_number(digits) := 0 - whole_number(trim_prefix(digits, "-")) if {
+	startswith(digits, "-")
+} else := whole_number(trim_prefix(digits, "+"))
 
 # RFC 3339 in UTC with `Z`, and as many fractional digits as the time needs (0, 3, 6 or 9).
 time_text(ns) := sprintf("%04d-%02d-%02dT%02d:%02d:%02d%sZ", parts) if {

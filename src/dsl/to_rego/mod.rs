@@ -17,6 +17,7 @@
 mod calls;
 mod emitter;
 mod expr;
+mod library;
 mod literal;
 mod names;
 
@@ -32,6 +33,7 @@ use crate::dsl::compile::CompiledPolicy;
 use crate::source::SourceFile;
 
 use emitter::Emitter;
+pub use library::library;
 
 /// One Rego module of the output.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,25 +43,6 @@ pub struct RegoModuleText {
     /// The package without `data.`: `verdict.policy.cost_guard`.
     pub package: String,
     pub text: String,
-}
-
-/// The helper library every compiled policy imports: `verdict.lib` (two files) and
-/// `verdict.fn`.
-pub fn library() -> Vec<RegoModuleText> {
-    let module = |path: &str, package: &str, text: &str| RegoModuleText {
-        path: path.to_string(),
-        package: package.to_string(),
-        text: text.to_string(),
-    };
-    vec![
-        module("verdict/lib.rego", "verdict.lib", include_str!("lib.rego")),
-        module(
-            "verdict/builtins.rego",
-            "verdict.lib",
-            include_str!("builtins.rego"),
-        ),
-        module("verdict/fn.rego", "verdict.fn", include_str!("fn.rego")),
-    ]
 }
 
 /// Compiles policies into modules with package names unique among all it compiled.

@@ -26,7 +26,7 @@ fn files_under(dir: &Path, extension: &str) -> Vec<PathBuf> {
     found
 }
 
-fn fixtures() -> Vec<(String, Value)> {
+pub fn fixtures() -> Vec<(String, Value)> {
     let mut inputs: Vec<PathBuf> = files_under(Path::new("fixtures"), ".json");
     inputs.extend(
         files_under(Path::new("tests/data"), ".json")
@@ -47,7 +47,7 @@ fn fixtures() -> Vec<(String, Value)> {
 
 /// The shipped policy files with at least one policy block that compiles as a verdict
 /// policy (a builtin newer than this compiler's tests would keep one from compiling).
-fn shipped_policies() -> Vec<(
+pub fn shipped_policies() -> Vec<(
     crate::dsl::ast::File,
     std::sync::Arc<crate::source::SourceFile>,
 )> {

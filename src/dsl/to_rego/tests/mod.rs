@@ -2,6 +2,7 @@
 
 mod support;
 
-mod agreement;
-mod semantics;
+pub mod agreement;
+mod opa;
+pub mod semantics;
 mod snapshot;

@@ -3,10 +3,11 @@
 
 use serde_json::{Value, json};
 
-use super::support::Both;
+use super::support::{Both, parse_text};
+use crate::rego::RegoOptions;
 
 /// Values of every kind under names the expressions read.
-fn inputs() -> Vec<Value> {
+pub fn inputs() -> Vec<Value> {
     vec![
         json!({
             "n": 150, "f": 10.01, "neg": -2.5, "zero": 0, "big": 9007199254740993u64,
@@ -36,7 +37,7 @@ fn inputs() -> Vec<Value> {
 }
 
 /// Expressions whose value a message shows.
-const VALUES: &[&str] = &[
+pub const VALUES: &[&str] = &[
     // access
     "n",
     "input.n",
@@ -329,11 +330,19 @@ const CONDITIONS: &[&str] = &[
     "config.limit > 5",
 ];
 
-fn policy_text() -> String {
+pub fn policy_text() -> String {
+    policy_text_without(&[])
+}
+
+/// The policy of every value and condition but the values numbered in `left_out`.
+fn policy_text_without(left_out: &[usize]) -> String {
     let mut text = String::from(
         "policy \"semantics\" {\n  config { limit: 3, other: \"o\", nested: {x: [1]}, window: 2h }\n",
     );
     for (index, expr) in VALUES.iter().enumerate() {
+        if left_out.contains(&index) {
+            continue;
+        }
         text.push_str(&format!("  deny \"v{index}: ${{{expr}}}\"\n"));
     }
     for (index, condition) in CONDITIONS.iter().enumerate() {
@@ -346,6 +355,26 @@ fn policy_text() -> String {
 #[test]
 fn every_operator_and_builtin_gives_the_same_values() {
     let mut both = Both::from_text(&policy_text());
+    for (index, input) in inputs().iter().enumerate() {
+        both.assert_agree(0, input, &format!("input {index}"));
+    }
+}
+
+/// Values whose Rego form relies on a builtin failing quietly: a sum or product beyond the
+/// largest double. Engines that stop on builtin errors stop on these, which fails closed.
+const FAILING_BUILTINS: &[usize] = &[34, 35];
+
+#[test]
+fn builtin_errors_never_decide_anything_else() {
+    let options = RegoOptions {
+        strict_builtin_errors: true,
+        ..RegoOptions::default()
+    };
+    let files = [parse_text(
+        "strict.policy",
+        &policy_text_without(FAILING_BUILTINS),
+    )];
+    let mut both = Both::compile_with(&files, &options);
     for (index, input) in inputs().iter().enumerate() {
         both.assert_agree(0, input, &format!("input {index}"));
     }

@@ -38,12 +38,16 @@ pub fn parse_text(name: &str, text: &str) -> (File, Arc<SourceFile>) {
 pub struct Both {
     pub policies: Vec<(CompiledPolicy, String)>,
     pub rego: RegoPolicies,
-    #[allow(dead_code, reason = "read by the tests against OPA")]
     pub modules: Vec<RegoModuleText>,
 }
 
 impl Both {
     pub fn compile(files: &[(File, Arc<SourceFile>)]) -> Both {
+        Both::compile_with(files, &RegoOptions::default())
+    }
+
+    /// As [`Both::compile`], with the Rego engine under `options`.
+    pub fn compile_with(files: &[(File, Arc<SourceFile>)], options: &RegoOptions) -> Both {
         let mut compiler = RegoCompiler::new();
         let mut policies = Vec::new();
         let mut modules = library();
@@ -62,7 +66,7 @@ impl Both {
                 modules.push(module);
             }
         }
-        let rego = load(&modules);
+        let rego = load_with(&modules, options);
         Both {
             policies,
             rego,
@@ -124,14 +128,14 @@ impl Both {
     }
 }
 
-pub fn load(modules: &[RegoModuleText]) -> RegoPolicies {
+pub fn load_with(modules: &[RegoModuleText], options: &RegoOptions) -> RegoPolicies {
     let modules = modules
         .iter()
         .map(|module| RegoModule {
             source: SourceFile::new(module.path.as_str(), module.text.as_str()),
         })
         .collect();
-    match RegoPolicies::load(modules, Vec::new(), &RegoOptions::default()) {
+    match RegoPolicies::load(modules, Vec::new(), options) {
         Ok(policies) => policies,
         Err(error) => panic!("the compiled Rego should load:\n{}", lines(&error)),
     }
