@@ -51,7 +51,7 @@ impl Emitter<'_> {
             self.unsupported(
                 format!("regular expression `{pattern}` is too large for Rego engines"),
                 span,
-                "regorus refuses regular expressions that compile to more than 100 KiB; simplify the pattern",
+                "regorus refuses regular expressions that compile to more than 100 KiB; ASCII classes such as `[A-Za-z0-9_]` are far smaller than Unicode's `\\w` and `\\d`",
             );
         }
     }

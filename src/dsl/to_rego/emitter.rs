@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::literal;
-use super::names::Names;
+use super::names::{self, Names};
 use crate::diagnostic::Diagnostic;
 use crate::dsl::ast::{Expr, ExprKind, ForClause, Ident, PolicyBlock, Rule, Statement};
 use crate::source::{SourceFile, Span};
@@ -59,6 +59,9 @@ pub struct Emitter<'a> {
     pub lets: HashMap<String, String>,
     /// The loop variables in scope, innermost last: the name in the policy and in Rego.
     pub locals: Vec<(String, String)>,
+    /// The Rego names of the loop variables in scope or being bound, which no other loop
+    /// variable may take.
+    in_use: Vec<String>,
     pub uses_config: bool,
     pub uses_fn: bool,
     pub diagnostics: Vec<Diagnostic>,
@@ -86,6 +89,7 @@ impl<'a> Emitter<'a> {
             names,
             lets: HashMap::new(),
             locals: Vec::new(),
+            in_use: Vec::new(),
             uses_config: false,
             uses_fn: false,
             diagnostics: Vec::new(),
@@ -171,7 +175,7 @@ impl<'a> Emitter<'a> {
             None => literal::string(&self.default_message(rule)),
         };
         if bound.is_some() {
-            self.locals.pop();
+            self.leave_local();
         }
         body.push(format!("msg := {message}"));
         format!(
@@ -184,8 +188,9 @@ impl<'a> Emitter<'a> {
 
     /// `for x in xs` of a rule: binds `x` (popped by the caller) and adds its generator.
     fn for_clause(&mut self, each: &ForClause, body: &mut Body) -> String {
+        let variable = self.reserve_local(&each.variable);
         let items = self.term(&each.iterable, body);
-        let variable = self.bind_local(&each.variable);
+        self.enter_local(&each.variable, &variable);
         body.push(format!("some {variable} in lib.items({})", items.text));
         variable
     }
@@ -199,18 +204,30 @@ impl<'a> Emitter<'a> {
         )
     }
 
-    /// Brings a loop variable into scope under a Rego name of its own.
-    pub fn bind_local(&mut self, variable: &Ident) -> String {
-        let name = if crate::dsl::to_rego::names::is_reserved(&variable.name)
-            || self.lets.values().any(|rule| *rule == variable.name)
-            || self.locals.iter().any(|(_, rego)| *rego == variable.name)
+    /// Chooses the Rego name of a loop variable before its iterable is compiled, so that no
+    /// variable bound inside the iterable takes it; [`Emitter::enter_local`] then brings it
+    /// into scope, and [`Emitter::leave_local`] ends both.
+    pub fn reserve_local(&mut self, variable: &Ident) -> String {
+        let name = &variable.name;
+        let name = if names::is_reserved(name)
+            || self.lets.values().any(|rule| rule == name)
+            || self.in_use.contains(name)
         {
-            self.names.fresh(&variable.name)
+            self.names.fresh(name)
         } else {
-            variable.name.clone()
+            name.clone()
         };
-        self.locals.push((variable.name.clone(), name.clone()));
+        self.in_use.push(name.clone());
         name
+    }
+
+    pub fn enter_local(&mut self, variable: &Ident, rego: &str) {
+        self.locals.push((variable.name.clone(), rego.to_string()));
+    }
+
+    pub fn leave_local(&mut self) {
+        self.locals.pop();
+        self.in_use.pop();
     }
 
     /// A statement of the policy as comment lines.

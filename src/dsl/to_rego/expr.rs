@@ -192,11 +192,12 @@ impl Emitter<'_> {
         condition: Option<&Expr>,
         body: &mut Body,
     ) -> Term {
+        let variable = self.reserve_local(&each.variable);
         let mut iterable = self.term(&each.iterable, body);
         if kind == ComprehensionKind::All {
             iterable = self.computed_once(iterable, "items", body);
         }
-        let variable = self.bind_local(&each.variable);
+        self.enter_local(&each.variable, &variable);
         let mut inner = Body::new();
         if let Some(condition) = condition {
             self.condition(condition, &mut inner);
@@ -206,7 +207,7 @@ impl Emitter<'_> {
             ComprehensionKind::Count => "true".to_string(),
             _ => self.term(element, &mut inner).text,
         };
-        self.locals.pop();
+        self.leave_local();
         let generator = format!("some {variable} in lib.items({})", iterable.text);
         let list = comprehension(&element, &generator, &inner);
         match kind {

@@ -3,6 +3,10 @@
 mod support;
 
 pub mod agreement;
+mod compile;
+mod fail_closed;
+mod library;
 mod opa;
+mod random;
 pub mod semantics;
 mod snapshot;
