@@ -183,6 +183,19 @@ pick_extreme(list, "min") := min(list)
 
 pick_extreme(list, "max") := max(list)
 
+# A list of numbers, strings, times or durations all of one kind, in order.
+builtin_sort(x) := [] if {
+	x == []
+} else := sort([num(item) | some item in x]) if {
+	single_kind(x) == "number"
+} else := sort(x) if {
+	single_kind(x) == "string"
+} else := [time_of(ns) | some ns in sort([time_ns(item) | some item in x])] if {
+	single_kind(x) == "time"
+} else := [duration_of(ns) | some ns in sort([duration_ns(item) | some item in x])] if {
+	single_kind(x) == "duration"
+} else := null
+
 # Half away from zero to `digits` places (-15 to 15), through the same doubles as the
 # policy language: the power of ten, the scaled number, its rounding and the quotient.
 builtin_round(x, digits) := rounded(num(x), product_of([x, scale]), scale) if {

@@ -273,7 +273,8 @@ impl<'a> Emitter<'a> {
         );
         for statement in &block.statements {
             if let Statement::Description { text, .. } = statement {
-                out.push_str(&format!("# {}\n", text.value.replace('\n', " ")));
+                let one_line: Vec<&str> = text.value.lines().collect();
+                out.push_str(&format!("# {}\n", one_line.join(" ")));
             }
         }
         out.push_str(&format!("package {package}\n\n"));

@@ -45,6 +45,8 @@ all(x) := lib.builtin_all(x)
 
 sum(x) := lib.builtin_sum(x)
 
+sort(x) := lib.builtin_sort(x)
+
 min(x) := lib.builtin_min(x)
 
 max(x) := lib.builtin_max(x)

@@ -2,17 +2,41 @@
 //!
 //! Each policy becomes one package, `verdict.policy.<name>`, whose `deny`, `pending`,
 //! `warn` and `allow` rules are partial sets of message strings, as env0, OPA and verdict's
-//! own Rego path read them. The policy language's semantics (SPEC 4.3) differ from Rego's —
-//! missing fields are null, not undefined; only `true` is true; comparisons are typed;
-//! arithmetic on anything but numbers is null — so generated code goes through a helper
-//! library, `verdict.lib` (with the builtins under their own names in `verdict.fn`), that
-//! implements every operator and builtin the way the policy language's evaluator does.
+//! own Rego path read them; its `when` guards become one rule, `applies`, its `config` a
+//! rule of the merged configuration, and each `let` a rule of its own, every one preceded
+//! by the statement it came from. The policy language's semantics (SPEC 4.3) differ from
+//! Rego's — missing fields are null, not undefined; only `true` is true; comparisons are
+//! typed; arithmetic on anything but numbers is null — so generated code goes through a
+//! helper library, `verdict.lib` (with the builtins under their own names in
+//! `verdict.fn`), that implements every operator and builtin as the policy language's
+//! evaluator does, and every term it writes has a value for every input. The library is
+//! printed once, before the policies; each module names the file it belongs in.
 //!
-//! Where Rego cannot give the same answer, the compiler reports it at the construct
-//! (a literal pattern too large for regorus), or the library stops the evaluation with an
-//! error so that a gate fails closed (a time outside the years 1678 to 2261, `%` on numbers
-//! that are not whole). Identical messages collapse into one: Rego's sets have no
-//! duplicates.
+//! What the compiled Rego cannot do as the policy language does:
+//! - Identical messages collapse into one outcome: Rego's sets have no duplicates. The
+//!   verdict is the same.
+//! - Where Rego cannot compute the policy language's answer, the library stops the
+//!   evaluation with an error, so that a gate fails closed rather than decides otherwise:
+//!   `%` on numbers that are not whole (or beyond 2^53), a time outside the years 1678 to
+//!   2261 (engines keep times in 64-bit nanoseconds), a leap second, `matches` on text
+//!   holding a NUL character.
+//! - A literal regular expression too large for regorus (Unicode classes such as `\w`
+//!   grow fast) is a compile error; a computed one matches nothing there.
+//! - Resource limits: the policy language stops runaway evaluations itself; Rego engines
+//!   have their own limits (verdict's Rego path, a time limit).
+//! - With engines that stop on builtin errors (OPA's `--strict-builtin-errors`), a sum or
+//!   product beyond the largest double, and a computed pattern that does not compile, stop
+//!   the evaluation (the policy language gives null and false); nothing else the library
+//!   does can fail.
+//!
+//! Under regorus, which computes in doubles as the policy language does, every other
+//! answer is the same to the last digit (the tests check every operator and builtin, every
+//! shipped policy and fixture, and random expressions). Under OPA, which computes with
+//! more precision than doubles, these differ: integers beyond 2^53 stay exact (the policy
+//! language rounds them to doubles), `0.1 + 0.2` is `0.3`, a result beyond the largest
+//! double is a number rather than null, `round` keeps digits past 2^52, and OPA's `upper`
+//! and `lower` use Go's simpler case mapping (`upper("ß")` is `ß`, not `SS`); OPA also reads
+//! time zones from its own database.
 
 mod calls;
 mod emitter;

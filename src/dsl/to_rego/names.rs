@@ -7,7 +7,8 @@ use std::collections::HashSet;
 /// builtins (a rule named `count` would hide the builtin in its package), and the names
 /// the generated code itself uses.
 const RESERVED: &[&str] = &[
-    // keywords and the roots of documents
+    // keywords, the wildcard and the roots of documents
+    "_",
     "as",
     "contains",
     "data",
