@@ -88,13 +88,13 @@ pub fn too_large(name: &str, limit: u64) -> Error {
 }
 
 /// The bytes as text: UTF-8, with a leading byte-order mark dropped.
-pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String> {
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
+pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str> {
+    let (bytes, skipped) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (rest, 3),
+        None => (bytes, 0),
     };
-    String::from_utf8(bytes).map_err(|error| {
-        let at = error.utf8_error().valid_up_to();
+    std::str::from_utf8(bytes).map_err(|error| {
+        let at = error.valid_up_to() + skipped;
         Error::invalid(
             Diagnostic::error(format!("`{name}` is not valid UTF-8 (at byte {at})"))
                 .in_file(name)
@@ -211,8 +211,8 @@ mod tests {
 
     #[test]
     fn a_byte_order_mark_is_dropped_and_bad_utf8_refused() {
-        assert_eq!(decode("x", b"\xEF\xBB\xBF{}".to_vec()).unwrap(), "{}");
-        let error = decode("x", b"{\"a\": \"\xff\"}".to_vec()).unwrap_err();
+        assert_eq!(decode("x", b"\xEF\xBB\xBF{}").unwrap(), "{}");
+        let error = decode("x", b"{\"a\": \"\xff\"}").unwrap_err();
         assert_eq!(error.class, ErrorClass::Invalid);
         assert!(error.diagnostics[0].message.contains("at byte 7"));
     }

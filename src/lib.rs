@@ -21,6 +21,7 @@ pub mod dsl;
 pub mod duration;
 pub mod error;
 pub mod exit;
+pub mod explain;
 pub mod input;
 pub mod limits;
 pub mod load;

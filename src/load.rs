@@ -257,8 +257,8 @@ pub fn read_source(path: &Path, limit: u64) -> Result<Arc<SourceFile>> {
             ),
         ));
     }
-    let text = input::decode(&name, bytes)?;
-    Ok(SourceFile::new(name, text))
+    let text = input::decode(&name, &bytes)?;
+    Ok(SourceFile::new(name.as_str(), text))
 }
 
 /// Reads a `--data` file: JSON, or YAML when it ends in `.yaml` or `.yml`. The document
@@ -349,8 +349,8 @@ mod tests {
         let with_catalog: Vec<bool> = sources.rego.iter().map(|r| r.catalog.is_some()).collect();
         assert_eq!(
             with_catalog,
-            [false, true],
-            "only policy.rego is the catalog's entry"
+            [true, true],
+            "every file of the folder belongs to the policy"
         );
     }
 

@@ -9,10 +9,11 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::catalog::Catalog;
-use crate::decision::{Decision, PolicyResult};
+use crate::decision::{Decision, GrantActivation, PolicyResult};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dsl;
 use crate::error::{Error, ErrorClass, Result};
+use crate::explain::{Explained, RegoExplanation};
 use crate::limits::Limits;
 use crate::load::{self, Sources};
 use crate::rego::{RegoModule, RegoOptions, RegoPolicies, RegoVersion};
@@ -28,6 +29,8 @@ pub struct LoadOptions {
     /// `--data` files, added under `data` for Rego.
     pub data_files: Vec<PathBuf>,
     pub limits: Limits,
+    /// Keep Rego `print()` output for [`PolicySet::explain`] instead of writing it to stderr.
+    pub capture_prints: bool,
 }
 
 /// A policy found in the set, in the order the user's files name them.
@@ -96,7 +99,7 @@ impl PolicySet {
         let mut errors = Vec::new();
         let mut positioned: Vec<(Position, PolicyRef)> = Vec::new();
 
-        let data = read_data_files(
+        let (data_sources, data) = read_data_files(
             &options.data_files,
             options.limits.policy_bytes,
             &mut errors,
@@ -140,7 +143,7 @@ impl PolicySet {
         }
         positioned.sort_by_key(|&(position, _)| position);
         Ok(PolicySet {
-            files: Arc::new(sources.files),
+            files: Arc::new(sources.files.into_iter().chain(data_sources).collect()),
             rego,
             dsl: Arc::new(compiled.dsl),
             rulesets: Arc::new(Rulesets::new(compiled.rulesets)),
@@ -208,10 +211,35 @@ impl PolicySet {
         let mut decision = Decision::combine(slots.into_iter().flatten().collect(), default, now);
         // A grant is activated only by an open that actually goes ahead.
         if matches!(decision.verdict, Verdict::Allow | Verdict::Warn) {
-            decision.grant_activation = activations.first().cloned();
+            decision.grant_activation = requested_activation(input, &activations);
             decision.grant_activations = activations;
         }
         Ok(decision)
+    }
+
+    /// Explains, policy by policy in the order of [`PolicySet::decide`], why each answered
+    /// as it did.
+    pub fn explain(&mut self, input: &Value, now: DateTime<Utc>) -> Result<Vec<Explained>> {
+        let mut explained = Vec::with_capacity(self.order.len());
+        for policy in self.order.iter().copied() {
+            match policy {
+                PolicyRef::Rego { group, policy } => {
+                    let Some(group) = self.rego.get_mut(group) else {
+                        continue;
+                    };
+                    explained.push(Explained::Rego(explain_rego(group, policy, input, now)?));
+                }
+                PolicyRef::Dsl(index) => {
+                    if let Some(policy) = self.dsl.get(index) {
+                        explained.push(Explained::Policy(policy.explain(input, now)?));
+                    }
+                }
+                PolicyRef::Rulesets => {
+                    explained.push(Explained::Rulesets(self.rulesets.explain(input, now)?))
+                }
+            }
+        }
+        Ok(explained)
     }
 
     /// Each Rego group gets the input once: the shared one, or for a catalog folder the
@@ -244,6 +272,41 @@ impl PolicySet {
     }
 }
 
+/// The activation of the requested environment's own grant, if this open starts it.
+fn requested_activation(input: &Value, activations: &[GrantActivation]) -> Option<GrantActivation> {
+    let requested = input
+        .pointer("/request/environment")?
+        .as_str()?
+        .trim()
+        .to_lowercase();
+    activations
+        .iter()
+        .find(|activation| activation.environment.trim().to_lowercase() == requested)
+        .cloned()
+}
+
+/// One Rego package evaluated again, with what it printed.
+fn explain_rego(
+    group: &mut RegoGroup,
+    index: usize,
+    input: &Value,
+    now: DateTime<Utc>,
+) -> Result<RegoExplanation> {
+    let adjusted = match &group.catalog {
+        Some(catalog) => catalog.prepare_input(input)?,
+        None => None,
+    };
+    group.engine.set_input(adjusted.as_ref().unwrap_or(input))?;
+    group.engine.take_prints();
+    let result = evaluate_one(group, index, now)?;
+    Ok(RegoExplanation {
+        policy: result.policy,
+        source: result.source,
+        outcomes: result.outcomes,
+        prints: group.engine.take_prints(),
+    })
+}
+
 /// One Rego package's outcomes; a catalog folder's package is named by the catalog.
 fn evaluate_one(group: &mut RegoGroup, index: usize, now: DateTime<Utc>) -> Result<PolicyResult> {
     let mut outcomes = group.engine.evaluate(index, now)?;
@@ -269,19 +332,28 @@ fn evaluate_one(group: &mut RegoGroup, index: usize, now: DateTime<Utc>) -> Resu
     })
 }
 
+/// A `--data` document and the file it came from.
+type DataDocument = (Arc<str>, Value);
+
+/// `--data` files: their sources (which decide as much as policies do, so they are part of
+/// the policy set's digest) and their documents.
 fn read_data_files(
     paths: &[PathBuf],
     limit: u64,
     errors: &mut Vec<Error>,
-) -> Vec<(Arc<str>, Value)> {
+) -> (Vec<Arc<SourceFile>>, Vec<DataDocument>) {
+    let mut sources = Vec::new();
     let mut documents = Vec::new();
     for path in paths {
         match load::read_data(path, limit) {
-            Ok((source, value)) => documents.push((source.name.clone(), value)),
+            Ok((source, value)) => {
+                documents.push((source.name.clone(), value));
+                sources.push(source);
+            }
             Err(error) => errors.push(error),
         }
     }
-    documents
+    (sources, documents)
 }
 
 /// Loads the loose `.rego` files into one engine and each catalog folder into its own.
@@ -308,6 +380,7 @@ fn load_rego(
     }
     let rego_options = RegoOptions {
         version: options.rego_version,
+        capture_prints: options.capture_prints,
         timeout: Some(options.limits.rego_eval_time),
         ..RegoOptions::default()
     };

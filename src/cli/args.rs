@@ -54,8 +54,140 @@ pub enum Command {
     Test(TestArgs),
     /// Check policies without evaluating them: syntax, names, arity, input paths
     Check(CheckArgs),
+    /// Format .policy files in place (or only check or show the changes)
+    Fmt(FmtArgs),
     /// Print the JSON Schema of the input document
     Schema,
+    /// Build an ESC request document (open-request, open, update, write) to pipe into eval
+    #[command(after_help = REQUEST_EXAMPLES)]
+    Request(RequestArgs),
+    /// Read a decision log: verify its hash chain, or show its entries
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+const REQUEST_EXAMPLES: &str = "\
+Examples:
+  verdict request open-request acme/payments/prod --access-duration 2h --grant-expiration 24h \\
+      --description \"Investigating production API errors\" --requester alice@acme.io
+  verdict request open acme/payments/prod --requester alice@acme.io \\
+      --grants grants.json --environments environments.json | verdict eval -p policies/esc
+  verdict request update acme/payments/prod --revision 8 --requester alice@acme.io --reviews reviews.json";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RequestAction {
+    /// Ask for a just-in-time access grant, under review
+    #[value(name = "open-request")]
+    OpenRequest,
+    /// Open (activate) the environment now
+    Open,
+    /// A change request at a revision, under review
+    Update,
+    /// A direct write without a change request
+    Write,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// What the request asks for
+    #[arg(value_enum)]
+    pub action: RequestAction,
+
+    /// The environment, as org/project/env
+    #[arg(value_name = "ENVIRONMENT")]
+    pub environment: String,
+
+    /// Who asks: an id or email
+    #[arg(long, value_name = "IDENTITY")]
+    pub requester: String,
+
+    /// A team the requester belongs to (repeatable)
+    #[arg(long = "requester-team", value_name = "TEAM")]
+    pub requester_teams: Vec<String>,
+
+    /// A permission the requester holds (repeatable); when any is given, `open` must be among
+    /// them to open
+    #[arg(long = "permission", value_name = "PERMISSION")]
+    pub permissions: Vec<String>,
+
+    /// The requester is an ephemeral token (which cannot hold a grant)
+    #[arg(long)]
+    pub ephemeral: bool,
+
+    /// The revision a change request is at (update)
+    #[arg(long, value_name = "N")]
+    pub revision: Option<u64>,
+
+    /// How long access lasts once opened (open-request), e.g. 2h [default: 72h]
+    #[arg(long, value_name = "DURATION")]
+    pub access_duration: Option<String>,
+
+    /// How long the grant may wait to be first opened (open-request), e.g. 24h [default: 25h]
+    #[arg(long, value_name = "DURATION")]
+    pub grant_expiration: Option<String>,
+
+    /// Why access is needed
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+
+    /// The request's id
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+
+    /// The evaluation time to pin in the document (RFC 3339)
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+
+    /// A JSON file of reviews (an array, or an object with `reviews`) to include (repeatable)
+    #[arg(long = "reviews", value_name = "FILE")]
+    pub reviews: Vec<PathBuf>,
+
+    /// A JSON file of grants (an array, or an object with `grants`) to include (repeatable)
+    #[arg(long = "grants", value_name = "FILE")]
+    pub grants: Vec<PathBuf>,
+
+    /// A JSON file of environments and their imports (an object) to include (repeatable)
+    #[arg(long = "environments", value_name = "FILE")]
+    pub environments: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Check the hash chain; exit 1 at the first broken entry
+    Verify(LogVerifyArgs),
+    /// Print the entries readably
+    Show(LogShowArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LogVerifyArgs {
+    /// The decision log
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The hash of an entry recorded elsewhere (for example the last one you saw): the log
+    /// must still contain it, which catches entries cut from the end
+    #[arg(long, value_name = "HASH")]
+    pub expect_head: Option<String>,
+
+    #[arg(short = 'f', long = "format", value_enum, default_value_t = LogFormat::Text)]
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct LogShowArgs {
+    /// The decision log
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    #[arg(short = 'f', long = "format", value_enum, default_value_t = LogFormat::Text)]
+    pub format: LogFormat,
 }
 
 const TEST_EXAMPLES: &str = "\
@@ -88,19 +220,16 @@ pub enum EvalFormat {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum RegoVersionChoice {
-    /// Detect per file: v1 when it uses `if`, `contains` or `import rego.v1`
+    /// Detect per file: v1 with `import rego.v1`, otherwise v0 with the v1 keywords
+    /// (`if`, `contains`, `in`, `every`) available
     Auto,
     V0,
     V1,
 }
 
-#[derive(Debug, Args)]
-pub struct PolicyArgs {
-    /// A policy file or directory (repeatable); directories are walked recursively in sorted
-    /// order [default: ./policies]
-    #[arg(short = 'p', long = "policy", value_name = "PATH")]
-    pub policies: Vec<PathBuf>,
-
+/// How policies are read, whichever way their paths are given.
+#[derive(Clone, Debug, Args)]
+pub struct LoadArgs {
     /// A JSON (or YAML) document added under `data` for Rego policies (repeatable)
     #[arg(short = 'd', long = "data", value_name = "FILE")]
     pub data: Vec<PathBuf>,
@@ -112,6 +241,18 @@ pub struct PolicyArgs {
     /// Largest policy file accepted, e.g. 8MiB
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "8MiB")]
     pub max_policy_size: u64,
+}
+
+/// Policies named with `--policy`, as `eval` takes them.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// A policy file or directory (repeatable); directories are walked recursively in sorted
+    /// order [default: ./policies]
+    #[arg(short = 'p', long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 #[derive(Debug, Args)]
@@ -139,6 +280,11 @@ pub struct EvalArgs {
     #[arg(long)]
     pub fail_on_warn: bool,
 
+    /// Explain every policy: each rule, whether it fired, and the values that decided it
+    /// (text after the decision; an `explain` array with -f json)
+    #[arg(long, conflicts_with = "batch")]
+    pub explain: bool,
+
     /// Print the effective input to stderr before evaluating (also VERDICT_PRINT_INPUT=1)
     #[arg(long)]
     pub print_input: bool,
@@ -159,6 +305,24 @@ pub struct EvalArgs {
     /// Give up after this long (e.g. 30s, 2m); the run ends with exit 70
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<std::time::Duration>,
+
+    /// Append one tamper-evident entry per decision to FILE (see `verdict log`)
+    #[arg(long, value_name = "FILE")]
+    pub decision_log: Option<PathBuf>,
+
+    /// What the decision log keeps of the input: full, hash (its SHA-256 only) or none
+    #[arg(long, value_name = "MODE", default_value = "full", value_parser = parse_log_input, requires = "decision_log")]
+    pub log_input: crate::decision_log::InputLogging,
+
+    /// Replace a field of the logged input with its hash (repeatable), e.g.
+    /// policyData.secret or approvers[*].email
+    #[arg(long, value_name = "PATH", requires = "decision_log")]
+    pub log_mask: Vec<String>,
+}
+
+fn parse_log_input(text: &str) -> Result<crate::decision_log::InputLogging, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not one of full, hash, none"))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -171,24 +335,16 @@ pub enum TestFormat {
     Junit,
 }
 
-/// Policy paths given as arguments rather than with `--policy`.
+/// Policy paths given as arguments rather than with `--policy`, as `test` and `check`
+/// take them.
 #[derive(Debug, Args)]
 pub struct PathArgs {
     /// Policy files or directories [default: ./policies]
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// A JSON (or YAML) document added under `data` for Rego policies (repeatable)
-    #[arg(short = 'd', long = "data", value_name = "FILE")]
-    pub data: Vec<PathBuf>,
-
-    /// Rego syntax version of the policies
-    #[arg(long, value_enum, default_value_t = RegoVersionChoice::Auto, value_name = "VERSION")]
-    pub rego_version: RegoVersionChoice,
-
-    /// Largest policy file accepted, e.g. 8MiB
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "8MiB")]
-    pub max_policy_size: u64,
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 impl PathArgs {
@@ -196,9 +352,7 @@ impl PathArgs {
     pub fn as_policy_args(&self) -> PolicyArgs {
         PolicyArgs {
             policies: self.paths.clone(),
-            data: self.data.clone(),
-            rego_version: self.rego_version,
-            max_policy_size: self.max_policy_size,
+            load: self.load.clone(),
         }
     }
 }

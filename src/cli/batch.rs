@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 
 use super::args::EvalArgs;
+use super::eval::Recorder;
 use super::output;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, ErrorClass, Result};
@@ -34,7 +35,12 @@ struct Decided {
     error: Option<Error>,
 }
 
-pub fn run(args: &EvalArgs, set: PolicySet, limits: &Limits) -> Result<Exit> {
+pub fn run(
+    args: &EvalArgs,
+    set: PolicySet,
+    limits: &Limits,
+    log: Option<&Recorder>,
+) -> Result<Exit> {
     let source = InputSource::from_flag(args.input.as_deref());
     let name = source.display_name();
     let reader: Box<dyn BufRead + Send> = match &source {
@@ -49,7 +55,7 @@ pub fn run(args: &EvalArgs, set: PolicySet, limits: &Limits) -> Result<Exit> {
         name: name.clone(),
         number: 0,
     };
-    let context = Context { args, name };
+    let context = Context { args, name, log };
     let summary = if args.jobs <= 1 {
         decide_in_order(lines, set, &context)?
     } else {
@@ -61,6 +67,7 @@ pub fn run(args: &EvalArgs, set: PolicySet, limits: &Limits) -> Result<Exit> {
 struct Context<'a> {
     args: &'a EvalArgs,
     name: String,
+    log: Option<&'a Recorder>,
 }
 
 fn decide_in_order(lines: Lines, mut set: PolicySet, context: &Context<'_>) -> Result<Summary> {
@@ -166,7 +173,7 @@ fn write_in_order(receiver: Receiver<Decided>) -> Summary {
 
 fn decide_line(set: &mut PolicySet, line: Line, context: &Context<'_>) -> Decided {
     let name = format!("line {} of {}", line.number, context.name);
-    match decide_bytes(set, line.bytes, &name, context.args) {
+    match decide_bytes(set, line.bytes, &name, context) {
         Ok(decision) => Decided {
             number: line.number,
             output: render::json::decision_line(&decision),
@@ -181,12 +188,18 @@ fn decide_bytes(
     set: &mut PolicySet,
     bytes: std::result::Result<Vec<u8>, Error>,
     name: &str,
-    args: &EvalArgs,
+    context: &Context<'_>,
 ) -> Result<crate::Decision> {
-    let text = input::decode(name, bytes?)?;
-    let document = input::parse_document(name, &text)?;
-    let now = input::resolve_now(args.now, &document, name)?;
-    set.decide(&document, now, args.default)
+    let bytes = bytes?;
+    let line = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let document = input::parse_document(name, input::decode(name, line)?)?;
+    let now = input::resolve_now(context.args.now, &document, name)?;
+    let decision = set.decide(&document, now, context.args.default)?;
+    if let Some(log) = context.log {
+        log.record(&decision, &document, line)?;
+    }
+    Ok(decision)
 }
 
 fn failed(number: usize, error: Error) -> Decided {

@@ -9,7 +9,7 @@ use crate::exit::Exit;
 
 pub fn run(args: &CheckArgs, colour: Colour) -> Result<Exit> {
     let policy_args = args.paths.as_policy_args();
-    let set = load_policies(&policy_args, limits_for(&policy_args), colour)?;
+    let set = load_policies(&policy_args, limits_for(&policy_args), false, colour)?;
     let files = set.files().len();
     let warnings = set.warnings.len();
     output::print_stdout(&format!(

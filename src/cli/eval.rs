@@ -6,8 +6,10 @@ use super::args::{EvalArgs, EvalFormat, PolicyArgs, RegoVersionChoice};
 use super::output::{self, Colour};
 use super::{batch, usage};
 use crate::decision::Decision;
+use crate::decision_log::{DecisionLog, LogOptions, PolicySetDigest, policy_set_digest};
 use crate::error::Result;
 use crate::exit::Exit;
+use crate::explain::Explained;
 use crate::input::{self, InputSource};
 use crate::limits::Limits;
 use crate::policy_set::{LoadOptions, PolicySet};
@@ -31,21 +33,104 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         timeout: args.timeout,
         ..limits_for(&args.policy)
     };
-    let mut set = load_policies(&args.policy, limits.clone(), colour)?;
+    let mut set = load_policies(&args.policy, limits.clone(), args.explain, colour)?;
+    let log = Recorder::open(args, &set)?;
     if args.batch {
-        return batch::run(args, set, &limits);
+        return batch::run(args, set, &limits, log.as_ref());
     }
     let source = InputSource::from_flag(args.input.as_deref());
     let name = source.display_name();
-    let text = input::decode(&name, source.read(limits.input_bytes)?)?;
-    let document = input::parse_document(&name, &text)?;
+    let bytes = source.read(limits.input_bytes)?;
+    let document = input::parse_document(&name, input::decode(&name, &bytes)?)?;
     if print_input_requested(args.print_input) {
         output::print_stderr(&format!("{}\n", pretty(&document)));
     }
     let now = input::resolve_now(args.now, &document, &name)?;
     let decision = set.decide(&document, now, args.default)?;
-    output::print_stdout(&render_decision(&decision, args.format, colour))?;
+    if let Some(log) = &log {
+        log.record(&decision, &document, &bytes)?;
+    }
+    if args.explain {
+        let explanations = set.explain(&document, now)?;
+        output::print_stdout(&render_explained(
+            &decision,
+            &explanations,
+            args.format,
+            colour,
+        ))?;
+    } else {
+        output::print_stdout(&render_decision(&decision, args.format, colour))?;
+    }
     Ok(Exit::for_verdict(decision.verdict, args.fail_on_warn))
+}
+
+/// The decision log of `--decision-log`, with the digest of the policy set it records.
+pub struct Recorder {
+    log: DecisionLog,
+    policies: PolicySetDigest,
+}
+
+impl Recorder {
+    /// Opens the log before anything is decided, so a log that cannot be written stops the
+    /// run before a decision could go unrecorded.
+    fn open(args: &EvalArgs, set: &PolicySet) -> Result<Option<Recorder>> {
+        let Some(path) = &args.decision_log else {
+            return Ok(None);
+        };
+        let options = LogOptions {
+            input: args.log_input,
+            masks: args.log_mask.clone(),
+        };
+        let log = DecisionLog::open(path, options)?;
+        let policies = policy_set_digest(
+            set.files()
+                .iter()
+                .map(|file| (file.name.to_string(), file.text.as_bytes())),
+        );
+        Ok(Some(Recorder { log, policies }))
+    }
+
+    /// Appends one entry; a decision that cannot be recorded is an error, not an allow.
+    pub fn record(
+        &self,
+        decision: &Decision,
+        document: &serde_json::Value,
+        bytes: &[u8],
+    ) -> Result<()> {
+        self.log
+            .append(decision, document, bytes, &self.policies)
+            .map(|_| ())
+    }
+}
+
+/// The decision with its explanation: text after the decision, or an `explain` array in
+/// the JSON object.
+fn render_explained(
+    decision: &Decision,
+    explanations: &[Explained],
+    format: EvalFormat,
+    colour: Colour,
+) -> String {
+    match format {
+        EvalFormat::Json => {
+            let mut value = serde_json::to_value(decision).unwrap_or_default();
+            if let Some(fields) = value.as_object_mut() {
+                fields.insert(
+                    "explain".to_string(),
+                    serde_json::to_value(explanations).unwrap_or_default(),
+                );
+            }
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            )
+        }
+        EvalFormat::Text | EvalFormat::Github => format!(
+            "{}\n{}",
+            render_decision(decision, format, colour),
+            crate::explain::render(explanations)
+        ),
+    }
 }
 
 fn render_decision(decision: &Decision, format: EvalFormat, colour: Colour) -> String {
@@ -73,22 +158,28 @@ fn print_input_requested(flag: bool) -> bool {
 /// The limits the policy flags set.
 pub fn limits_for(args: &PolicyArgs) -> Limits {
     Limits {
-        policy_bytes: args.max_policy_size,
+        policy_bytes: args.load.max_policy_size,
         ..Limits::default()
     }
 }
 
 /// Loads the policy set the flags name; warnings go to stderr.
-pub fn load_policies(args: &PolicyArgs, limits: Limits, colour: Colour) -> Result<PolicySet> {
+pub fn load_policies(
+    args: &PolicyArgs,
+    limits: Limits,
+    capture_prints: bool,
+    colour: Colour,
+) -> Result<PolicySet> {
     let paths = policy_paths(&args.policies)?;
     let options = LoadOptions {
-        rego_version: match args.rego_version {
+        rego_version: match args.load.rego_version {
             RegoVersionChoice::Auto => RegoVersion::Auto,
             RegoVersionChoice::V0 => RegoVersion::V0,
             RegoVersionChoice::V1 => RegoVersion::V1,
         },
-        data_files: args.data.clone(),
+        data_files: args.load.data.clone(),
         limits,
+        capture_prints,
     };
     let set = PolicySet::load(&paths, &options)?;
     output::print_diagnostics(&set.warnings, colour);

@@ -47,7 +47,11 @@ pub fn run(args: &FmtArgs) -> Result<Exit> {
         for name in &unformatted {
             output::print_stderr(&format!("not formatted: {name}\n"));
         }
-        return Ok(if unformatted.is_empty() { Exit::Success } else { Exit::Failure });
+        return Ok(if unformatted.is_empty() {
+            Exit::Success
+        } else {
+            Exit::Failure
+        });
     }
     for name in &unformatted {
         output::print_stderr(&format!("formatted {name}\n"));
@@ -67,8 +71,14 @@ fn unified_diff(name: &str, before: &str, after: &str) -> String {
 /// crash never leaves half a policy behind.
 fn write_atomically(path: &Path, contents: &str) -> Result<()> {
     let name = path.display().to_string();
-    let directory = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let directory = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temporary = directory.join(format!(".{file_name}.verdict-fmt"));
     let written = std::fs::write(&temporary, contents).and_then(|()| {
         if let Ok(metadata) = std::fs::metadata(path) {
@@ -80,7 +90,11 @@ fn write_atomically(path: &Path, contents: &str) -> Result<()> {
         let _ = std::fs::remove_file(&temporary);
         Error::new(
             ErrorClass::Unreadable,
-            Diagnostic::error(format!("cannot write `{name}`: {}", crate::error::io_reason(&error))).in_file(name.as_str()),
+            Diagnostic::error(format!(
+                "cannot write `{name}`: {}",
+                crate::error::io_reason(&error)
+            ))
+            .in_file(name.as_str()),
         )
     })
 }

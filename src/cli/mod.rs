@@ -5,7 +5,10 @@ mod args;
 mod batch;
 mod check;
 mod eval;
+mod fmt;
+mod log;
 mod output;
+mod request;
 mod test;
 
 use std::ffi::OsString;
@@ -28,6 +31,9 @@ pub fn run(arguments: impl IntoIterator<Item = OsString>) -> Exit {
         Command::Eval(arguments) => eval::run(&arguments, colour),
         Command::Test(arguments) => test::run(&arguments, colour),
         Command::Check(arguments) => check::run(&arguments, colour),
+        Command::Fmt(arguments) => fmt::run(&arguments),
+        Command::Request(arguments) => request::run(&arguments),
+        Command::Log(command) => log::run(&command),
         Command::Schema => output::print_stdout(crate::input::SCHEMA).map(|()| Exit::Success),
     };
     match result {

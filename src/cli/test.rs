@@ -1,7 +1,5 @@
 //! `verdict test`: run the tests next to the policies and report them.
 
-use std::collections::HashSet;
-
 use regex::Regex;
 
 use super::args::{TestArgs, TestFormat};
@@ -10,7 +8,7 @@ use super::output::{self, Colour};
 use super::usage;
 use crate::error::Result;
 use crate::exit::Exit;
-use crate::testing::{self, TestOptions, coverage, report};
+use crate::testing::{self, TestOptions, report};
 
 pub fn run(args: &TestArgs, colour: Colour) -> Result<Exit> {
     let filter = args
@@ -26,26 +24,18 @@ pub fn run(args: &TestArgs, colour: Colour) -> Result<Exit> {
         })
         .transpose()?;
     let policy_args = args.paths.as_policy_args();
-    let mut set = load_policies(&policy_args, limits_for(&policy_args), colour)?;
+    let mut set = load_policies(&policy_args, limits_for(&policy_args), false, colour)?;
     let options = TestOptions {
         filter,
         default: None,
     };
-    let results = testing::run_policy_tests(&mut set, &options);
     let want_coverage = args.coverage || args.coverage_min.is_some();
-    let coverage = want_coverage.then(|| {
-        let fired: HashSet<_> = results
-            .iter()
-            .filter_map(|result| result.decision.as_ref())
-            .flat_map(|decision| {
-                decision
-                    .outcomes
-                    .iter()
-                    .map(|outcome| outcome.source.clone())
-            })
-            .collect();
-        coverage::compute(set.coverable_rules(), &fired)
-    });
+    if want_coverage {
+        testing::enable_rego_coverage(&mut set);
+    }
+    let mut results = testing::run_policy_tests(&mut set, &options);
+    results.extend(testing::run_rego_tests(&mut set, &options));
+    let coverage = want_coverage.then(|| testing::coverage_of(&mut set, &results));
     let rendered = match args.format {
         TestFormat::Text => report::text(&results, coverage.as_ref()),
         TestFormat::Json => report::json(&results, coverage.as_ref()),

@@ -5,6 +5,7 @@ pub mod ast;
 pub mod check;
 pub mod compile;
 pub mod eval;
+pub mod format;
 pub mod parse;
 pub mod schema;
 pub mod to_rego;

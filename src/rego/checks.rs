@@ -79,6 +79,7 @@ fn full_path(package: &[String], path: &[String]) -> String {
 pub fn check(files: &[CheckedFile<'_>]) -> Vec<Diagnostic> {
     let table = RuleTable::new(files);
     let mut problems = conflicts(files, &table);
+    problems.extend(unsafe_head_vars(files, &table));
     for checked in files {
         for call in &checked.syntax.calls {
             if let Some(problem) = check_call(checked, call, &table) {
@@ -156,12 +157,38 @@ fn conflicts(files: &[CheckedFile<'_>], table: &RuleTable) -> Vec<Diagnostic> {
     problems
 }
 
+/// A head variable no body mentions can never be bound: OPA rejects the rule as unsafe.
+fn unsafe_head_vars(files: &[CheckedFile<'_>], table: &RuleTable) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for checked in files {
+        for rule in &checked.syntax.rules {
+            for (name, span) in &rule.unbound_head_vars {
+                let global = table.kinds.contains_key(&full_path(
+                    &checked.syntax.package,
+                    std::slice::from_ref(name),
+                )) || checked.syntax.import_named(name).is_some();
+                if !global {
+                    problems.push(
+                        Diagnostic::error(format!(
+                            "var `{name}` is unsafe: no body of the rule binds it"
+                        ))
+                        .at(checked.source, *span)
+                        .with_help(format!("assign it in the body, e.g. `{name} := ...`")),
+                    );
+                }
+            }
+        }
+    }
+    problems
+}
+
 /// What a call names.
 enum Callee {
     User(String),
     Builtin(usize),
     Variadic,
-    Undefined(String),
+    /// Not defined anywhere: the name as written, and the data path an import made of it.
+    Undefined(String, Option<String>),
 }
 
 fn resolve(syntax: &ModuleSyntax, name: &str, table: &RuleTable) -> Callee {
@@ -196,16 +223,23 @@ fn resolve(syntax: &ModuleSyntax, name: &str, table: &RuleTable) -> Callee {
     }
     match builtins::arity(name) {
         Some(arity) => Callee::Builtin(arity),
-        None => Callee::Undefined(name.to_string()),
+        None => {
+            let through_import = syntax.import_named(head).is_some() && head != "data";
+            let imported = candidates.into_iter().next().filter(|_| through_import);
+            Callee::Undefined(name.to_string(), imported)
+        }
     }
 }
 
 fn check_call(checked: &CheckedFile<'_>, call: &CallSite, table: &RuleTable) -> Option<Diagnostic> {
     let expected = match resolve(checked.syntax, &call.name, table) {
         Callee::Variadic => return None,
-        Callee::Undefined(name) => {
-            let mut problem = Diagnostic::error(format!("undefined function `{name}`"))
-                .at(checked.source, call.span);
+        Callee::Undefined(name, imported) => {
+            let message = match imported {
+                Some(path) => format!("undefined function `{name}` (`{path}`)"),
+                None => format!("undefined function `{name}`"),
+            };
+            let mut problem = Diagnostic::error(message).at(checked.source, call.span);
             if let Some((_, advice)) = REMOVED_BUILTINS
                 .iter()
                 .find(|(removed, _)| *removed == name)

@@ -73,6 +73,8 @@ fn parse_place(place: &str) -> Option<(String, u32, u32)> {
 
 /// Messages follow verdict's style: no final period, no leading capital unless a name.
 fn tidy(message: &str) -> String {
+    // The engine appends its internal state to some messages: `(path [...], scopes [...])`.
+    let message = message.split(" (path [").next().unwrap_or(message);
     let message = message.trim().trim_end_matches('.');
     let mut chars = message.chars();
     match (chars.next(), chars.clone().next()) {

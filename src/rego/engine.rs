@@ -11,6 +11,8 @@ use chrono::{DateTime, Utc};
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{Engine, Value};
 
+use super::sprintf;
+
 /// The name calls to `rego.metadata.rule()` and `rego.metadata.chain()` are rewritten to;
 /// short enough that `__vmeta(N)` never outgrows the call it replaces.
 pub const METADATA_FUNCTION: &str = "__vmeta";
@@ -54,9 +56,26 @@ pub fn new_engine(strict_builtin_errors: bool, timeout: Option<Duration>) -> Eng
     engine
 }
 
-/// Adds the functions verdict provides: the evaluation clock and the metadata values,
-/// indexed by the number each rewritten call carries.
-pub fn add_functions(engine: &mut Engine, metadata: Arc<Vec<Value>>) -> anyhow::Result<()> {
+/// Adds the functions verdict provides: the evaluation clock, OPA's `sprintf`, and the
+/// metadata values, indexed by the number each rewritten call carries.
+pub fn add_functions(
+    engine: &mut Engine,
+    metadata: Arc<Vec<Value>>,
+    strict_builtin_errors: bool,
+) -> anyhow::Result<()> {
+    engine.add_extension(
+        "sprintf".to_string(),
+        2,
+        Box::new(
+            move |arguments: Vec<Value>| match sprintf::sprintf(&arguments) {
+                Some(text) => Ok(Value::from(text)),
+                None if strict_builtin_errors => Err(anyhow::anyhow!(
+                    "`sprintf` takes a format string and an array of values"
+                )),
+                None => Ok(Value::Undefined),
+            },
+        ),
+    )?;
     engine.add_extension(
         "time.now_ns".to_string(),
         0,

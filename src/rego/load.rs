@@ -332,7 +332,12 @@ fn compile(
         .iter()
         .map(|value| Value::deserialize(value).unwrap_or_else(|_| Value::new_object()))
         .collect();
-    engine::add_functions(&mut engine, Arc::new(metadata_values)).map_err(|error| {
+    engine::add_functions(
+        &mut engine,
+        Arc::new(metadata_values),
+        options.strict_builtin_errors,
+    )
+    .map_err(|error| {
         invalid(vec![Diagnostic::error(format!(
             "cannot set up the policy engine: {error}"
         ))])

@@ -6,16 +6,20 @@ mod checks;
 mod diagnose;
 mod engine;
 mod extract;
+mod gofmt;
 mod load;
 mod metadata;
 mod rewrite;
 mod scan;
+mod sprintf;
 mod syntax;
+mod testing;
 mod version;
 
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,6 +35,7 @@ use crate::verdict::Verdict;
 use self::diagnose::EngineFile;
 use self::syntax::RuleKind;
 
+pub use self::testing::{RegoTest, RegoTestResult, RuleCoverage};
 pub use self::version::RegoVersion;
 
 /// How Rego files are read and evaluated.
@@ -82,6 +87,10 @@ struct Definition {
     span: Span,
     literal_key: Option<String>,
     metadata_texts: Vec<String>,
+    /// The line of the head's key or value, when no statement shares it.
+    head_line: Option<u32>,
+    /// The lines where the statements of its bodies start.
+    body_lines: Vec<u32>,
 }
 
 /// A verdict rule of one policy.
@@ -98,8 +107,9 @@ struct VerdictRule {
 
 impl VerdictRule {
     /// The definition an outcome came from: the one whose literal key is the message, else
-    /// the one whose metadata texts the message shows most of, else the first.
-    fn source_of(&self, message: &str) -> Option<&Location> {
+    /// the one whose metadata texts the message shows most of, else the first. The flag
+    /// says whether the choice is certain (one definition, or one that matched).
+    fn source_of(&self, message: &str) -> Option<(&Location, bool)> {
         let by_key = self
             .definitions
             .iter()
@@ -121,10 +131,11 @@ impl VerdictRule {
                 .filter(|&most| most > 0)?;
             self.definitions.iter().find(|d| shown(d) == best)
         };
-        by_key
-            .or_else(by_metadata)
+        let matched = by_key.or_else(by_metadata);
+        let certain = matched.is_some() || self.definitions.len() == 1;
+        matched
             .or(self.definitions.first())
-            .map(|definition| &definition.location)
+            .map(|definition| (&definition.location, certain))
     }
 }
 
@@ -134,6 +145,7 @@ struct Shared {
     files: Vec<EngineFile>,
     policies: Vec<RegoPolicy>,
     rules: Vec<Vec<VerdictRule>>,
+    tests: Vec<RegoTest>,
     capture_prints: bool,
 }
 
@@ -144,6 +156,9 @@ pub struct RegoPolicies {
     engine: regorus::Engine,
     shared: Arc<Shared>,
     prints: Vec<String>,
+    /// Whether coverage is being gathered, and the definitions known to have fired.
+    coverage: bool,
+    fired: BTreeSet<Location>,
 }
 
 impl std::fmt::Debug for RegoPolicies {
@@ -191,15 +206,19 @@ impl RegoPolicies {
             .zip(rules)
             .filter(|(policy, package_rules)| !is_test_package(&loaded, policy, package_rules))
             .unzip();
+        let tests = testing::find_tests(&loaded);
         Ok(RegoPolicies {
             engine: loaded.engine,
             shared: Arc::new(Shared {
+                tests,
                 files: loaded.files,
                 policies,
                 rules,
                 capture_prints: options.capture_prints,
             }),
             prints: Vec::new(),
+            coverage: false,
+            fired: BTreeSet::new(),
         })
     }
 
@@ -231,9 +250,18 @@ impl RegoPolicies {
         };
         let result = engine::at_time(now, || {
             let mut outcomes = Vec::new();
+            let mut fired = BTreeSet::new();
             for rule in rules {
                 let value = self.value_of(&rule.path, &package.package, rule.name)?;
-                outcomes.extend(outcomes_of(&package.package, rule, value.as_ref())?);
+                outcomes.extend(outcomes_of(
+                    &package.package,
+                    rule,
+                    value.as_ref(),
+                    &mut fired,
+                )?);
+            }
+            if self.coverage {
+                self.fired.extend(fired);
             }
             Ok(outcomes)
         });
@@ -295,6 +323,7 @@ fn outcomes_of(
     package: &str,
     rule: &VerdictRule,
     value: Option<&serde_json::Value>,
+    fired: &mut BTreeSet<Location>,
 ) -> Result<Vec<Outcome>, Error> {
     let produced = extract::produced(value).map_err(|shape| {
         let mut diagnostic = Diagnostic::error(format!(
@@ -317,7 +346,11 @@ fn outcomes_of(
             } else {
                 produced.message
             };
-            let source = rule.source_of(&message)?.clone();
+            let (source, certain) = rule.source_of(&message)?;
+            if certain {
+                fired.insert(source.clone());
+            }
+            let source = source.clone();
             Some(Outcome {
                 verdict: rule.verdict,
                 message,
@@ -346,10 +379,21 @@ fn collect_verdict_rules(loaded: &load::Loaded, file_index: usize, rules: &mut V
         if rule.kind == RuleKind::Function {
             continue;
         }
+        let line = |offset: usize| file.source.line_column(offset).0;
+        let body_lines: Vec<u32> = rule
+            .bodies
+            .iter()
+            .flat_map(|body| body.statements.iter().map(|&at| line(at)))
+            .collect();
         let definition = Definition {
             location: file.source.location(rule.span.start),
             file: file.source.clone(),
             span: rule.name_span,
+            head_line: rule
+                .head_expression
+                .map(line)
+                .filter(|head| !body_lines.contains(head)),
+            body_lines,
             literal_key: rule.literal_key.clone(),
             metadata_texts: loaded
                 .catalog

@@ -28,6 +28,8 @@ pub struct BodySyntax {
     pub span: Span,
     pub query: Span,
     pub braced: bool,
+    /// Where each statement of the body starts.
+    pub statements: Vec<usize>,
 }
 
 /// One rule definition (a rule with several definitions appears several times).
@@ -46,6 +48,11 @@ pub struct RuleSyntax {
     /// A v0 head `p[x] if ...` that OPA's v0 mode reads as a multi-value rule, while the
     /// engine would read it as an object: the span of its `if`.
     pub v0_set_head_if: Option<Span>,
+    /// Variables of the head (`msg` in `deny contains msg if ...`) that no body mentions.
+    pub unbound_head_vars: Vec<(String, Span)>,
+    /// Where the head's key or value expression starts: the engine evaluates it only
+    /// when a body succeeds.
+    pub head_expression: Option<usize>,
 }
 
 /// A call to a function or builtin.
@@ -225,6 +232,8 @@ impl Reader<'_> {
                 bodies: Vec::new(),
                 literal_key: None,
                 v0_set_head_if: None,
+                unbound_head_vars: Vec::new(),
+                head_expression: None,
             });
             if let Some(value) = rule.get("value") {
                 self.expr(value, false);
@@ -254,6 +263,11 @@ impl Reader<'_> {
         if v0_set_head_if.is_some() {
             kind = RuleKind::MultiValue;
         }
+        let unbound_head_vars = if kind == RuleKind::Function || bodies.is_empty() {
+            Vec::new()
+        } else {
+            self.unbound_head_vars(head, rule)
+        };
         self.syntax.rules.push(RuleSyntax {
             kind,
             path: path.unwrap_or_default(),
@@ -263,6 +277,12 @@ impl Reader<'_> {
             bodies,
             literal_key,
             v0_set_head_if,
+            unbound_head_vars,
+            head_expression: head
+                .get("key")
+                .or_else(|| head.get("assign").and_then(|assign| assign.get("value")))
+                .filter(|node| !node.is_null())
+                .map(|node| self.span_of(node).start),
         });
         for arg in items(head, "args") {
             self.expr(arg, false);
@@ -281,6 +301,53 @@ impl Reader<'_> {
                 self.query(query, true);
             }
         }
+    }
+
+    /// The plain variables of a head (its key, its value, an object key) that appear
+    /// nowhere in the rule's bodies, so nothing can bind them.
+    fn unbound_head_vars(&self, head: &Json, rule: &Json) -> Vec<(String, Span)> {
+        let brack_index = head
+            .get("refr")
+            .and_then(variant)
+            .filter(|(kind, _)| *kind == "RefBrack")
+            .and_then(|(_, brack)| brack.get("index"));
+        let candidates = [
+            head.get("key"),
+            head.get("assign").and_then(|assign| assign.get("value")),
+            brack_index,
+        ];
+        let mut mentioned = Vec::new();
+        let mut pending: Vec<&Json> = items(rule, "bodies").collect();
+        while let Some(node) = pending.pop() {
+            match node {
+                Json::Object(fields) => {
+                    if let Some(("Var", var)) = variant(node)
+                        && fields.len() == 1
+                        && let Some(name) = var.get("value").and_then(Json::as_str)
+                    {
+                        mentioned.push(name);
+                    }
+                    pending.extend(fields.values());
+                }
+                Json::Array(values) => pending.extend(values),
+                _ => {}
+            }
+        }
+        candidates
+            .into_iter()
+            .flatten()
+            .filter_map(|candidate| match variant(candidate) {
+                Some(("Var", var)) => var
+                    .get("value")
+                    .and_then(Json::as_str)
+                    .map(|name| (name, candidate)),
+                _ => None,
+            })
+            .filter(|(name, _)| {
+                !mentioned.contains(name) && !matches!(*name, "_" | "input" | "data")
+            })
+            .map(|(name, node)| (name.to_string(), self.span_of(node)))
+            .collect()
     }
 
     /// OPA's v0 mode reads `p[x] if { ... }` as the multi-value rule `p contains x`.
@@ -310,17 +377,27 @@ impl Reader<'_> {
         if let Some(node) = body.get("query") {
             query.end = query.end.max(self.end_of(node));
         }
+        let statements = body
+            .get("query")
+            .map(|node| {
+                items(node, "stmts")
+                    .map(|statement| self.span(statement.get("span")).start)
+                    .collect()
+            })
+            .unwrap_or_default();
         BodySyntax {
             span: self.span(body.get("span")),
             query,
             braced: self.text_at(Span::new(query.start, query.start + 1)) == Some("{"),
+            statements,
         }
     }
 
     fn query(&mut self, query: &Json, rule_body: bool) {
         let statements: Vec<&Json> = items(query, "stmts").collect();
         let query_span = self.span(query.get("span"));
-        let sole = rule_body && statements.len() == 1;
+        let braced = self.text_at(Span::new(query_span.start, query_span.start + 1)) == Some("{");
+        let sole = rule_body && !braced && statements.len() == 1;
         for statement in statements {
             let has_with = items(statement, "with_mods").next().is_some();
             for modifier in items(statement, "with_mods") {

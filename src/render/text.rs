@@ -49,7 +49,7 @@ pub fn decision(decision: &Decision, colour: bool) -> String {
             palette.dim(&format!("at {}", outcome.source))
         );
     }
-    if let Some(activation) = &decision.grant_activation {
+    for activation in &decision.grant_activations {
         let _ = writeln!(
             out,
             "  grant   {} for {} activates now; access ends at {}",

@@ -118,7 +118,7 @@ pub(crate) fn evaluate<'a>(ruleset: &'a Ruleset, context: &Context<'_>) -> Rules
     let mut run = RulesetRun::new(ruleset);
     match context.request.action {
         RequestAction::Open => {
-            check_grants(&mut run, context);
+            check_grants(&mut run, context, true);
             report_cycles(&mut run, context);
         }
         RequestAction::OpenRequest => {
@@ -139,6 +139,25 @@ pub(crate) fn evaluate<'a>(ruleset: &'a Ruleset, context: &Context<'_>) -> Rules
                 ruleset.name
             ),
         ),
+    }
+    run
+}
+
+/// An environment no ruleset gates can still import ones that are gated, and opening it
+/// reveals theirs: the ruleset gating the first gated import then checks every gated
+/// import's grant (`open`), or warns that each needs its own grant (`open-request`).
+pub(crate) fn evaluate_imports<'a>(ruleset: &'a Ruleset, context: &Context<'_>) -> RulesetRun<'a> {
+    let mut run = RulesetRun::new(ruleset);
+    match context.request.action {
+        RequestAction::Open => {
+            check_grants(&mut run, context, false);
+            report_cycles(&mut run, context);
+        }
+        RequestAction::OpenRequest => {
+            warn_gated_imports(&mut run, context);
+            report_cycles(&mut run, context);
+        }
+        RequestAction::Update | RequestAction::Deployment { .. } | RequestAction::Write => {}
     }
     run
 }
@@ -254,7 +273,7 @@ fn report_cycles(run: &mut RulesetRun<'_>, context: &Context<'_>) {
 
 /// `open`: the requester must hold an active grant for the environment and every gated
 /// import, and be neither an ephemeral token nor without the `open` permission.
-fn check_grants(run: &mut RulesetRun<'_>, context: &Context<'_>) {
+fn check_grants(run: &mut RulesetRun<'_>, context: &Context<'_>, requested_is_gated: bool) {
     let requester = &context.request.requester;
     let environment = context.environment();
     let mut refused = false;
@@ -289,7 +308,9 @@ fn check_grants(run: &mut RulesetRun<'_>, context: &Context<'_>) {
         );
         return;
     };
-    let needed = std::iter::once(requested).chain(context.imports.gated.iter().map(|(env, _)| env));
+    let needed = std::iter::once(requested)
+        .filter(|_| requested_is_gated)
+        .chain(context.imports.gated.iter().map(|(env, _)| env));
     run.grants = needed
         .map(|environment| {
             EnvironmentGrants::check(environment, identity, &context.request.grants, context.now)

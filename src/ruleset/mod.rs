@@ -89,7 +89,7 @@ impl Rulesets {
             return Ok(RulesetDecision::default());
         };
         let context = Context::new(&self.rulesets, &request, now);
-        let runs = self
+        let mut runs: Vec<_> = self
             .rulesets
             .iter()
             .filter(|ruleset| {
@@ -97,7 +97,14 @@ impl Rulesets {
             })
             .map(|ruleset| evaluate::evaluate(ruleset, &context))
             .collect();
-        Ok(self.decide(&request, runs))
+        let requested_is_gated = !runs.is_empty();
+        if !requested_is_gated {
+            let first_gate = context.imports.gated.first().map(|&(_, gate)| gate);
+            if let Some(ruleset) = first_gate.and_then(|gate| self.rulesets.get(gate)) {
+                runs.push(evaluate::evaluate_imports(ruleset, &context));
+            }
+        }
+        Ok(self.decide(&request, runs, requested_is_gated))
     }
 
     /// Explains how [`Rulesets::evaluate`] decides the same request, ruleset by ruleset.
@@ -171,10 +178,21 @@ impl Rulesets {
         }
     }
 
-    fn decide(&self, request: &Request, runs: Vec<RulesetRun<'_>>) -> RulesetDecision {
+    /// Combines the runs; when no ruleset gates the requested environment itself, the
+    /// decision also says so.
+    fn decide(
+        &self,
+        request: &Request,
+        runs: Vec<RulesetRun<'_>>,
+        requested_is_gated: bool,
+    ) -> RulesetDecision {
+        let ungated = match requested_is_gated {
+            true => None,
+            false => self.ungated(request),
+        };
         if runs.is_empty() {
             return RulesetDecision {
-                results: self.ungated(request).into_iter().collect(),
+                results: ungated.into_iter().collect(),
                 grant_activations: Vec::new(),
             };
         }
@@ -202,6 +220,7 @@ impl Rulesets {
                 outcomes: run.outcomes,
             });
         }
+        results.extend(ungated);
         RulesetDecision {
             results,
             grant_activations,

@@ -5,6 +5,7 @@ pub mod coverage;
 mod literal;
 pub mod report;
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -73,6 +74,76 @@ pub fn run_policy_tests(set: &mut PolicySet, options: &TestOptions) -> Vec<TestR
         .iter()
         .map(|case| run_case(set, case, options.default.unwrap_or(Verdict::Pending)))
         .collect()
+}
+
+/// Runs every Rego `test_*` rule whose name (`package.test_name`) passes the filter, as
+/// `opa test` does: a test passes when its rule is true.
+pub fn run_rego_tests(set: &mut PolicySet, options: &TestOptions) -> Vec<TestResult> {
+    let mut results = Vec::new();
+    for engine in set.rego_engines_mut() {
+        for test in engine.tests() {
+            let name = format!("{}.{}", test.package, test.name);
+            if options
+                .filter
+                .as_ref()
+                .is_some_and(|filter| !filter.is_match(&name))
+            {
+                continue;
+            }
+            let outcome = engine.run_test(&test);
+            let failures = match (outcome.passed, outcome.message) {
+                (true, _) => Vec::new(),
+                (false, Some(message)) => vec![message],
+                (false, None) => vec!["the test rule is not true (false or undefined)".to_string()],
+            };
+            results.push(TestResult {
+                name,
+                kind: TestKind::Rego,
+                location: test.location.clone(),
+                failures,
+                decision: None,
+                prints: outcome.prints,
+            });
+        }
+    }
+    results
+}
+
+/// Starts recording which Rego rule bodies fire.
+pub fn enable_rego_coverage(set: &mut PolicySet) {
+    for engine in set.rego_engines_mut() {
+        engine.enable_coverage(true);
+    }
+}
+
+/// Every rule a test can make fire, and the locations of those that fired: `.policy` rules
+/// (fired when an outcome came from them) and Rego verdict rule bodies (as the engine
+/// recorded them).
+pub fn coverage_of(set: &mut PolicySet, results: &[TestResult]) -> coverage::Coverage {
+    let mut rules = set.coverable_rules().to_vec();
+    let mut fired: HashSet<Location> = results
+        .iter()
+        .filter_map(|result| result.decision.as_ref())
+        .flat_map(|decision| {
+            decision
+                .outcomes
+                .iter()
+                .map(|outcome| outcome.source.clone())
+        })
+        .collect();
+    for engine in set.rego_engines_mut() {
+        for rule in engine.rule_coverage() {
+            if rule.fired {
+                fired.insert(rule.location.clone());
+            }
+            rules.push(coverage::CoverableRule {
+                policy: rule.policy,
+                rule: rule.rule,
+                location: rule.location,
+            });
+        }
+    }
+    coverage::compute(&rules, &fired)
 }
 
 /// The document, time and expectations a `test` block describes.
@@ -183,8 +254,8 @@ fn read_input_file(test_file: &str, relative: &str) -> Result<Value, String> {
             crate::error::io_reason(&error)
         )
     })?;
-    let text = input::decode(&name, bytes).map_err(|error| error.to_string())?;
-    input::parse_document(&name, &text).map_err(|error| error.to_string())
+    let text = input::decode(&name, &bytes).map_err(|error| error.to_string())?;
+    input::parse_document(&name, text).map_err(|error| error.to_string())
 }
 
 /// Checks one expectation; the failure message when it does not hold.

@@ -220,14 +220,14 @@ fn a_catalog_folder_is_one_policy_named_by_its_metadata_with_schema_defaults() {
         "-f",
         "json",
     ])
-    .stdin(r#"{"deployerUser": {"email": "a@x.io"}, "approvers": [{"email": "b@x.io"}]}"#)
+    .stdin(r#"{"deploymentRequest": {"type": "deploy"}, "deployerUser": {"email": "a@x.io"}, "approvers": [{"email": "b@x.io"}]}"#)
     .run()
     .code(0);
     let decision = output.json();
     assert_eq!(decision["policies"][0]["policy"], "require-approvers");
     assert_eq!(decision["outcomes"][0]["message"], "approved by b@x.io");
     let output = Verdict::new(["eval", "-p", "policies/env0/require-approvers"])
-        .stdin(r#"{"approvers": [], "policyData": {"requiredApprovers": 3}}"#)
+        .stdin(r#"{"deploymentRequest": {"type": "deploy"}, "approvers": [], "policyData": {"requiredApprovers": 3}}"#)
         .run()
         .code(2);
     assert!(
@@ -235,4 +235,108 @@ fn a_catalog_folder_is_one_policy_named_by_its_metadata_with_schema_defaults() {
         "{}",
         output.stdout
     );
+}
+
+#[test]
+fn explain_shows_the_values_that_decided_each_rule() {
+    let output = Verdict::new([
+        "eval",
+        "-p",
+        "policies/dsl/cost.policy",
+        "-p",
+        "policies/env0/cost-threshold.rego",
+        "-i",
+        "fixtures/env0/deploy-cost-150.json",
+        "--explain",
+    ])
+    .run()
+    .code(2);
+    assert!(
+        output
+            .stdout
+            .contains("increase > config.maxCostIncrease: 150 > 100 → true"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stdout
+            .contains("total > config.hardMonthlyLimit: 562.5 > 5000 → false"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stdout
+            .contains("pending fired at policies/env0/cost-threshold.rego:13:1"),
+        "{}",
+        output.stdout
+    );
+
+    let output = Verdict::new([
+        "eval",
+        "-p",
+        "policies/dsl/cost.policy",
+        "-i",
+        "fixtures/env0/deploy-cost-150.json",
+        "--explain",
+        "-f",
+        "json",
+    ])
+    .run()
+    .code(2);
+    let explained = &output.json()["explain"];
+    assert_eq!(explained[0]["kind"], "policy");
+    assert_eq!(explained[0]["policy"], "cost-threshold");
+    assert!(explained[0]["rules"].is_array());
+}
+
+#[test]
+fn explain_shows_rego_prints_and_counted_reviews() {
+    let scratch = Scratch::new().file(
+        "p.rego",
+        "package p\nimport rego.v1\n\ndeny contains \"no\" if {\n  print(\"size is\", input.size)\n  input.size > 1\n}\n",
+    );
+    let output = Verdict::new(["eval", "-p", &scratch.path("p.rego"), "--explain"])
+        .stdin(r#"{"size": 2}"#)
+        .run()
+        .code(1);
+    assert!(output.stdout.contains("print "), "{}", output.stdout);
+    assert!(output.stdout.contains("size is 2"), "{}", output.stdout);
+
+    let output = Verdict::new([
+        "eval",
+        "-p",
+        "policies/esc",
+        "-i",
+        "fixtures/esc/update-pending.json",
+        "--explain",
+    ])
+    .run()
+    .code(2);
+    assert!(
+        output
+            .stdout
+            .contains("review 1: erin@acme.io approve on revision 7: stale revision 7, current 8"),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn rego_print_goes_to_stderr_with_file_and_line() {
+    let scratch = Scratch::new().file(
+        "p.rego",
+        "package p\nimport rego.v1\n\nallow if {\n  print(\"checked\")\n}\n",
+    );
+    let output = Verdict::new(["eval", "-p", &scratch.path("p.rego")])
+        .stdin("{}")
+        .run()
+        .code(0);
+    assert!(
+        output.stderr.contains("p.rego:5: checked"),
+        "{}",
+        output.stderr
+    );
+    assert!(!output.stdout.contains("checked"));
 }

@@ -11,5 +11,10 @@ mod harness;
 
 mod batch;
 mod errors;
+mod esc;
 mod eval;
+mod log;
+mod readme;
+mod test_command;
+mod twins;
 mod usage;

@@ -1,7 +1,8 @@
 # Require N approvals from people other than the deployer.
 #
 # policyData.requiredApprovers (default 1, see configurationSchema.json) sets N.
-# Scheduled drift-correction runs and plans that change nothing have nothing to approve.
+# Scheduled drift-correction runs and plans that change nothing have nothing to approve;
+# documents that are not deployments (no deploymentRequest) are not this policy's business.
 package env0.require_approvers
 
 import rego.v1
@@ -16,6 +17,8 @@ other_approvers contains email if {
 	email := lower(approver.email)
 	email != deployer
 }
+
+nothing_to_approve if not input.deploymentRequest
 
 nothing_to_approve if input.deploymentRequest.triggerName == "scheduled"
 

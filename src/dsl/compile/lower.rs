@@ -65,10 +65,12 @@ pub fn lower_policy(
         match statement {
             Statement::Description { .. } => {}
             Statement::When { condition, span } => {
+                let explainer = lowering.explainer(condition);
                 let condition = lowering.lower_root(condition);
                 program.guards.push(Guard {
                     condition,
                     span: *span,
+                    explainer,
                 });
             }
             Statement::Config { defaults, span } => match config_span {
@@ -236,6 +238,11 @@ impl Lowering<'_> {
             .condition
             .as_ref()
             .map(|condition| self.lower_root(condition));
+        let explainer = rule
+            .condition
+            .as_ref()
+            .map(|condition| self.explainer(condition));
+        let each_text = rule.each.as_ref().map(|clause| self.text(clause.span));
         if each.is_some() {
             self.loop_variables.pop();
         }
@@ -251,6 +258,8 @@ impl Lowering<'_> {
             condition,
             location,
             span: rule.span,
+            each_text,
+            explainer,
             default_message,
         }
     }

@@ -3,6 +3,7 @@
 //! policy is compiled once and evaluated many times.
 
 mod calls;
+mod explainers;
 mod expr;
 mod fold;
 mod lower;
@@ -18,6 +19,7 @@ pub(crate) use lower::lower_policy;
 use crate::decision::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dsl::ast;
+use crate::dsl::eval::explain::PolicyExplanation;
 use crate::dsl::eval::program::Program;
 use crate::dsl::eval::value::Json;
 use crate::dsl::eval::{self, Limits};
@@ -88,6 +90,14 @@ impl CompiledPolicy {
     /// resource limits, which fail closed.
     pub fn evaluate(&self, input: &Json, now: DateTime<Utc>) -> Result<Vec<Outcome>, Error> {
         eval::run(&self.program, input, now, &self.limits)
+    }
+
+    /// Evaluates the policy as [`CompiledPolicy::evaluate`] does, and says why: every
+    /// guard and rule, whether it held or fired, and the values that decided it. Slower
+    /// than `evaluate`; meant for `--explain`. Render it with
+    /// [`crate::dsl::eval::explain::render`] or serialise it.
+    pub fn explain(&self, input: &Json, now: DateTime<Utc>) -> Result<PolicyExplanation, Error> {
+        eval::explain::explain(&self.program, &self.location, input, now, &self.limits)
     }
 }
 

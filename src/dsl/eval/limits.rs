@@ -13,7 +13,7 @@ pub struct Limits {
     pub max_depth: usize,
     /// Loop, comprehension and projection steps in one evaluation of one policy.
     pub max_iterations: u64,
-    /// The longest string `+`, interpolation or `join` may build, in bytes.
+    /// The longest string interpolation or `join` may build, in bytes.
     pub max_string_bytes: usize,
     /// All the bytes of strings built in one evaluation of one policy.
     pub max_total_string_bytes: usize,

@@ -4,11 +4,12 @@
 //! each `let` at most once (when first needed), keeps loop variables on a stack indexed by
 //! the slots the compiler assigned, and counts its work against the [`Limits`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 
+use super::builtins::patterns::{compile_glob, compile_regex};
 use super::builtins::{self, Builtin};
 use super::limits::{Budget, Halt, Limits};
 use super::operators::{arithmetic, compare, negate};
@@ -20,6 +21,9 @@ use crate::dsl::ast::ComprehensionKind;
 /// How deeply `let`s may be evaluated inside one another before the earlier ones are
 /// evaluated in order instead, which keeps long chains of `let`s off the stack.
 const LET_NESTING: usize = 16;
+
+/// How many patterns computed at evaluation time are kept compiled, of each kind.
+const CACHED_PATTERNS: usize = 256;
 
 #[derive(Clone, Debug)]
 enum LetState<'a> {
@@ -40,6 +44,10 @@ pub struct Machine<'a> {
     /// The values of the loop variables in scope; a variable's slot is its index.
     pub(super) locals: Vec<Value<'a>>,
     config: Option<Value<'a>>,
+    /// Globs and regular expressions computed during this evaluation, compiled once each
+    /// (`None`: invalid), up to [`CACHED_PATTERNS`] of each.
+    globs: HashMap<String, Option<Pattern>>,
+    regexes: HashMap<String, Option<Pattern>>,
 }
 
 impl<'a> Machine<'a> {
@@ -59,6 +67,8 @@ impl<'a> Machine<'a> {
             let_nesting: 0,
             locals: Vec::new(),
             config: None,
+            globs: HashMap::new(),
+            regexes: HashMap::new(),
         }
     }
 
@@ -105,7 +115,7 @@ impl<'a> Machine<'a> {
             Node::Arithmetic { op, left, right } => {
                 let left = self.eval(left)?;
                 let right = self.eval(right)?;
-                arithmetic(*op, &left, &right, &mut self.budget)?
+                arithmetic(*op, &left, &right)
             }
             Node::Call { builtin, args } => self.call(*builtin, args)?,
             Node::Match { subject, pattern } => {
@@ -263,6 +273,10 @@ impl<'a> Machine<'a> {
 
     fn call(&mut self, builtin: Builtin, args: &'a [Node]) -> Result<Value<'a>, Halt> {
         match args {
+            [subject, pattern] if matches!(builtin, Builtin::Matches | Builtin::Regex) => {
+                let (subject, pattern) = (self.eval(subject)?, self.eval(pattern)?);
+                Ok(self.match_computed(builtin, &subject, &pattern))
+            }
             [only] => {
                 let value = self.eval(only)?;
                 builtins::call(builtin, std::slice::from_ref(&value), &mut self.budget)
@@ -279,6 +293,38 @@ impl<'a> Machine<'a> {
                 builtins::call(builtin, &values, &mut self.budget)
             }
         }
+    }
+
+    /// `matches` or `regex` with a pattern computed at evaluation time: `null` for
+    /// arguments that are not strings, `false` for an invalid pattern.
+    fn match_computed(
+        &mut self,
+        builtin: Builtin,
+        subject: &Value<'a>,
+        pattern: &Value<'a>,
+    ) -> Value<'a> {
+        let (Some(subject), Some(pattern)) = (subject.as_str(), pattern.as_str()) else {
+            return Value::Null;
+        };
+        let cache = if builtin == Builtin::Matches {
+            &mut self.globs
+        } else {
+            &mut self.regexes
+        };
+        let matched = |compiled: &Option<Pattern>| {
+            compiled
+                .as_ref()
+                .is_some_and(|compiled| compiled.is_match(subject))
+        };
+        if let Some(compiled) = cache.get(pattern) {
+            return Value::Bool(matched(compiled));
+        }
+        let compiled = compile_pattern(builtin, pattern);
+        let answer = matched(&compiled);
+        if cache.len() < CACHED_PATTERNS {
+            cache.insert(pattern.to_string(), compiled);
+        }
+        Value::Bool(answer)
     }
 
     fn comprehension(&mut self, comprehension: &'a Comprehension) -> Result<Value<'a>, Halt> {
@@ -360,7 +406,15 @@ impl<'a> Machine<'a> {
     }
 
     fn template(&mut self, pieces: &'a [TemplatePiece]) -> Result<Value<'a>, Halt> {
-        let mut text = String::new();
+        // Room for the text and a short value per `${...}`, so most messages allocate once.
+        let estimate = pieces
+            .iter()
+            .map(|piece| match piece {
+                TemplatePiece::Text(literal) => literal.len(),
+                TemplatePiece::Value(_) => 16,
+            })
+            .sum();
+        let mut text = String::with_capacity(estimate);
         for piece in pieces {
             match piece {
                 TemplatePiece::Text(literal) => text.push_str(literal),
@@ -393,6 +447,14 @@ fn aggregate(kind: ComprehensionKind) -> Option<Builtin> {
         ComprehensionKind::Min => Some(Builtin::Min),
         ComprehensionKind::Max => Some(Builtin::Max),
         _ => None,
+    }
+}
+
+fn compile_pattern(builtin: Builtin, pattern: &str) -> Option<Pattern> {
+    if builtin == Builtin::Matches {
+        compile_glob(pattern).ok().map(Pattern::Glob)
+    } else {
+        compile_regex(pattern).ok().map(Pattern::Regex)
     }
 }
 

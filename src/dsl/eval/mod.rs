@@ -2,12 +2,15 @@
 //! a [`program::Program`] over an input document.
 
 pub mod builtins;
+pub mod explain;
 pub mod limits;
 pub mod machine;
 pub mod operators;
 pub mod program;
 pub mod render;
 pub mod value;
+
+use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 
@@ -85,14 +88,14 @@ fn holds<'a>(machine: &mut Machine<'a>, rule: &'a RuleProgram) -> Result<bool, H
     }
 }
 
-fn outcome<'a>(
+pub(super) fn outcome<'a>(
     machine: &mut Machine<'a>,
     program: &'a Program,
     rule: &'a RuleProgram,
 ) -> Result<Outcome, Halt> {
     let message = match &rule.message {
         Some(node) => match machine.eval(node)? {
-            Value::String(text) => text.to_string(),
+            Value::String(text) => Rc::try_unwrap(text).unwrap_or_else(|shared| shared.to_string()),
             other => render::interpolated(&other),
         },
         None => rule.default_message.clone(),
@@ -109,7 +112,7 @@ fn outcome<'a>(
 
 /// The error of an evaluation stopped by a limit: it names the policy and the rule, and
 /// fails the gate closed.
-fn halted(program: &Program, span: Span, what: &str, halt: &Halt) -> Error {
+pub(super) fn halted(program: &Program, span: Span, what: &str, halt: &Halt) -> Error {
     let mut diagnostic = Diagnostic::error(format!(
         "evaluation of policy `{}` stopped in {what}: it took {}",
         program.name,
@@ -122,3 +125,6 @@ fn halted(program: &Program, span: Span, what: &str, halt: &Halt) -> Error {
     }
     Error::evaluation(diagnostic)
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -3,23 +3,16 @@
 
 use chrono::TimeDelta;
 
-use super::limits::{Budget, Halt};
 use super::program::{Arithmetic, Comparison};
 use super::value::Value;
 
 /// `left OP right` for `+ - * / %`:
 /// - numbers with numbers; a result that is not finite, and division by zero, give `null`;
-/// - strings `+` strings concatenate;
 /// - time − time is a duration, time ± duration a time, duration ± duration a duration;
 ///   a duration times or divided by a number is a duration;
 /// - anything else gives `null`.
-pub fn arithmetic<'a>(
-    op: Arithmetic,
-    left: &Value<'a>,
-    right: &Value<'a>,
-    budget: &mut Budget,
-) -> Result<Value<'a>, Halt> {
-    Ok(match (left, right) {
+pub fn arithmetic<'a>(op: Arithmetic, left: &Value<'a>, right: &Value<'a>) -> Value<'a> {
+    match (left, right) {
         (Value::Number(left), Value::Number(right)) => numbers(op, *left, *right),
         (Value::Time(time), Value::Duration(delta)) => match op {
             Arithmetic::Add => time
@@ -41,11 +34,10 @@ pub fn arithmetic<'a>(
         (Value::Number(factor), Value::Duration(delta)) if op == Arithmetic::Mul => {
             scaled(op, *delta, *factor)
         }
-        _ => match (op, left.as_str(), right.as_str()) {
-            (Arithmetic::Add, Some(left), Some(right)) => concatenate(left, right, budget)?,
-            _ => Value::Null,
-        },
-    })
+        // Strings are not numbers either (SPEC 4.3): `"a" + "b"` is `null`; messages and
+        // values are put together with `${...}`.
+        _ => Value::Null,
+    }
 }
 
 fn numbers<'a>(op: Arithmetic, left: f64, right: f64) -> Value<'a> {
@@ -89,15 +81,6 @@ fn scaled<'a>(op: Arithmetic, delta: TimeDelta, factor: f64) -> Value<'a> {
         return Value::Null;
     }
     TimeDelta::try_milliseconds(result.round() as i64).map_or(Value::Null, Value::Duration)
-}
-
-fn concatenate<'a>(left: &str, right: &str, budget: &mut Budget) -> Result<Value<'a>, Halt> {
-    let bytes = left.len().saturating_add(right.len());
-    budget.build_string(bytes)?;
-    let mut joined = String::with_capacity(bytes);
-    joined.push_str(left);
-    joined.push_str(right);
-    Ok(Value::string(joined))
 }
 
 /// Unary `-`: numbers and durations; `null` for anything else.

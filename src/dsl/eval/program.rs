@@ -1,6 +1,7 @@
 //! The evaluable form of a policy: names resolved to slots, builtins to an enum, literal
 //! patterns and time zones compiled, constant sub-expressions folded.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -32,6 +33,7 @@ pub struct Program {
 pub struct Guard {
     pub condition: Node,
     pub span: Span,
+    pub explainer: Explainer,
 }
 
 /// One rule: `VERDICT ["message"] [for NAME in EXPR] [if EXPR]`.
@@ -45,6 +47,9 @@ pub struct RuleProgram {
     /// Where the rule starts, reported as the outcome's `source`.
     pub location: Location,
     pub span: Span,
+    /// `for r in XS` as written, for explanations.
+    pub each_text: Option<Box<str>>,
+    pub explainer: Option<Explainer>,
     /// The message when the rule has none: `"<policy>: <verdict> rule at line N"`.
     pub default_message: String,
 }
@@ -60,6 +65,10 @@ pub enum Constant {
     Json(Json),
     Time(DateTime<Utc>),
     Duration(TimeDelta),
+    /// An array holding times or durations (which JSON cannot hold).
+    List(Box<[Constant]>),
+    /// An object holding times or durations.
+    Object(Box<[(Box<str>, Constant)]>),
 }
 
 impl Constant {
@@ -72,11 +81,17 @@ impl Constant {
             Constant::Json(json) => Value::from_json(json),
             Constant::Time(time) => Value::Time(*time),
             Constant::Duration(delta) => Value::Duration(*delta),
+            Constant::List(items) => Value::list(items.iter().map(Constant::value).collect()),
+            Constant::Object(entries) => Value::Object(Rc::new(
+                entries
+                    .iter()
+                    .map(|(key, constant)| (&**key, constant.value()))
+                    .collect(),
+            )),
         }
     }
 
-    /// The constant holding a value, when the value can be one: anything but arrays and
-    /// objects holding times or durations.
+    /// The constant holding a value.
     pub fn from_value(value: &Value<'_>) -> Option<Constant> {
         Some(match value {
             Value::Null => Constant::Null,
@@ -85,10 +100,18 @@ impl Constant {
             Value::Str(_) | Value::String(_) => Constant::String(value.as_str()?.into()),
             Value::Time(time) => Constant::Time(*time),
             Value::Duration(delta) => Constant::Duration(*delta),
+            Value::List(items) if items.iter().any(holds_time_or_duration) => Constant::List(
+                items
+                    .iter()
+                    .map(Constant::from_value)
+                    .collect::<Option<_>>()?,
+            ),
+            Value::Object(map) if map.values().any(holds_time_or_duration) => Constant::Object(
+                map.iter()
+                    .map(|(key, item)| Some(((*key).into(), Constant::from_value(item)?)))
+                    .collect::<Option<_>>()?,
+            ),
             Value::Array(_) | Value::List(_) | Value::Map(_) | Value::Object(_) => {
-                if holds_time_or_duration(value) {
-                    return None;
-                }
                 Constant::Json(super::render::to_json(value))
             }
         })
@@ -226,4 +249,47 @@ pub struct Comprehension {
 pub enum TemplatePiece {
     Text(Box<str>),
     Value(Node),
+}
+
+/// How a condition is explained (`--explain`): its tests in the order they are evaluated,
+/// and the names and paths it reads. Built beside the condition's own node, so that
+/// explaining never slows plain evaluation.
+#[derive(Clone, Debug)]
+pub struct Explainer {
+    pub test: Test,
+    /// The names and paths the condition reads (outside comprehensions), as written.
+    pub reads: Vec<(Box<str>, Node)>,
+}
+
+/// A part of a condition, as written, and how to evaluate it.
+#[derive(Clone, Debug)]
+pub struct Test {
+    pub text: Box<str>,
+    pub kind: TestKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum TestKind {
+    And(Box<Test>, Box<Test>),
+    Or(Box<Test>, Box<Test>),
+    Not(Box<Test>),
+    Compare {
+        op: Comparison,
+        left: Operand,
+        right: Operand,
+    },
+    In {
+        negated: bool,
+        element: Operand,
+        container: Operand,
+    },
+    /// Any other expression: its value decides.
+    Value(Node),
+}
+
+/// An operand of a comparison, as written.
+#[derive(Clone, Debug)]
+pub struct Operand {
+    pub text: Box<str>,
+    pub node: Node,
 }

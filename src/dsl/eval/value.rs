@@ -25,8 +25,9 @@ pub enum Value<'a> {
     Number(f64),
     /// A string of the input or the policy.
     Str(&'a str),
-    /// A string built during evaluation.
-    String(Rc<str>),
+    /// A string built during evaluation; an `Rc<String>` rather than an `Rc<str>` so that
+    /// a built `String` becomes a value without being copied.
+    String(Rc<String>),
     /// An array of the input or the policy.
     Array(&'a [Json]),
     /// An object of the input or the policy.
@@ -40,6 +41,7 @@ pub enum Value<'a> {
 }
 
 impl<'a> Value<'a> {
+    #[inline]
     pub fn from_json(json: &'a Json) -> Value<'a> {
         match json {
             Json::Null => Value::Null,
@@ -52,6 +54,7 @@ impl<'a> Value<'a> {
     }
 
     /// A number, or `Null` when it is not finite (overflow, `0/0`); `-0` reads as `0`.
+    #[inline]
     pub fn number(number: f64) -> Value<'a> {
         if number.is_finite() {
             Value::Number(if number == 0.0 { 0.0 } else { number })
@@ -61,22 +64,25 @@ impl<'a> Value<'a> {
     }
 
     pub fn string(text: String) -> Value<'a> {
-        Value::String(Rc::from(text))
+        Value::String(Rc::new(text))
     }
 
     pub fn list(items: Vec<Value<'a>>) -> Value<'a> {
         Value::List(Rc::new(items))
     }
 
+    #[inline]
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
 
     /// Only `true` is true (SPEC 4.3): `null`, `"yes"` and `1` are not.
+    #[inline]
     pub fn is_true(&self) -> bool {
         matches!(self, Value::Bool(true))
     }
 
+    #[inline]
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Str(text) => Some(text),
@@ -137,11 +143,13 @@ impl<'a> Value<'a> {
     }
 
     /// `value.name`: the field of an object; `Null` when missing or not an object.
+    #[inline]
     pub fn field(&self, name: &str) -> Value<'a> {
         self.entry(name).unwrap_or(Value::Null)
     }
 
     /// The value under a key of an object, distinguishing a missing key from a `null` one.
+    #[inline]
     pub fn entry(&self, name: &str) -> Option<Value<'a>> {
         match self {
             Value::Map(map) => map.get(name).map(Value::from_json),
@@ -179,6 +187,7 @@ impl<'a> Value<'a> {
     /// the same elements; values of different kinds are never equal.
     pub fn equals(&self, other: &Value<'_>) -> bool {
         match (self, other) {
+            (Value::Str(left), Value::Str(right)) => left == right,
             (Value::Null, Value::Null) => true,
             (Value::Bool(left), Value::Bool(right)) => left == right,
             (Value::Number(left), Value::Number(right)) => left == right,
@@ -241,6 +250,10 @@ impl<'a> Value<'a> {
     /// `needle in self`: an element of a list (structurally), a substring of a string, a
     /// key of an object; false for anything else.
     pub fn has(&self, needle: &Value<'_>) -> bool {
+        if let (Value::Array(items), Some(needle)) = (self, needle.as_str()) {
+            // The common `"delete" in actions`: a string equals only a string.
+            return items.iter().any(|item| item.as_str() == Some(needle));
+        }
         match self {
             Value::Array(items) => items
                 .iter()
@@ -282,6 +295,7 @@ pub enum Elements<'v, 'a> {
 impl<'a> Iterator for Elements<'_, 'a> {
     type Item = Value<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Value<'a>> {
         match self {
             Elements::Json(items) => items.next().map(Value::from_json),

@@ -209,53 +209,33 @@ impl<'s> Lowering<'s> {
     }
 
     fn description_statement(&mut self, node: &Node<'_>) -> Option<(Ident, StrLit)> {
-        match parts(node).as_slice() {
-            [keyword, text] => Some((ident(keyword), self.str_lit(text, "description"))),
-            _ => {
-                self.malformed(node);
-                None
-            }
-        }
+        let [keyword, text] = self.children(node)?;
+        Some((ident(&keyword), self.str_lit(&text, "description")))
     }
 
     fn when_statement(&mut self, node: &Node<'_>) -> Option<Statement> {
-        match parts(node).as_slice() {
-            [_keyword, condition] => Some(Statement::When {
-                condition: self.expression(condition),
-                span: span(node),
-            }),
-            _ => {
-                self.malformed(node);
-                None
-            }
-        }
+        let [_when, condition] = self.children(node)?;
+        Some(Statement::When {
+            condition: self.expression(&condition),
+            span: span(node),
+        })
     }
 
     fn config_statement(&mut self, node: &Node<'_>) -> Option<Statement> {
-        match parts(node).as_slice() {
-            [_keyword, defaults] => Some(Statement::Config {
-                defaults: self.object(defaults).expr,
-                span: span(node),
-            }),
-            _ => {
-                self.malformed(node);
-                None
-            }
-        }
+        let [_config, defaults] = self.children(node)?;
+        Some(Statement::Config {
+            defaults: self.object(&defaults).expr,
+            span: span(node),
+        })
     }
 
     fn let_statement(&mut self, node: &Node<'_>) -> Option<Statement> {
-        match parts(node).as_slice() {
-            [_keyword, name, value] => Some(Statement::Let {
-                name: ident(name),
-                value: self.expression(value),
-                span: span(node),
-            }),
-            _ => {
-                self.malformed(node);
-                None
-            }
-        }
+        let [_let, name, value] = self.children(node)?;
+        Some(Statement::Let {
+            name: ident(&name),
+            value: self.expression(&value),
+            span: span(node),
+        })
     }
 
     fn rule_statement(&mut self, node: &Node<'_>) -> Option<RuleStatement> {

@@ -329,14 +329,18 @@ impl Lowering<'_> {
         self.node(kind, span(node), depth)
     }
 
-    /// `name(args)`, or `any(EXPR for x in XS if COND)` and the other aggregates.
+    /// A name, `name(args)`, or `any(EXPR for x in XS if COND)` and the other aggregates.
     fn call(&mut self, node: &Node<'_>) -> Lowered {
         let children = parts(node);
-        let Some((function, args)) = children.split_first() else {
-            self.malformed(node);
-            return Lowered::leaf(ExprKind::Null, span(node));
+        let (function, arguments) = match children.as_slice() {
+            [name] => return Lowered::leaf(ExprKind::Name(ident(name)), span(name)),
+            [function, arguments] => (ident(function), parts(arguments)),
+            _ => {
+                self.malformed(node);
+                return Lowered::leaf(ExprKind::Null, span(node));
+            }
         };
-        let function = ident(function);
+        let args = arguments.as_slice();
         if let [element, generator] = args
             && generator.as_rule() == Rule::generator
         {

@@ -127,15 +127,21 @@ impl Scanner<'_> {
             '(' => self.open(OpenerKind::Paren, c)?,
             '[' => self.open(OpenerKind::Bracket, c)?,
             '{' => {
-                let kind = match self.recent {
+                let block = match self.recent {
                     [Token::Word(start, end), Token::String] => self
                         .text
                         .get(start..end)
                         .and_then(block_keyword)
-                        .map_or(OpenerKind::Brace, OpenerKind::Block),
-                    _ => OpenerKind::Brace,
+                        .map(|keyword| (keyword, start)),
+                    _ => None,
                 };
-                self.open(kind, c)?;
+                match block {
+                    Some((keyword, start)) => {
+                        self.check_not_nested(keyword, start)?;
+                        self.open(OpenerKind::Block(keyword), c)?;
+                    }
+                    None => self.open(OpenerKind::Brace, c)?,
+                }
             }
             ')' | ']' | '}' => self.close(c)?,
             c if c.is_ascii_alphanumeric() || c == '_' => self.word(),
@@ -250,7 +256,47 @@ impl Scanner<'_> {
         }
     }
 
+    /// Blocks do not nest: a block header inside a block means the outer one was never
+    /// closed.
+    fn check_not_nested(&self, keyword: &str, keyword_start: usize) -> Result<(), Problem> {
+        let Some(outer) = self
+            .openers
+            .iter()
+            .rev()
+            .find_map(|opener| match opener.kind {
+                OpenerKind::Block(outer) => Some((outer, opener.at)),
+                _ => None,
+            })
+        else {
+            return Ok(());
+        };
+        let (outer_keyword, outer_at) = outer;
+        let (line, _) = self.source.line_column(outer_at);
+        let span = Span::new(keyword_start, keyword_start + keyword.len());
+        Err(Box::new(
+            Diagnostic::error(format!(
+                "expected `}}` to close the {outer_keyword} block opened at line {line}, found `{keyword}`"
+            ))
+            .at(self.source, span)
+            .with_label(format!("a new {keyword} block starts here"))
+            .with_help("add `}` after the last statement of the block above"),
+        ))
+    }
+
     fn unterminated_string(&self, start: usize) -> Diagnostic {
+        if let Some(interpolation) = self
+            .openers
+            .last()
+            .filter(|opener| matches!(opener.kind, OpenerKind::Interpolation { .. }))
+        {
+            return Diagnostic::error("unclosed `${`")
+                .at(
+                    self.source,
+                    Span::new(interpolation.at, interpolation.at + 2),
+                )
+                .with_label("this `${` is never closed")
+                .with_help("close it with `}` before the string's closing `\"`");
+        }
         let line_end = self
             .text
             .get(start..)

@@ -140,8 +140,9 @@ const EXPECTATIONS: [&str; 9] = [
     "defaulted",
     "not",
 ];
-const RESERVED: [&str; 9] = [
-    "and", "or", "not", "in", "for", "if", "true", "false", "null",
+const RESERVED: [&str; 15] = [
+    "and", "or", "not", "in", "for", "if", "true", "false", "null", "deny", "pending", "warn",
+    "allow", "let", "when",
 ];
 
 /// The readable, deduplicated list of what the grammar expected.
@@ -155,7 +156,8 @@ fn classify(positives: &[Rule]) -> Vec<Expected> {
             Rule::policy_statement => Expected::Statement(Block::Policy),
             Rule::ruleset_statement => Expected::Statement(Block::Ruleset),
             Rule::test_statement => Expected::Statement(Block::Test),
-            Rule::item => Expected::Item,
+            // `file` stands for everything when nothing at all could be read.
+            Rule::item | Rule::file => Expected::Item,
             Rule::expr
             | Rule::negation
             | Rule::comparison
@@ -165,8 +167,8 @@ fn classify(positives: &[Rule]) -> Vec<Expected> {
             | Rule::not_op
             | Rule::neg_op => Expected::Expression,
             Rule::logic_op | Rule::compare_op | Rule::arith_op | Rule::not_in => Expected::Operator,
-            // After an operand, `.` and `[` are access operators.
-            Rule::dot | Rule::lbracket if has_operator => Expected::Operator,
+            // After an operand, `.`, `[` and a call's `(` count as operators.
+            Rule::dot | Rule::lbracket | Rule::lparen if has_operator => Expected::Operator,
             Rule::EOI if positives.contains(&Rule::item) => continue,
             other => Expected::Named(*other),
         };
@@ -177,10 +179,62 @@ fn classify(positives: &[Rule]) -> Vec<Expected> {
     expected
 }
 
-/// The readable name of a grammar rule, in the spirit of tera's `renamed_rules`.
+/// The readable name of a grammar rule, in the spirit of tera's `renamed_rules`; the match
+/// is exhaustive, so a new rule cannot go unnamed.
 fn rule_name(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "the end of the file",
+        Rule::WHITESPACE => "whitespace",
+        Rule::COMMENT => "a comment",
+        Rule::file | Rule::item => "a `policy`, `ruleset` or `test` block",
+        Rule::policy_block => "a `policy` block",
+        Rule::ruleset_block => "a `ruleset` block",
+        Rule::test_block => "a `test` block",
+        Rule::policy_statement | Rule::ruleset_statement | Rule::test_statement => "a statement",
+        Rule::description_statement => "`description`",
+        Rule::when_statement => "`when`",
+        Rule::config_statement => "`config`",
+        Rule::let_statement => "`let`",
+        Rule::rule_statement => "a rule",
+        Rule::action_statement => "`action`",
+        Rule::environments_statement => "`environments`",
+        Rule::approvers_statement => "`approvers`",
+        Rule::require_statement => "`require`",
+        Rule::self_approval_statement => "`self_approval`",
+        Rule::reapprove_statement => "`reapprove_on_change`",
+        Rule::max_access_statement => "`max_access_duration`",
+        Rule::max_grant_statement => "`max_grant_expiration`",
+        Rule::enabled_statement => "`enabled`",
+        Rule::input_statement => "`input`",
+        Rule::set_statement => "`set`",
+        Rule::now_statement => "`now`",
+        Rule::expect_statement => "`expect`",
+        Rule::expect_no => "`no`",
+        Rule::expect_outcomes => "`outcomes`",
+        Rule::expect_message => "`message`",
+        Rule::expect_defaulted => "`defaulted`",
+        Rule::expect_not_defaulted => "`not defaulted`",
+        Rule::expr
+        | Rule::negation
+        | Rule::comparison
+        | Rule::operation
+        | Rule::unary
+        | Rule::postfix
+        | Rule::primary
+        | Rule::paren
+        | Rule::array
+        | Rule::call => "an expression",
+        Rule::arguments => "`(`",
+        Rule::logic_op => "`and` or `or`",
+        Rule::not_op => "`not`",
+        Rule::compare_op => "a comparison",
+        Rule::not_in => "`not in`",
+        Rule::arith_op => "an operator",
+        Rule::neg_op => "`-`",
+        Rule::field_access => "`.`",
+        Rule::each_access | Rule::index_access => "`[`",
+        Rule::ident_char => "a letter or a digit",
+        Rule::reserved => "a reserved word",
         Rule::string | Rule::string_text => "a string",
         Rule::escape => "an escape",
         Rule::interpolation => "`${`",
@@ -245,7 +299,6 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::kw_message => "`message`",
         Rule::kw_contains => "`contains`",
         Rule::kw_defaulted => "`defaulted`",
-        _ => "something else",
     }
 }
 
@@ -363,6 +416,9 @@ fn something_expected(found: &Found, expected: &[Expected], previous: Option<&st
     }
     if found.text == "=" && expected.contains(&Expected::Operator) {
         return diagnostic.with_help("compare with `==`");
+    }
+    if found.text == "-" && expected == [Expected::Named(Rule::colon)] {
+        return diagnostic.with_help("quote a key that is not a name, as in `\"max-cost\": 1`");
     }
     with_suggestion(diagnostic, found, expected)
 }

@@ -71,6 +71,23 @@ pub fn unique<'a>(value: &Value<'a>) -> Value<'a> {
     Value::list(kept)
 }
 
+/// A list in ascending order: every element must be of one ordered kind (numbers,
+/// strings, times or durations), else `null`, as `<` would not order them either.
+pub fn sort<'a>(value: &Value<'a>) -> Value<'a> {
+    if !value.is_list() {
+        return Value::Null;
+    }
+    let mut items: Vec<Value<'a>> = value.elements().into_iter().flatten().collect();
+    let comparable = items
+        .windows(2)
+        .all(|pair| matches!(pair, [left, right] if left.compare(right).is_some()));
+    if !comparable {
+        return Value::Null;
+    }
+    items.sort_by(|left, right| left.compare(right).unwrap_or(std::cmp::Ordering::Equal));
+    Value::list(items)
+}
+
 /// Whether some element of a list is `true`; `false` for `null` and what is not a list.
 pub fn any<'a>(value: &Value<'a>) -> Value<'a> {
     let found = value.is_list()
@@ -159,6 +176,24 @@ mod tests {
             call("unique", &[json!([true, "true"])]),
             json!([true, "true"])
         );
+    }
+
+    #[test]
+    fn sort_orders_one_kind_and_refuses_mixtures() {
+        assert_eq!(
+            call("sort", &[json!([3, 1.5, -2, 10])]),
+            json!([-2, 1.5, 3, 10])
+        );
+        assert_eq!(
+            call("sort", &[json!(["b", "é", "a", "B"])]),
+            json!(["B", "a", "b", "é"])
+        );
+        assert_eq!(call("sort", &[json!([])]), json!([]));
+        assert_eq!(call("sort", &[json!([1, "1"])]), json!(null));
+        assert_eq!(call("sort", &[json!([null])]), json!([null]));
+        assert_eq!(call("sort", &[json!([null, null])]), json!(null));
+        assert_eq!(call("sort", &[json!("ba")]), json!(null));
+        assert_eq!(call("sort", &[json!(null)]), json!(null));
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! String builtins: `lower`, `upper`, `trim`, `starts_with`, `ends_with`, `split`, `join`.
 //! Case mapping is Unicode-aware; results that equal their argument reuse it.
 
-use std::rc::Rc;
-
 use crate::dsl::eval::limits::{Budget, Halt};
 use crate::dsl::eval::render::write_interpolated;
 use crate::dsl::eval::value::Value;
@@ -40,7 +38,7 @@ pub fn trim<'a>(value: &Value<'a>) -> Value<'a> {
     match value {
         Value::Str(text) => Value::Str(text.trim()),
         Value::String(text) if text.trim().len() == text.len() => value.clone(),
-        Value::String(text) => Value::String(Rc::from(text.trim())),
+        Value::String(text) => Value::string(text.trim().to_string()),
         _ => Value::Null,
     }
 }
@@ -70,13 +68,12 @@ pub fn split<'a>(text: &Value<'a>, separator: &Value<'a>) -> Value<'a> {
             .map(|(at, c)| Value::Str(text.get(at..at + c.len_utf8()).unwrap_or_default()))
             .collect(),
         Value::Str(text) => text.split(separator).map(Value::Str).collect(),
-        Value::String(text) if separator.is_empty() => text
-            .chars()
-            .map(|c| Value::String(Rc::from(c.to_string())))
-            .collect(),
+        Value::String(text) if separator.is_empty() => {
+            text.chars().map(|c| Value::string(c.to_string())).collect()
+        }
         Value::String(text) => text
             .split(separator)
-            .map(|part| Value::String(Rc::from(part)))
+            .map(|part| Value::string(part.to_string()))
             .collect(),
         _ => return Value::Null,
     };

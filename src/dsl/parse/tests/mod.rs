@@ -5,7 +5,9 @@ use crate::diagnostic::Diagnostic;
 use crate::dsl::ast::{File, Item, Statement};
 use crate::source::SourceFile;
 
+mod errors;
 mod expressions;
+mod robustness;
 pub(crate) mod sexp;
 mod spec;
 mod statements;

@@ -52,10 +52,14 @@ fn a_statement_ends_where_the_next_begins() {
 }
 
 #[test]
-fn statement_words_are_still_names_in_expressions() {
+fn some_statement_words_are_still_names_in_expressions() {
     parses_to(
-        "policy \"p\" {\n  when description == deny\n}",
-        "(policy \"p\"\n  (when (== description deny)))",
+        "policy \"p\" {\n  when description == approvers[0].deny\n}",
+        "(policy \"p\"\n  (when (== description (path approvers [0] .deny))))",
+    );
+    parses_to(
+        "policy \"p\" {\n  when config.x and expect and set\n}",
+        "(policy \"p\"\n  (when (and (and (path config .x) expect) set)))",
     );
 }
 

@@ -1,0 +1,161 @@
+//! Where the engine and OPA differ, verdict follows OPA (each case checked with OPA 1.20).
+
+use super::*;
+
+#[test]
+fn a_function_defined_in_several_files_of_a_package_works() {
+    // OPA: both definitions apply. The engine alone fails here (or misbinds arguments).
+    let first = "package env0\n\nis_prod(name) { startswith(name, \"prod\") }\n";
+    let second = "package env0\n\nx1 := [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]\n\nis_prod(name) { endswith(name, \"prod\") }\n\nwarn[msg] {\n  is_prod(input.env)\n  msg := \"production\"\n}\n";
+    let files = [("a.rego", first), ("b.rego", second)];
+    let warn = (Verdict::Warn, "production".to_string());
+    assert_eq!(
+        decide(&files, json!({"env": "x-prod"})),
+        std::slice::from_ref(&warn)
+    );
+    assert_eq!(decide(&files, json!({"env": "prod-1"})), [warn]);
+    assert_eq!(decide(&files, json!({"env": "dev"})), []);
+}
+
+#[test]
+fn calling_an_undefined_function_is_a_load_error() {
+    // OPA: "rego_type_error: undefined function nope".
+    let error = load_error(&[(
+        "p.rego",
+        "package env0\n\ndeny[msg] {\n  msg := nope(input.a)\n}\n",
+    )]);
+    assert_eq!(error.class, ErrorClass::Invalid);
+    assert_eq!(
+        first_message(&error),
+        "p.rego:4:10: undefined function `nope`"
+    );
+}
+
+#[test]
+fn removed_builtins_are_undefined_with_advice() {
+    let error = load_error(&[(
+        "p.rego",
+        "package env0\ndeny[\"x\"] { re_match(\"a\", input.a) }\n",
+    )]);
+    assert_eq!(
+        first_message(&error),
+        "p.rego:2:13: undefined function `re_match`"
+    );
+    assert_eq!(
+        error.diagnostics[0].help.as_deref(),
+        Some("`re_match` was removed from Rego: use `regex.match`")
+    );
+}
+
+#[test]
+fn wrong_argument_counts_are_load_errors() {
+    // OPA: "sprintf: arity mismatch" and "function data.env0.f has arity 1, got 2 arguments".
+    let policy = "package env0\nimport rego.v1\n\nf(x) := x\n\ndeny contains sprintf(\"%s\", input.a, input.b) if true\nwarn contains f(1, 2) if true\n";
+    let error = load_error(&[("p.rego", policy)]);
+    let messages: Vec<String> = error.diagnostics.iter().map(Diagnostic::one_line).collect();
+    assert_eq!(
+        messages,
+        [
+            "p.rego:6:15: function `sprintf` takes 2 arguments, got 3",
+            "p.rego:7:15: function `f` takes 1 argument, got 2",
+        ]
+    );
+}
+
+#[test]
+fn an_extra_output_argument_is_fine_in_a_statement() {
+    // OPA: `count(xs, n)` binds `n`.
+    let policy = "package env0\nimport rego.v1\n\ndeny contains msg if {\n  count(input.xs, n)\n  msg := sprintf(\"%d items\", [n])\n}\n";
+    assert_eq!(
+        decide(&[("p.rego", policy)], json!({"xs": [1, 2]})),
+        [deny("2 items")]
+    );
+}
+
+#[test]
+fn a_default_beside_a_multi_value_rule_is_a_load_error() {
+    // OPA: "rego_type_error: conflicting rules data.t.deny found".
+    let policy =
+        "package env0\nimport rego.v1\n\ndefault deny := false\ndeny contains \"x\" if input.a\n";
+    let error = load_error(&[("p.rego", policy)]);
+    assert_eq!(error.class, ErrorClass::Invalid);
+    assert_eq!(
+        first_message(&error),
+        "p.rego:4:9: conflicting rules `data.env0.deny`: a multi-value rule and a single-value rule"
+    );
+}
+
+#[test]
+fn not_of_a_call_with_an_undefined_argument_is_false() {
+    // OPA: each of these `not` is false, so no rule below fires; `not input.missing` and
+    // `not input.missing == 1` are true.
+    let policy = r#"package env0
+import rego.v1
+
+g(x) := 1 if x > 0
+h(x) if x == "a"
+
+deny contains "g" if { not g(input.missing) }
+deny contains "startswith" if { not startswith(input.missing, "a") }
+deny contains "nested" if { not h(lower(input.missing)) }
+deny contains "compare" if { not input.missing > 1 }
+deny contains "array" if { not [input.missing] == [1] }
+deny contains "braceless" if not h(input.obj.missing)
+deny contains "comprehension" if { [x | x := 1; not h(input.missing)] == [] }
+warn contains "plain" if { not input.missing }
+warn contains "equality" if { not input.missing == 1 }
+warn contains "defined" if { not h(input.n) }
+"#;
+    let outcomes = decide(&[("p.rego", policy)], json!({"n": 5, "obj": {}}));
+    let messages: Vec<&str> = outcomes.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(messages, ["comprehension", "defined", "equality", "plain"]);
+}
+
+#[test]
+fn sprintf_with_too_few_values_formats_as_opa_does() {
+    // Checked against OPA 1.20: the policy loads, and Go's fmt marks the gaps.
+    let policy = "package env0\nimport rego.v1\n\ndeny contains sprintf(\"%s and %s\", [input.a]) if true\nwarn contains sprintf(\"%d%% of %v\", [1, 2]) if true\n";
+    let outcomes = decide(&[("p.rego", policy)], json!({"a": "x"}));
+    let messages: Vec<&str> = outcomes.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(messages, ["x and %!s(MISSING)", "1% of 2"]);
+}
+
+#[test]
+fn a_head_variable_no_body_binds_is_a_load_error() {
+    // OPA: "rego_unsafe_var_error: var msg is unsafe".
+    let policy = "package env0\nimport rego.v1\n\ndeny contains msg if { x := 1 }\nwarn contains name if { some name in input.names }\n";
+    let error = load_error(&[("p.rego", policy)]);
+    let messages: Vec<String> = error.diagnostics.iter().map(Diagnostic::one_line).collect();
+    assert_eq!(
+        messages,
+        ["p.rego:4:15: var `msg` is unsafe: no body of the rule binds it"]
+    );
+}
+
+#[test]
+fn failing_builtins_make_their_expression_undefined_as_in_opa() {
+    // OPA's default: `to_number("abc")` fails, so the rule does not fire.
+    let policy = "package env0\nimport rego.v1\n\ndeny contains \"costly\" if to_number(input.cost) > 100\nwarn contains \"checked\" if true\n";
+    let outcomes = decide(&[("p.rego", policy)], json!({"cost": "abc"}));
+    assert_eq!(outcomes, [(Verdict::Warn, "checked".to_string())]);
+    let strict = RegoOptions {
+        strict_builtin_errors: true,
+        ..RegoOptions::default()
+    };
+    let mut policies =
+        load_with(&[("p.rego", policy)], &strict).unwrap_or_else(|e| panic!("{e:?}"));
+    let error = evaluate(&mut policies, json!({"cost": "abc"})).err();
+    assert_eq!(error.map(|e| e.class), Some(ErrorClass::Evaluation));
+}
+
+#[test]
+fn undefined_functions_reached_through_imports_name_their_path() {
+    // OPA: "undefined function data.lib.helpers.nope".
+    let policy = "package env0\nimport data.lib.helpers as h\n\ndeny[\"x\"] { h.nope(1) }\n";
+    let library = "package lib.helpers\n\nyes(x) { x }\n";
+    let error = load_error(&[("p.rego", policy), ("lib.rego", library)]);
+    assert_eq!(
+        first_message(&error),
+        "p.rego:4:13: undefined function `h.nope` (`data.lib.helpers.nope`)"
+    );
+}

@@ -1,0 +1,233 @@
+//! `verdict test` through the binary: test blocks, Rego `test_` rules, `--run`, the
+//! closing line, JSON and JUnit reports, coverage, and exit codes.
+
+use crate::harness::{Scratch, Verdict};
+
+const POLICY: &str = r#"
+policy "cost-guard" {
+  config { maxCostIncrease: 10 }
+  let diff = costEstimation.monthlyCostDiff ?? 0
+  pending "Monthly cost increase of ${diff} needs an approver" if diff > config.maxCostIncrease
+  allow "Small change" if diff <= config.maxCostIncrease
+}
+"#;
+
+fn project(tests: &str) -> Scratch {
+    Scratch::new()
+        .file("policies/cost.policy", POLICY)
+        .file("policies/cost_test.policy", tests)
+        .file(
+            "fixtures/deploy.json",
+            r#"{"costEstimation": {"monthlyCostDiff": 5}}"#,
+        )
+}
+
+#[test]
+fn test_blocks_with_file_and_inline_inputs_overrides_and_now() {
+    let scratch = project(
+        r#"
+test "small change from a file" {
+  input "../fixtures/deploy.json"
+  expect allow
+  expect message == "Small change"
+}
+
+test "override makes it costly" {
+  input "../fixtures/deploy.json"
+  set costEstimation.monthlyCostDiff = 150
+  now "2026-11-21T10:00:00Z"
+  expect pending
+  expect message contains "needs an approver"
+  expect outcomes 1
+  expect no allow
+}
+
+test "inline input" {
+  input { costEstimation: { monthlyCostDiff: 11 } }
+  expect pending
+  expect not defaulted
+}
+"#,
+    );
+    let output = Verdict::new(["test", &scratch.path("policies")])
+        .run()
+        .code(0);
+    assert!(
+        output.stdout.ends_with("3 passed, 0 failed\n"),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn a_failure_shows_expected_and_actual_with_the_tests_location() {
+    let scratch = project(
+        r#"test "wrong expectation" {
+  input { costEstimation: { monthlyCostDiff: 150 } }
+  expect allow
+  expect message contains "no such text"
+}
+"#,
+    );
+    let output = Verdict::new(["test", &scratch.path("policies")])
+        .run()
+        .code(1);
+    assert!(
+        output.stdout.contains("FAIL  wrong expectation"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("cost_test.policy:1:1"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stdout
+            .contains("expected verdict allow, got pending"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stdout
+            .contains("Monthly cost increase of 150 needs an approver"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.ends_with("0 passed, 1 failed\n"),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn run_filters_tests_by_name() {
+    let scratch = project(
+        r#"test "alpha" {
+  input {}
+  expect allow
+}
+test "beta" {
+  input {}
+  expect deny
+}
+"#,
+    );
+    Verdict::new(["test", &scratch.path("policies"), "--run", "^alp"])
+        .run()
+        .code(0)
+        .stdout_has("1 passed, 0 failed");
+    Verdict::new(["test", &scratch.path("policies"), "--run", "("])
+        .run()
+        .code(64)
+        .stderr_has("not a valid regular expression");
+}
+
+#[test]
+fn rego_test_rules_pass_and_fail_as_in_opa_test() {
+    let scratch = Scratch::new()
+        .file(
+            "policies/gate.rego",
+            "package gate\nimport rego.v1\n\ndeny contains \"too big\" if input.size > 10\n",
+        )
+        .file(
+            "policies/gate_test.rego",
+            "package gate_test\nimport rego.v1\n\ntest_big_is_denied if {\n  data.gate.deny with input as {\"size\": 11}\n}\n\ntest_small_is_denied if {\n  data.gate.deny[\"too big\"] with input as {\"size\": 1}\n}\n",
+        );
+    let output = Verdict::new(["test", &scratch.path("policies")])
+        .run()
+        .code(1);
+    assert!(
+        output.stdout.contains("ok    gate_test.test_big_is_denied"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stdout
+            .contains("FAIL  gate_test.test_small_is_denied"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.ends_with("1 passed, 1 failed\n"),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn junit_has_one_suite_per_file_and_one_case_per_test() {
+    let scratch = project(
+        r#"test "passes" {
+  input {}
+  expect allow
+}
+test "fails" {
+  input {}
+  expect deny
+}
+"#,
+    );
+    let output = Verdict::new(["test", &scratch.path("policies"), "-f", "junit"])
+        .run()
+        .code(1);
+    let xml = &output.stdout;
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"verdict\" tests=\"2\" failures=\"1\""), "{xml}");
+    assert_eq!(xml.matches("<testsuite ").count(), 1);
+    assert_eq!(xml.matches("<testcase ").count(), 2);
+    assert!(
+        xml.contains("<failure message=\"expected verdict deny, got allow\""),
+        "{xml}"
+    );
+}
+
+#[test]
+fn json_report_counts_and_lists_tests() {
+    let scratch = project("test \"t\" {\n  input {}\n  expect allow\n}\n");
+    let output = Verdict::new(["test", &scratch.path("policies"), "-f", "json"])
+        .run()
+        .code(0);
+    let report = output.json();
+    assert_eq!(report["passed"], 1);
+    assert_eq!(report["failed"], 0);
+    assert_eq!(report["tests"][0]["name"], "t");
+    assert_eq!(report["tests"][0]["verdict"], "allow");
+}
+
+#[test]
+fn coverage_names_rules_no_test_fired_and_can_fail_the_run() {
+    let scratch = project("test \"only the cheap path\" {\n  input {}\n  expect allow\n}\n");
+    let output = Verdict::new(["test", &scratch.path("policies"), "--coverage"])
+        .run()
+        .code(0);
+    assert!(output.stdout.contains("50.0%"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("never fired: cost-guard pending"),
+        "{}",
+        output.stdout
+    );
+    Verdict::new(["test", &scratch.path("policies"), "--coverage-min", "75"])
+        .run()
+        .code(1)
+        .stderr_has("below the minimum of 75.0%");
+}
+
+#[test]
+fn a_test_file_that_does_not_parse_is_65() {
+    let scratch = project("test \"broken\" {\n  expect maybe\n}\n");
+    Verdict::new(["test", &scratch.path("policies")])
+        .run()
+        .code(65)
+        .stderr_has("cost_test.policy:2");
+}
+
+#[test]
+fn the_shipped_policies_pass_their_tests_with_full_coverage() {
+    let output = Verdict::new(["test", "policies", "--coverage-min", "100"]).run();
+    assert_eq!(output.code, 0, "{}\n{}", output.stdout, output.stderr);
+    assert!(output.stdout.contains(" 0 failed\n"));
+}
