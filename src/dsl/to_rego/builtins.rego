@@ -183,9 +183,11 @@ pick_extreme(list, "min") := min(list)
 
 pick_extreme(list, "max") := max(list)
 
-# A list of numbers, strings, times or durations all of one kind, in order.
-builtin_sort(x) := [] if {
-	x == []
+# A list of numbers, strings, times or durations all of one kind, in order; a list of one
+# element is in order whatever it holds.
+builtin_sort(x) := x if {
+	is_array(x)
+	count(x) <= 1
 } else := sort([num(item) | some item in x]) if {
 	single_kind(x) == "number"
 } else := sort(x) if {

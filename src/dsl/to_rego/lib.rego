@@ -267,9 +267,6 @@ add(a, b) := sum_of([a, b]) if {
 } else := duration_of(x + y) if {
 	x := duration_ns(a)
 	y := duration_ns(b)
-} else := concat("", [a, b]) if {
-	is_string(a)
-	is_string(b)
 } else := null
 
 subtract(a, b) := sum_of([a, 0 - num(b)]) if {

@@ -96,10 +96,10 @@ fn a_pattern_too_large_for_rego_engines_is_an_error_at_the_pattern() {
 fn names_that_rego_reserves_are_renamed() {
     let text = r#"policy "names" {
   let count = len(items)
-  let deny = "d"
+  let violation = "d"
   let some = 1
   let lib = [x for x in items]
-  deny "${count} ${deny} ${some} ${lib}" if count > 0
+  deny "${count} ${violation} ${some} ${lib}" if count > 0
   warn "${msg}" for msg in items
   allow "${y}" for y in [y for y in [y for y in items]]
 }
