@@ -56,6 +56,7 @@ const UNARY: &[&str] = &[
     "keys",
     "values",
     "unique",
+    "sort",
     "any",
     "all",
     "sum",
