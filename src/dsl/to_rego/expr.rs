@@ -83,7 +83,9 @@ impl Emitter<'_> {
                 operand,
             } => {
                 let operand = self.term(operand, body);
-                // `X == false` rather than `not X`: regorus cannot read `not` first in a body.
+                // A boolean term is never undefined, so `X == false` is `not X`; it keeps
+                // engines' handling of negated calls (regorus 0.14 misread some bodies that
+                // start with `not`) out of the way.
                 if operand.boolean {
                     body.push(format!("{} == false", operand.text));
                 } else {
