@@ -12,7 +12,7 @@ use divan::Bencher;
 use support::floor;
 use support::raw_regorus::{self, RawRegorus};
 use support::workloads::{self, BATCH_LINES};
-use support::{Language, TextDecider, decide, policy_set};
+use support::{Language, TextDecider, decide, decide_prepared, policy_set};
 
 fn main() {
     divan::main();
@@ -42,7 +42,8 @@ mod per_decision {
     fn rego<const POLICIES: usize>(bencher: Bencher, input: &str) {
         let input = input_named(input);
         let mut set = policy_set(Language::Rego, POLICIES);
-        bencher.bench_local(|| decide(&mut set, &input));
+        let input = set.prepare(input).expect("the input converts");
+        bencher.bench_local(|| decide_prepared(&mut set, &input));
     }
 
     #[divan::bench(consts = [1, 7, 10, 100], args = INPUTS)]

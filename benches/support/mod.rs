@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use verdict::policy_set::{LoadOptions, PolicySet};
+use verdict::policy_set::{LoadOptions, PolicySet, PreparedInput};
 use verdict::projection::Projection;
 use verdict::{Decision, Verdict};
 
@@ -39,7 +39,7 @@ pub fn now() -> DateTime<Utc> {
 
 /// Where a generated policy set is written for verdict to load.
 pub fn set_folder(language: Language, count: usize) -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+    PathBuf::from(option_env!("CARGO_TARGET_TMPDIR").unwrap_or("target/tmp"))
         .join("workloads")
         .join(format!("{}-{count}", language.name()))
 }
@@ -58,6 +58,13 @@ pub fn policy_set(language: Language, count: usize) -> PolicySet {
 /// One decision over a parsed input.
 pub fn decide(set: &mut PolicySet, input: &Value) -> Decision {
     set.decide(input, now(), Verdict::Pending)
+        .expect("the workload decides")
+}
+
+/// One decision over an input already in the set's form (see `PolicySet::prepare`), as
+/// `regorus` used directly decides over an input already in its form.
+pub fn decide_prepared(set: &mut PolicySet, input: &PreparedInput) -> Decision {
+    set.decide_prepared(input, now(), Verdict::Pending)
         .expect("the workload decides")
 }
 

@@ -29,7 +29,11 @@ const RULES: [&[&str]; 7] = [
 impl RawRegorus {
     /// Loads the `.rego` files of a set made by [`super::workloads::rego_set`].
     pub fn load(files: &[PolicyFile]) -> RawRegorus {
-        let mut engine = Engine::new();
+        RawRegorus::load_into(Engine::new(), files)
+    }
+
+    /// Loads into an engine set up by the caller.
+    pub fn load_into(mut engine: Engine, files: &[PolicyFile]) -> RawRegorus {
         let mut rules = Vec::new();
         for file in files.iter().filter(|file| file.path.ends_with(".rego")) {
             let text = with_literal_metadata(&file.text);
