@@ -293,26 +293,11 @@ fn eval_args(policies: &Path, input: &Path) -> Vec<String> {
 fn batch() {
     let (_, lines) = workload_files();
     let root = workloads::root();
-    for (name, policies, target) in [
-        (
-            "DSL twins",
-            support::set_folder(Language::Dsl, SHIPPED_COUNT),
-            60_000.0,
-        ),
-        (
-            "Rego set",
-            support::set_folder(Language::Rego, SHIPPED_COUNT),
-            15_000.0,
-        ),
+    for (name, language, target) in [
+        ("DSL twins", Language::Dsl, 60_000.0),
+        ("Rego set", Language::Rego, 15_000.0),
     ] {
-        let _ = policy_set(
-            if name.starts_with("DSL") {
-                Language::Dsl
-            } else {
-                Language::Rego
-            },
-            SHIPPED_COUNT,
-        );
+        let policies = support::write_policy_set(language, SHIPPED_COUNT, "batch");
         for jobs in ["1", "2"] {
             let mut args = eval_args(&policies, &root.join("unused"));
             args.truncate(3);

@@ -129,8 +129,7 @@ mod process {
         } else {
             Language::Rego
         };
-        let _ = policy_set(language, workloads::SHIPPED_COUNT);
-        let folder = support::set_folder(language, workloads::SHIPPED_COUNT);
+        let folder = support::write_policy_set(language, workloads::SHIPPED_COUNT, "batch");
         let lines = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("batch.ndjson");
         std::fs::write(&lines, workloads::batch_ndjson(BATCH_LINES)).expect("writable");
         let args = [

@@ -9,6 +9,7 @@ pub mod raw_regorus;
 pub mod workloads;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -37,22 +38,34 @@ pub fn now() -> DateTime<Utc> {
     workloads::NOW.parse().expect("a valid time")
 }
 
-/// Where a generated policy set is written for verdict to load.
-pub fn set_folder(language: Language, count: usize) -> PathBuf {
-    PathBuf::from(option_env!("CARGO_TARGET_TMPDIR").unwrap_or("target/tmp"))
-        .join("workloads")
-        .join(format!("{}-{count}", language.name()))
-}
-
-/// Writes the set of `count` policies and loads it, compiled once.
-pub fn policy_set(language: Language, count: usize) -> PolicySet {
+/// Writes the set of `count` policies under `name` in the workload folder, for verdict to
+/// load; returns the folder.
+pub fn write_policy_set(language: Language, count: usize, name: &str) -> PathBuf {
     let files = match language {
         Language::Rego => workloads::rego_set(count),
         Language::Dsl => workloads::dsl_set(count),
     };
-    let folder = set_folder(language, count);
+    let folder = PathBuf::from(option_env!("CARGO_TARGET_TMPDIR").unwrap_or("target/tmp"))
+        .join("workloads")
+        .join(format!("{}-{count}-{name}", language.name()));
     workloads::write_set(&folder, &files).expect("the workload folder is writable");
-    PolicySet::load(&[folder], &LoadOptions::default()).expect("the workload loads")
+    folder
+}
+
+/// The set of `count` policies, loaded and compiled once. It is written to a folder of its
+/// own, read, and removed, so that tests running at once do not share folders.
+pub fn policy_set(language: Language, count: usize) -> PolicySet {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let folder = write_policy_set(language, count, &name);
+    let set = PolicySet::load(std::slice::from_ref(&folder), &LoadOptions::default())
+        .expect("the workload loads");
+    let _ = std::fs::remove_dir_all(&folder);
+    set
 }
 
 /// One decision over a parsed input.
