@@ -31,14 +31,14 @@ fn input_named(name: &str) -> serde_json::Value {
 mod per_decision {
     use super::*;
 
-    #[divan::bench(consts = [1, 7, 10, 100], args = INPUTS)]
+    #[divan::bench(consts = [1, 7, 10, 100], args = INPUTS, max_time = 2)]
     fn dsl<const POLICIES: usize>(bencher: Bencher, input: &str) {
         let input = input_named(input);
         let mut set = policy_set(Language::Dsl, POLICIES);
         bencher.bench_local(|| decide(&mut set, &input));
     }
 
-    #[divan::bench(consts = [1, 7, 10, 100], args = INPUTS)]
+    #[divan::bench(consts = [1, 7, 10, 100], args = INPUTS, max_time = 2)]
     fn rego<const POLICIES: usize>(bencher: Bencher, input: &str) {
         let input = input_named(input);
         let mut set = policy_set(Language::Rego, POLICIES);
@@ -46,14 +46,14 @@ mod per_decision {
         bencher.bench_local(|| decide_prepared(&mut set, &input));
     }
 
-    #[divan::bench(consts = [1, 7, 10, 100], args = INPUTS)]
+    #[divan::bench(consts = [1, 7, 10, 100], args = INPUTS, max_time = 2)]
     fn regorus<const POLICIES: usize>(bencher: Bencher, input: &str) {
         let input = raw_regorus::input(&input_named(input).to_string());
         let mut engine = RawRegorus::load(&workloads::rego_set(POLICIES));
         bencher.bench_local(|| engine.decide(&input));
     }
 
-    #[divan::bench(consts = [1, 7, 10, 100], args = INPUTS)]
+    #[divan::bench(consts = [1, 7, 10, 100], args = INPUTS, max_time = 2)]
     fn floor<const POLICIES: usize>(bencher: Bencher, input: &str) {
         let input = input_named(input);
         let set = floor::policies(POLICIES);
@@ -65,28 +65,28 @@ mod per_decision {
 mod text_to_verdict {
     use super::*;
 
-    #[divan::bench(args = INPUTS)]
+    #[divan::bench(args = INPUTS, max_time = 2)]
     fn dsl(bencher: Bencher, input: &str) {
         let text = input_named(input).to_string();
         let mut decider = TextDecider::new(policy_set(Language::Dsl, workloads::SHIPPED_COUNT));
         bencher.bench_local(|| decider.decide(&text));
     }
 
-    #[divan::bench(args = INPUTS)]
+    #[divan::bench(args = INPUTS, max_time = 2)]
     fn rego(bencher: Bencher, input: &str) {
         let text = input_named(input).to_string();
         let mut decider = TextDecider::new(policy_set(Language::Rego, workloads::SHIPPED_COUNT));
         bencher.bench_local(|| decider.decide(&text));
     }
 
-    #[divan::bench(args = INPUTS)]
+    #[divan::bench(args = INPUTS, max_time = 2)]
     fn floor_typed(bencher: Bencher, input: &str) {
         let text = input_named(input).to_string();
         let set = floor::policies(workloads::SHIPPED_COUNT);
         bencher.bench_local(|| floor::decide_text_typed(&set, &text));
     }
 
-    #[divan::bench(args = INPUTS)]
+    #[divan::bench(args = INPUTS, max_time = 2)]
     fn floor_value(bencher: Bencher, input: &str) {
         let text = input_named(input).to_string();
         let set = floor::policies(workloads::SHIPPED_COUNT);

@@ -97,6 +97,47 @@ pub fn run_binary(binary: &str, args: &[&str], input: Option<&std::path::Path>) 
     status.code().unwrap_or(-1)
 }
 
+/// Runs the binary as [`run_binary`] does; returns the wall time and the CPU time (user
+/// and system, every thread) the process took. The CPU time is what a process costs
+/// whatever else the machine runs; where it cannot be read, it is the wall time.
+pub fn run_binary_timed(
+    binary: &str,
+    args: &[&str],
+    input: Option<&std::path::Path>,
+) -> (Duration, Duration) {
+    let cpu_before = children_cpu();
+    let started = Instant::now();
+    run_binary(binary, args, input);
+    let wall = started.elapsed();
+    let cpu = match (cpu_before, children_cpu()) {
+        (Some(before), Some(after)) => after.saturating_sub(before),
+        _ => wall,
+    };
+    (wall, cpu)
+}
+
+/// The CPU time of every child process waited for so far.
+#[cfg(unix)]
+fn children_cpu() -> Option<Duration> {
+    // SAFETY: `getrusage` fills the zeroed struct it is given and reads nothing else.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) != 0 {
+            return None;
+        }
+        usage
+    };
+    let time = |value: libc::timeval| {
+        Duration::from_secs(value.tv_sec as u64) + Duration::from_micros(value.tv_usec as u64)
+    };
+    Some(time(usage.ru_utime) + time(usage.ru_stime))
+}
+
+#[cfg(not(unix))]
+fn children_cpu() -> Option<Duration> {
+    None
+}
+
 /// Shows a duration with a unit that suits it.
 pub fn show(duration: Duration) -> String {
     let nanos = duration.as_secs_f64() * 1e9;

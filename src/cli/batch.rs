@@ -49,7 +49,8 @@ pub fn run(
             Box::new(std::fs::File::open(path).map_err(|error| Error::io(&name, &error))?)
         }
     };
-    let reader = BufReader::new(reader);
+    // A large buffer holds many lines, so the chunks handed to workers are full ones.
+    let reader = BufReader::with_capacity(1 << 16, reader);
     let lines = Lines {
         reader,
         limit: limits.input_bytes,
