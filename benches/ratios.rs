@@ -11,13 +11,20 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use support::floor;
 use support::measure::{self, Budget, show};
 use support::raw_regorus::{self, RawRegorus};
 use support::workloads::{self, BATCH_LINES, SHIPPED_COUNT};
 use support::{Language, TextDecider, decide, decide_prepared, messages, policy_set};
+use support::{floor, instructions};
 
 fn main() {
+    let arguments: Vec<String> = std::env::args().collect();
+    if let [_, flag, subject, repeats] = arguments.as_slice()
+        && flag == "--repeat"
+    {
+        instructions::repeat(subject, repeats.parse().expect("a count"));
+        return;
+    }
     let filter: Vec<String> = std::env::args()
         .skip(1)
         .filter(|arg| !arg.starts_with('-'))
@@ -43,6 +50,76 @@ fn main() {
     }
     if wanted("batch") {
         batch();
+    }
+    if filter.iter().any(|word| word == "instructions") {
+        instruction_counts(&arguments[0]);
+    }
+}
+
+/// The same comparisons in instructions per decision (only when asked for by name, and
+/// where `valgrind` is installed): the steadiest figures on a busy machine.
+fn instruction_counts(program: &str) {
+    println!();
+    println!(
+        "| comparison (instructions per decision) | workload | verdict | baseline | ratio | target |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let rows = [
+        (
+            "DSL evaluation / hand-written",
+            "small, 7 policies",
+            "dsl small",
+            "floor small",
+            "≤ 2×",
+        ),
+        (
+            "DSL evaluation / hand-written",
+            "plan-1000, 7 policies",
+            "dsl plan-1000",
+            "floor plan-1000",
+            "≤ 1.5× at 10,000",
+        ),
+        (
+            "DSL text → verdict / typed",
+            "small, 7 policies",
+            "dsl text small",
+            "typed text small",
+            "≤ 3×",
+        ),
+        (
+            "DSL text → verdict / typed",
+            "plan-1000, 7 policies",
+            "dsl text plan-1000",
+            "typed text plan-1000",
+            "≤ 2× at 10,000",
+        ),
+        (
+            "Rego path / regorus",
+            "small, 7 policies",
+            "rego small",
+            "regorus small",
+            "≤ 1.1×",
+        ),
+        (
+            "Rego path / regorus",
+            "small, 1 policy",
+            "rego-1 small",
+            "regorus-1 small",
+            "≤ 1.1×",
+        ),
+    ];
+    for (comparison, workload, ours, baseline, target) in rows {
+        let (Some(mine), Some(theirs)) = (
+            instructions::per_decision(program, ours),
+            instructions::per_decision(program, baseline),
+        ) else {
+            println!("valgrind is not available: no instruction counts");
+            return;
+        };
+        println!(
+            "| {comparison} | {workload} | {mine:.0} | {theirs:.0} | {:.2}× | {target} |",
+            mine / theirs
+        );
     }
 }
 

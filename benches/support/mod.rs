@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod floor;
+pub mod instructions;
 pub mod measure;
 pub mod raw_regorus;
 pub mod workloads;

@@ -1,0 +1,105 @@
+//! Instruction counts per decision, where `valgrind` is installed: unlike times, they do
+//! not move with whatever else the machine is doing, so their ratios are the steadiest
+//! figures a shared machine gives. Each subject runs in a process of its own under
+//! `callgrind`, once repeated `REPEATS` times and once not at all; the difference, divided
+//! by `REPEATS`, is one decision without the setup.
+
+#![allow(dead_code)]
+
+use std::process::Command;
+
+use super::floor;
+use super::raw_regorus::{self, RawRegorus};
+use super::workloads;
+use super::{Language, TextDecider, decide, decide_prepared, policy_set};
+
+/// How many times a subject is repeated under `callgrind`.
+const REPEATS: usize = 200;
+
+/// The subjects, by name: what one repetition does.
+pub const SUBJECTS: [&str; 12] = [
+    "dsl small",
+    "floor small",
+    "dsl text small",
+    "typed text small",
+    "dsl plan-1000",
+    "floor plan-1000",
+    "dsl text plan-1000",
+    "typed text plan-1000",
+    "rego small",
+    "regorus small",
+    "rego-1 small",
+    "regorus-1 small",
+];
+
+/// Runs `subject` `repeats` times (the process `callgrind` watches).
+pub fn repeat(subject: &str, repeats: usize) {
+    let (kind, input_name) = subject.rsplit_once(' ').expect("a subject and an input");
+    let input = match input_name.strip_prefix("plan-") {
+        Some(size) => workloads::plan_input(size.parse().expect("a size")),
+        None => workloads::small_input(),
+    };
+    let text = input.to_string();
+    let count = workloads::SHIPPED_COUNT;
+    let mut sink = 0;
+    match kind {
+        "dsl" => {
+            let mut set = policy_set(Language::Dsl, count);
+            (0..repeats).for_each(|_| sink += decide(&mut set, &input).outcomes.len());
+        }
+        "floor" => {
+            let set = floor::policies(count);
+            (0..repeats).for_each(|_| sink += floor::decide_json(&set, &input).len());
+        }
+        "dsl text" => {
+            let mut decider = TextDecider::new(policy_set(Language::Dsl, count));
+            (0..repeats).for_each(|_| sink += decider.decide(&text).outcomes.len());
+        }
+        "typed text" => {
+            let set = floor::policies(count);
+            (0..repeats).for_each(|_| sink += floor::decide_text_typed(&set, &text).len());
+        }
+        "rego" | "rego-1" => {
+            let count = if kind == "rego" { count } else { 1 };
+            let mut set = policy_set(Language::Rego, count);
+            let prepared = set.prepare(input).expect("the input converts");
+            (0..repeats).for_each(|_| sink += decide_prepared(&mut set, &prepared).outcomes.len());
+        }
+        "regorus" | "regorus-1" => {
+            let count = if kind == "regorus" { count } else { 1 };
+            let mut raw = RawRegorus::load(&workloads::rego_set(count));
+            let raw_input = raw_regorus::input(&text);
+            (0..repeats).for_each(|_| sink += raw.decide(&raw_input));
+        }
+        other => panic!("no subject `{other}`"),
+    }
+    std::hint::black_box(sink);
+}
+
+/// Instructions of one repetition of `subject`, run by `program` (this benchmark) under
+/// `callgrind`; `None` where `valgrind` cannot run.
+pub fn per_decision(program: &str, subject: &str) -> Option<f64> {
+    let with = collected(program, subject, REPEATS)?;
+    let without = collected(program, subject, 0)?;
+    Some(with.saturating_sub(without) as f64 / REPEATS as f64)
+}
+
+fn collected(program: &str, subject: &str, repeats: usize) -> Option<u64> {
+    let output = Command::new("valgrind")
+        .args([
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            program,
+        ])
+        .args(["--repeat", subject, &repeats.to_string()])
+        .output()
+        .ok()?;
+    let report = String::from_utf8_lossy(&output.stderr);
+    report
+        .lines()
+        .find_map(|line| {
+            line.split_once("Collected :")
+                .map(|(_, count)| count.trim().to_string())
+        })
+        .and_then(|count| count.parse().ok())
+}
