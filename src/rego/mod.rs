@@ -9,6 +9,7 @@ mod extract;
 mod gofmt;
 mod load;
 mod metadata;
+mod nesting;
 mod recursion;
 mod rewrite;
 mod scan;
