@@ -35,6 +35,10 @@ pub struct Cli {
     /// always, or never
     #[arg(long = "color", global = true, value_enum, default_value_t = ColourChoice::Auto)]
     pub colour: ColourChoice,
+
+    /// The most memory verdict may use, e.g. 2GiB; past it the run ends with exit 70
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size, default_value = "2GiB")]
+    pub max_memory: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
