@@ -231,13 +231,9 @@ pub enum RegoVersionChoice {
     V1,
 }
 
-#[derive(Debug, Args)]
-pub struct PolicyArgs {
-    /// A policy file or directory (repeatable); directories are walked recursively in sorted
-    /// order [default: ./policies]
-    #[arg(short = 'p', long = "policy", value_name = "PATH")]
-    pub policies: Vec<PathBuf>,
-
+/// How policies are read, whichever way their paths are given.
+#[derive(Clone, Debug, Args)]
+pub struct LoadArgs {
     /// A JSON (or YAML) document added under `data` for Rego policies (repeatable)
     #[arg(short = 'd', long = "data", value_name = "FILE")]
     pub data: Vec<PathBuf>,
@@ -249,6 +245,18 @@ pub struct PolicyArgs {
     /// Largest policy file accepted, e.g. 8MiB
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "8MiB")]
     pub max_policy_size: u64,
+}
+
+/// Policies named with `--policy`, as `eval` takes them.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// A policy file or directory (repeatable); directories are walked recursively in sorted
+    /// order [default: ./policies]
+    #[arg(short = 'p', long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 #[derive(Debug, Args)]
@@ -331,24 +339,16 @@ pub enum TestFormat {
     Junit,
 }
 
-/// Policy paths given as arguments rather than with `--policy`.
+/// Policy paths given as arguments rather than with `--policy`, as `test` and `check`
+/// take them.
 #[derive(Debug, Args)]
 pub struct PathArgs {
     /// Policy files or directories [default: ./policies]
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// A JSON (or YAML) document added under `data` for Rego policies (repeatable)
-    #[arg(short = 'd', long = "data", value_name = "FILE")]
-    pub data: Vec<PathBuf>,
-
-    /// Rego syntax version of the policies
-    #[arg(long, value_enum, default_value_t = RegoVersionChoice::Auto, value_name = "VERSION")]
-    pub rego_version: RegoVersionChoice,
-
-    /// Largest policy file accepted, e.g. 8MiB
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "8MiB")]
-    pub max_policy_size: u64,
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 impl PathArgs {
@@ -356,9 +356,7 @@ impl PathArgs {
     pub fn as_policy_args(&self) -> PolicyArgs {
         PolicyArgs {
             policies: self.paths.clone(),
-            data: self.data.clone(),
-            rego_version: self.rego_version,
-            max_policy_size: self.max_policy_size,
+            load: self.load.clone(),
         }
     }
 }

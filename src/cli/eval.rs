@@ -158,7 +158,7 @@ fn print_input_requested(flag: bool) -> bool {
 /// The limits the policy flags set.
 pub fn limits_for(args: &PolicyArgs) -> Limits {
     Limits {
-        policy_bytes: args.max_policy_size,
+        policy_bytes: args.load.max_policy_size,
         ..Limits::default()
     }
 }
@@ -172,12 +172,12 @@ pub fn load_policies(
 ) -> Result<PolicySet> {
     let paths = policy_paths(&args.policies)?;
     let options = LoadOptions {
-        rego_version: match args.rego_version {
+        rego_version: match args.load.rego_version {
             RegoVersionChoice::Auto => RegoVersion::Auto,
             RegoVersionChoice::V0 => RegoVersion::V0,
             RegoVersionChoice::V1 => RegoVersion::V1,
         },
-        data_files: args.data.clone(),
+        data_files: args.load.data.clone(),
         limits,
         capture_prints,
     };

@@ -68,3 +68,100 @@ fn schema_prints_the_input_document_schema() {
     assert!(schema["properties"]["deploymentRequest"].is_object());
     assert!(schema["properties"]["grants"].is_object());
 }
+
+#[test]
+fn request_refuses_bad_durations_and_identities_as_usage_errors() {
+    Verdict::new([
+        "request",
+        "open-request",
+        "acme/payments/prod",
+        "--access-duration",
+        "2x",
+        "--requester",
+        "alice@acme.io",
+    ])
+    .run()
+    .code(64)
+    .stderr_has("`2x` is not a duration");
+    Verdict::new(["request", "open", "prod", "--requester", "alice@acme.io"])
+        .run()
+        .code(64)
+        .stderr_has("org/project/env");
+    Verdict::new(["request", "open", "acme/payments/prod", "--requester", "  "])
+        .run()
+        .code(64)
+        .stderr_has("`--requester` is empty");
+    Verdict::new([
+        "request",
+        "update",
+        "acme/payments/prod",
+        "--requester",
+        "alice@acme.io",
+    ])
+    .run()
+    .code(64);
+}
+
+#[test]
+fn request_builds_a_document_eval_reads() {
+    let output = Verdict::new([
+        "request",
+        "open-request",
+        "acme/payments/prod",
+        "--access-duration",
+        "2h",
+        "--grant-expiration",
+        "24h",
+        "--description",
+        "Investigating production API errors",
+        "--requester",
+        "alice@acme.io",
+    ])
+    .run()
+    .code(0);
+    let document = output.json();
+    assert_eq!(document["request"]["action"], "open-request");
+    assert_eq!(document["request"]["accessDuration"], "2h");
+    assert_eq!(document["request"]["requester"]["id"], "alice@acme.io");
+    Verdict::new([
+        "eval",
+        "-p",
+        "policies/esc",
+        "--now",
+        "2026-11-24T10:00:00Z",
+    ])
+    .stdin(&output.stdout)
+    .run()
+    .code(2)
+    .stdout_has("0 of 2 approvals");
+}
+
+#[test]
+fn the_shipped_policies_are_formatted_and_check_clean() {
+    Verdict::new(["fmt", "--check", "policies"]).run().code(0);
+    Verdict::new(["check", "policies"])
+        .run()
+        .code(0)
+        .stdout_has("no errors");
+}
+
+#[test]
+fn fmt_rewrites_a_file_and_check_mode_reports_it() {
+    let scratch = crate::harness::Scratch::new().file(
+        "p.policy",
+        "policy \"p\" {\n    deny   \"x\"   if   1>2\n}\n",
+    );
+    let path = scratch.path("p.policy");
+    let output = Verdict::new(["fmt", "--diff", &path]).run().code(1);
+    assert!(
+        output.stdout.contains("+  deny \"x\" if 1 > 2"),
+        "{}",
+        output.stdout
+    );
+    Verdict::new(["fmt", &path]).run().code(0);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "policy \"p\" {\n  deny \"x\" if 1 > 2\n}\n"
+    );
+    Verdict::new(["fmt", "--check", &path]).run().code(0);
+}

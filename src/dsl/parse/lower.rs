@@ -489,7 +489,10 @@ impl<'s> Lowering<'s> {
                     TemplatePart::Text(text) => value.push_str(&text),
                     TemplatePart::Interpolation(expr) => {
                         let diagnostic = self
-                            .at(expr.span, format!("a {what} cannot contain `${{...}}`"))
+                            .at(
+                                expr.span,
+                                format!("{} {what} cannot contain `${{...}}`", article(what)),
+                            )
                             .with_label("interpolation is not allowed here")
                             .with_help("write `\\${` for a literal `${`");
                         self.report(diagnostic);
@@ -526,4 +529,12 @@ fn first_word(text: &str, at: usize) -> &str {
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .unwrap_or(rest.len());
     rest.get(..end).unwrap_or("")
+}
+
+/// `a` or `an`, by the first letter of the word that follows.
+fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
 }

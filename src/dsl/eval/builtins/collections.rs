@@ -78,9 +78,10 @@ pub fn sort<'a>(value: &Value<'a>) -> Value<'a> {
         return Value::Null;
     }
     let mut items: Vec<Value<'a>> = value.elements().into_iter().flatten().collect();
-    let comparable = items
-        .windows(2)
-        .all(|pair| matches!(pair, [left, right] if left.compare(right).is_some()));
+    let comparable = match items.first() {
+        Some(first) => items.iter().all(|item| first.compare(item).is_some()),
+        None => true,
+    };
     if !comparable {
         return Value::Null;
     }
@@ -190,7 +191,8 @@ mod tests {
         );
         assert_eq!(call("sort", &[json!([])]), json!([]));
         assert_eq!(call("sort", &[json!([1, "1"])]), json!(null));
-        assert_eq!(call("sort", &[json!([null])]), json!([null]));
+        assert_eq!(call("sort", &[json!([null])]), json!(null));
+        assert_eq!(call("sort", &[json!([[1]])]), json!(null));
         assert_eq!(call("sort", &[json!([null, null])]), json!(null));
         assert_eq!(call("sort", &[json!("ba")]), json!(null));
         assert_eq!(call("sort", &[json!(null)]), json!(null));
