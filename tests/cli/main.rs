@@ -14,6 +14,7 @@ mod errors;
 mod esc;
 mod eval;
 mod language_doc;
+mod limits;
 mod log;
 mod readme;
 mod test_command;
