@@ -17,6 +17,7 @@ mod language_doc;
 mod limits;
 mod log;
 mod readme;
+mod security;
 mod test_command;
 mod twins;
 mod usage;
