@@ -35,6 +35,10 @@ pub struct Cli {
     /// always, or never
     #[arg(long = "color", global = true, value_enum, default_value_t = ColourChoice::Auto)]
     pub colour: ColourChoice,
+
+    /// The most memory verdict may use, e.g. 2GiB; past it the run ends with exit 70
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size, default_value = "2GiB")]
+    pub max_memory: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -303,6 +307,11 @@ pub struct EvalArgs {
     /// Largest input document accepted (each line with --batch), e.g. 64MiB
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
     pub max_input_size: u64,
+
+    /// Longest the evaluation of one policy (or one Rego rule) may take, e.g. 10s; past it
+    /// the decision is an error (exit 70)
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, default_value = "10s")]
+    pub eval_timeout: std::time::Duration,
 
     /// Give up after this long (e.g. 30s, 2m); the run ends with exit 70
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]

@@ -27,6 +27,7 @@ pub fn run(arguments: impl IntoIterator<Item = OsString>) -> Exit {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error),
     };
+    crate::guard::set_memory_limit(cli.max_memory);
     let colour = output::Colour::from_choice(cli.colour);
     let result = match cli.command {
         Command::Eval(arguments) => eval::run(&arguments, colour),
