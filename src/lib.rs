@@ -22,6 +22,7 @@ pub mod duration;
 pub mod error;
 pub mod exit;
 pub mod explain;
+pub mod guard;
 pub mod input;
 pub mod limits;
 pub mod load;

@@ -14,8 +14,9 @@ pub struct Limits {
     pub json_depth: usize,
     /// Longest a whole run may take (`--timeout`).
     pub timeout: Option<Duration>,
-    /// Longest one Rego evaluation may take.
-    pub rego_eval_time: Duration,
+    /// Longest the evaluation of one policy-language policy, or of one Rego rule, may take
+    /// (`--eval-timeout`).
+    pub eval_time: Duration,
 }
 
 /// serde_json refuses documents nested deeper than this; verdict reports it as a limit.
@@ -28,7 +29,7 @@ impl Default for Limits {
             policy_bytes: 8 * 1024 * 1024,
             json_depth: JSON_DEPTH,
             timeout: None,
-            rego_eval_time: Duration::from_secs(10),
+            eval_time: Duration::from_secs(10),
         }
     }
 }

@@ -9,27 +9,41 @@
 
 use verdict::error::ErrorClass;
 use verdict::exit::Exit;
+use verdict::guard;
+
+#[global_allocator]
+static ALLOCATOR: guard::CountingAllocator = guard::CountingAllocator;
 
 fn main() -> Exit {
-    quiet_library_backtraces();
+    prepare_environment();
+    guard::set_memory_limit(guard::DEFAULT_MEMORY_LIMIT);
+    guard::handle_stack_overflow();
     std::panic::set_hook(Box::new(|info| {
         eprintln!("error: internal error: {info}");
         eprintln!("  = help: this is a bug in verdict; no decision was made");
     }));
-    std::panic::catch_unwind(|| verdict::cli::run(std::env::args_os()))
-        .unwrap_or(Exit::Error(ErrorClass::Evaluation))
+    // The work runs on a thread of its own, whose stack (like that of every thread it
+    // starts) is sized by `guard::set_thread_stacks`, not by the platform's main thread.
+    std::thread::spawn(|| {
+        std::panic::catch_unwind(|| verdict::cli::run(std::env::args_os()))
+            .unwrap_or(Exit::Error(ErrorClass::Evaluation))
+    })
+    .join()
+    .unwrap_or(Exit::Error(ErrorClass::Evaluation))
 }
 
 /// Libraries that capture a backtrace with every error (regorus does) pay for it on every
 /// load when `RUST_BACKTRACE` is set. Unless the user asks for library backtraces
-/// explicitly, turn them off; panics still honour `RUST_BACKTRACE`.
-fn quiet_library_backtraces() {
-    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
-        // SAFETY: called first thing in `main`, before any other thread exists, so no
-        // one can read the environment concurrently.
-        #[allow(unsafe_code)]
-        unsafe {
+/// explicitly, turn them off; panics still honour `RUST_BACKTRACE`. And threads get the
+/// stack size verdict needs.
+fn prepare_environment() {
+    // SAFETY: called first thing in `main`, before any other thread exists, so no
+    // one can read the environment concurrently.
+    #[allow(unsafe_code)]
+    unsafe {
+        if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
             std::env::set_var("RUST_LIB_BACKTRACE", "0");
         }
+        guard::set_thread_stacks();
     }
 }

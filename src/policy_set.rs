@@ -161,7 +161,7 @@ impl PolicySet {
         Ok(PolicySet {
             files: Arc::new(sources.files.into_iter().chain(data_sources).collect()),
             rego,
-            dsl: Arc::new(compiled.dsl),
+            dsl: Arc::new(with_eval_time(compiled.dsl, options.limits.eval_time)),
             rulesets: Arc::new(Rulesets::new(compiled.rulesets)),
             order: Arc::new(positioned.into_iter().map(|(_, policy)| policy).collect()),
             tests: Arc::new(compiled.tests),
@@ -355,6 +355,23 @@ impl PolicySet {
     }
 }
 
+/// The policies with the evaluation time limit of `--eval-timeout`.
+fn with_eval_time(
+    policies: Vec<dsl::compile::CompiledPolicy>,
+    limit: std::time::Duration,
+) -> Vec<dsl::compile::CompiledPolicy> {
+    policies
+        .into_iter()
+        .map(|policy| {
+            let limits = dsl::eval::Limits {
+                max_time: Some(limit),
+                ..policy.limits().clone()
+            };
+            policy.with_limits(limits)
+        })
+        .collect()
+}
+
 /// The activation of the requested environment's own grant, if this open starts it.
 fn requested_activation(input: &Value, activations: &[GrantActivation]) -> Option<GrantActivation> {
     let requested = input
@@ -464,7 +481,7 @@ fn load_rego(
     let rego_options = RegoOptions {
         version: options.rego_version,
         capture_prints: options.capture_prints,
-        timeout: Some(options.limits.rego_eval_time),
+        timeout: Some(options.limits.eval_time),
         ..RegoOptions::default()
     };
     let mut groups = Vec::new();

@@ -35,6 +35,10 @@ pub struct Cli {
     /// always, or never
     #[arg(long = "color", global = true, value_enum, default_value_t = ColourChoice::Auto)]
     pub colour: ColourChoice,
+
+    /// The most memory verdict may use, e.g. 2GiB; past it the run ends with exit 70
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size, default_value = "2GiB")]
+    pub max_memory: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -56,6 +60,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Format .policy files in place (or only check or show the changes)
     Fmt(FmtArgs),
+    /// Compile .policy policies to another language (Rego v1) for OPA or env0
+    Compile(CompileArgs),
     /// Print the JSON Schema of the input document
     Schema,
     /// Build an ESC request document (open-request, open, update, write) to pipe into eval
@@ -302,6 +308,11 @@ pub struct EvalArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
     pub max_input_size: u64,
 
+    /// Longest the evaluation of one policy (or one Rego rule) may take, e.g. 10s; past it
+    /// the decision is an error (exit 70)
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, default_value = "10s")]
+    pub eval_timeout: std::time::Duration,
+
     /// Give up after this long (e.g. 30s, 2m); the run ends with exit 70
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<std::time::Duration>,
@@ -398,6 +409,28 @@ pub struct FmtArgs {
     /// Change nothing; print what formatting would change, as a unified diff
     #[arg(long)]
     pub diff: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompileTarget {
+    /// Rego v1, for OPA, env0 or `verdict eval`: a helper library, then one package per policy
+    Rego,
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// The language to compile to
+    #[arg(long = "to", value_enum)]
+    pub target: CompileTarget,
+
+    /// .policy files or directories
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Write each module to its own file under DIR (e.g. verdict/lib.rego,
+    /// verdict/policy/cost_guard.rego) instead of printing them all
+    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 fn parse_percent(text: &str) -> Result<f64, String> {

@@ -32,6 +32,7 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
     let limits = Limits {
         input_bytes: args.max_input_size,
         timeout: args.timeout,
+        eval_time: args.eval_timeout,
         ..limits_for(&args.policy)
     };
     let mut set = load_policies(&args.policy, limits.clone(), args.explain, colour)?;

@@ -4,6 +4,7 @@
 mod args;
 mod batch;
 mod check;
+mod compile;
 mod eval;
 mod fmt;
 mod log;
@@ -26,12 +27,14 @@ pub fn run(arguments: impl IntoIterator<Item = OsString>) -> Exit {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error),
     };
+    crate::guard::set_memory_limit(cli.max_memory);
     let colour = output::Colour::from_choice(cli.colour);
     let result = match cli.command {
         Command::Eval(arguments) => eval::run(&arguments, colour),
         Command::Test(arguments) => test::run(&arguments, colour),
         Command::Check(arguments) => check::run(&arguments, colour),
         Command::Fmt(arguments) => fmt::run(&arguments),
+        Command::Compile(arguments) => compile::run(&arguments),
         Command::Request(arguments) => request::run(&arguments),
         Command::Log(command) => log::run(&command),
         Command::Schema => output::print_stdout(crate::input::SCHEMA).map(|()| Exit::Success),

@@ -1,11 +1,12 @@
 //! Checks OPA's compiler makes before evaluating anything and the engine leaves to run
 //! time (or never makes): calls to undefined functions, calls with the wrong number of
-//! arguments, and rules of one name defined with conflicting kinds.
+//! arguments, rules of one name defined with conflicting kinds, and recursive functions.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::builtins;
+use super::recursion;
 use super::syntax::{CallSite, ModuleSyntax, RuleKind};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
@@ -39,13 +40,13 @@ const REMOVED_BUILTINS: [(&str, &str); 9] = [
 /// Every user-defined rule, by full path (`data.pkg.name`): kinds with where each first
 /// appears, and the arities of its function definitions.
 #[derive(Default)]
-struct RuleTable {
+pub struct RuleTable {
     kinds: BTreeMap<String, Vec<(RuleKind, usize, Span)>>,
     arities: BTreeMap<String, Vec<usize>>,
 }
 
 impl RuleTable {
-    fn new(files: &[CheckedFile<'_>]) -> RuleTable {
+    pub fn new(files: &[CheckedFile<'_>]) -> RuleTable {
         let mut table = RuleTable::default();
         for (file, checked) in files.iter().enumerate() {
             for rule in &checked.syntax.rules {
@@ -67,7 +68,7 @@ impl RuleTable {
     }
 }
 
-fn full_path(package: &[String], path: &[String]) -> String {
+pub fn full_path(package: &[String], path: &[String]) -> String {
     std::iter::once("data")
         .chain(package.iter().map(String::as_str))
         .chain(path.iter().map(String::as_str))
@@ -80,6 +81,7 @@ pub fn check(files: &[CheckedFile<'_>]) -> Vec<Diagnostic> {
     let table = RuleTable::new(files);
     let mut problems = conflicts(files, &table);
     problems.extend(unsafe_head_vars(files, &table));
+    problems.extend(recursion::recursive_functions(files, &table));
     for checked in files {
         for call in &checked.syntax.calls {
             if let Some(problem) = check_call(checked, call, &table) {
@@ -183,7 +185,7 @@ fn unsafe_head_vars(files: &[CheckedFile<'_>], table: &RuleTable) -> Vec<Diagnos
 }
 
 /// What a call names.
-enum Callee {
+pub enum Callee {
     User(String),
     Builtin(usize),
     Variadic,
@@ -191,7 +193,7 @@ enum Callee {
     Undefined(String, Option<String>),
 }
 
-fn resolve(syntax: &ModuleSyntax, name: &str, table: &RuleTable) -> Callee {
+pub fn resolve(syntax: &ModuleSyntax, name: &str, table: &RuleTable) -> Callee {
     if name == "print" {
         return Callee::Variadic;
     }

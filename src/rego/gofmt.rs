@@ -92,8 +92,10 @@ pub fn sprintf(format: &str, args: &[GoArg]) -> String {
         spec.width = number_or_star(&mut chars, args, &mut next_arg, &mut out, "BADWIDTH");
         if chars.next_if_eq(&'.').is_some() {
             take_index(&mut chars, &mut next_arg);
-            spec.precision =
-                number_or_star(&mut chars, args, &mut next_arg, &mut out, "BADPREC").or(Some(0));
+            // `%.s` is a precision of 0; a bad `*` argument is no precision at all.
+            let starred = chars.peek() == Some(&'*');
+            spec.precision = number_or_star(&mut chars, args, &mut next_arg, &mut out, "BADPREC")
+                .or((!starred).then_some(0));
         }
         take_index(&mut chars, &mut next_arg);
         let Some(verb) = chars.next() else {
@@ -129,7 +131,13 @@ pub fn sprintf(format: &str, args: &[GoArg]) -> String {
     out
 }
 
-/// A width or precision: digits, or `*` taking an `int64` argument.
+/// Go refuses widths and precisions beyond a million (`tooLarge` in `fmt`), which also
+/// keeps one call from building a string of gigabytes.
+const LARGEST_WIDTH: usize = 1_000_000;
+
+/// A width or precision: digits, or `*` taking an `int64` argument. As in Go, a number
+/// of digits that grows past [`LARGEST_WIDTH`] swallows the rest of the format, and a
+/// `*` argument past it is a bad width.
 fn number_or_star(
     chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
     args: &[GoArg],
@@ -139,7 +147,9 @@ fn number_or_star(
 ) -> Option<usize> {
     if chars.next_if_eq(&'*').is_some() {
         let value = match args.get(*next_arg) {
-            Some(GoArg::Int(value)) => usize::try_from(*value).ok(),
+            Some(GoArg::Int(value)) => usize::try_from(*value)
+                .ok()
+                .filter(|&value| value <= LARGEST_WIDTH),
             _ => None,
         };
         *next_arg += 1;
@@ -148,8 +158,16 @@ fn number_or_star(
         }
         return value;
     }
-    let digits: String = std::iter::from_fn(|| chars.next_if(char::is_ascii_digit)).collect();
-    digits.parse().ok()
+    let mut number: Option<usize> = None;
+    while let Some(digit) = chars.next_if(char::is_ascii_digit) {
+        let so_far = number.unwrap_or(0);
+        if so_far > LARGEST_WIDTH {
+            chars.for_each(drop);
+            return None;
+        }
+        number = Some(so_far * 10 + digit.to_digit(10).map_or(0, |d| d as usize));
+    }
+    number
 }
 
 fn format_arg(arg: &GoArg, verb: char, spec: Spec) -> String {
@@ -491,5 +509,16 @@ mod tests {
             "he|412.46"
         );
         assert_eq!(go("%t", &[Str("true".into())]), "%!t(string=true)");
+    }
+
+    #[test]
+    fn widths_past_a_million_are_refused_as_go_does() {
+        assert_eq!(go("%999999999d|", &[Int(1)]), "%!(NOVERB)%!(EXTRA int64=1)");
+        assert_eq!(go("%*d", &[Int(2_000_000), Int(1)]), "%!(BADWIDTH)1");
+        assert_eq!(
+            go("%.*s", &[Int(2_000_000), Str("ab".into())]),
+            "%!(BADPREC)ab"
+        );
+        assert_eq!(go("%1000000d", &[Int(1)]).len(), 1_000_000);
     }
 }

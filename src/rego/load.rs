@@ -13,6 +13,7 @@ use super::checks::{self, CheckedFile};
 use super::diagnose::{self, EngineFile};
 use super::engine;
 use super::metadata::{self, Catalog};
+use super::nesting;
 use super::rewrite::{Edit, EditedText};
 use super::syntax::{ModuleSyntax, RuleKind};
 use super::version::{Dialect, RegoVersion, SyntaxClues};
@@ -91,6 +92,10 @@ fn parse_all(
     let mut problems = Vec::new();
     for module in modules {
         let source = module.source;
+        if let Some(problem) = nesting::too_deep(&source) {
+            problems.push(problem);
+            continue;
+        }
         let clues = SyntaxClues::of(&source.text);
         if options.version == RegoVersion::V0
             && let Some((keyword, at)) = clues.unimported_keyword()

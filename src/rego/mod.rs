@@ -9,6 +9,8 @@ mod extract;
 mod gofmt;
 mod load;
 mod metadata;
+mod nesting;
+mod recursion;
 mod rewrite;
 mod scan;
 mod sprintf;
@@ -364,7 +366,10 @@ impl RegoPolicies {
         let mut diagnostic = diagnose::diagnostic(&self.shared.files, error, &context);
         if engine::is_timeout(error) {
             diagnostic.message = format!("{context}: evaluation took longer than the time limit");
-            diagnostic.help = Some("simplify the policy or raise the time limit".to_string());
+            diagnostic.help = Some(
+                "simplify the policy, or raise the limit with `--eval-timeout` if it is expected"
+                    .to_string(),
+            );
         }
         Error::evaluation(diagnostic)
     }

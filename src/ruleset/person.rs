@@ -1,6 +1,7 @@
 //! People in a request — the requester and reviewers — read leniently from JSON.
 //!
-//! Identities compare case-insensitively after trimming; a person's identity is `id`, else
+//! Identities compare case-insensitively after trimming (and without the invisible
+//! characters that would let one person pass for two); a person's identity is `id`, else
 //! `email`, else `name`. Fields of the wrong type are treated as absent, except where that
 //! would loosen a check (see [`Person::read`]).
 
@@ -17,10 +18,11 @@ pub(crate) struct Name {
 impl Name {
     /// A name from text; `None` when it is empty after trimming.
     pub fn new(text: &str) -> Option<Name> {
-        let shown = text.trim();
+        let visible = without_invisible(text);
+        let shown = visible.trim();
         (!shown.is_empty()).then(|| Name {
             shown: shown.to_string(),
-            key: comparison_key(shown),
+            key: shown.to_lowercase(),
         })
     }
 
@@ -30,9 +32,43 @@ impl Name {
     }
 }
 
-/// How names compare: trimmed and lowercased.
+/// How names compare: without invisible characters, trimmed and lowercased.
 pub(crate) fn comparison_key(text: &str) -> String {
-    text.trim().to_lowercase()
+    without_invisible(text).trim().to_lowercase()
+}
+
+/// The text without the characters that show nothing: zero-width spaces and joiners,
+/// byte-order marks, soft hyphens, direction marks, variation selectors and the like
+/// (Unicode's default-ignorable code points). `alice@acme.io` followed by a zero-width
+/// space is still Alice, and `acme/payments/prod` with one is still production.
+pub(crate) fn without_invisible(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_invisible) {
+        std::borrow::Cow::Owned(text.chars().filter(|&c| !is_invisible(c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
 }
 
 /// A requester or a reviewer.
@@ -176,6 +212,23 @@ mod tests {
         );
         assert_eq!(shown(json!({"teams": ["sre"]})), None);
         assert_eq!(shown(json!("bob")), None);
+    }
+
+    #[test]
+    fn invisible_characters_do_not_make_another_person() {
+        let requester = person(json!({"id": "alice@acme.io"}));
+        for disguise in [
+            "alice@acme.io\u{200b}",
+            "\u{feff}alice@acme.io",
+            "ali\u{00ad}ce@acme.io",
+            "\u{202e}alice@acme.io\u{2060}",
+        ] {
+            let reviewer = person(json!({ "id": disguise }));
+            assert!(requester.is_same_person(&reviewer), "{disguise:?}");
+            assert_eq!(reviewer.shown(), "alice@acme.io");
+        }
+        assert_eq!(comparison_key("ACME/Prod\u{200b} "), "acme/prod");
+        assert!(Name::new("\u{200b}\u{feff} ").is_none());
     }
 
     #[test]

@@ -9,13 +9,13 @@ import rego.v1
 
 required := input.policyData.requiredApprovers
 
-deployer := lower(object.get(input.deployerUser, "email", ""))
+deployer := lower(trim_space(object.get(input.deployerUser, "email", "")))
 
-# Approvers other than the deployer, one per email address.
+# Approvers other than the deployer, one per address (caseless, trimmed; "" is nobody).
 other_approvers contains email if {
 	some approver in input.approvers
-	email := lower(approver.email)
-	email != deployer
+	email := lower(trim_space(approver.email))
+	not email in {"", deployer}
 }
 
 nothing_to_approve if not input.deploymentRequest

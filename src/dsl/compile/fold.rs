@@ -93,5 +93,8 @@ fn evaluate(node: &Node) -> Option<Constant> {
     let input = Json::Null;
     let mut machine = Machine::new(&program, &input, DateTime::UNIX_EPOCH, &Limits::default());
     let value = machine.eval(node).ok()?;
-    Constant::from_value(&value)
+    let constant = Constant::from_value(&value)?;
+    crate::dsl::eval::limits::watch_halt()
+        .ok()
+        .map(|()| constant)
 }

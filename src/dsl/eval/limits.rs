@@ -3,6 +3,7 @@
 //! Evaluation is total (SPEC 4.3): no input makes an expression fail. What can end an
 //! evaluation early is running out of resources, and that fails closed with an error.
 
+use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 /// Limits on the work of compiling and evaluating one policy. The defaults suit every
@@ -65,20 +66,33 @@ pub struct Budget {
     iterations: u64,
     string_bytes: usize,
     started: Option<Instant>,
+    /// The traversal watch of the evaluation this budget replaced on its thread, if any.
+    outer_watch: Watch,
 }
 
 impl Budget {
+    /// The budget of an evaluation on this thread; until it is dropped, walks over whole
+    /// values on the thread ([`traversal_step`], [`text_fits`]) are held to its limits.
     pub fn new(limits: &Limits) -> Budget {
+        let started = limits.max_time.map(|_| Instant::now());
+        let watch = Watch {
+            steps: 0,
+            deadline: started.zip(limits.max_time),
+            max_text: limits.max_string_bytes,
+            stopped: None,
+        };
         Budget {
             limits: limits.clone(),
             iterations: 0,
             string_bytes: 0,
-            started: limits.max_time.map(|_| Instant::now()),
+            started,
+            outer_watch: WATCH.replace(watch),
         }
     }
 
     /// Counts one step of a loop.
     pub fn iterate(&mut self) -> Result<(), Halt> {
+        watch_halt()?;
         self.iterations += 1;
         if self.iterations > self.limits.max_iterations {
             return Err(Halt::Iterations(self.limits.max_iterations));
@@ -98,6 +112,7 @@ impl Budget {
 
     /// Checks that a string being built is still within the length limit.
     pub fn check_length(&self, bytes: usize) -> Result<(), Halt> {
+        watch_halt()?;
         if bytes > self.limits.max_string_bytes {
             return Err(Halt::StringLength(self.limits.max_string_bytes));
         }
@@ -112,6 +127,75 @@ impl Budget {
             return Err(Halt::TotalStrings(self.limits.max_total_string_bytes));
         }
         Ok(())
+    }
+}
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        WATCH.set(self.outer_watch);
+    }
+}
+
+/// Walks over whole values (comparing, rendering) are not loop steps, yet a policy can
+/// build values that share parts, `let b = [a, a]` over and over, whose walk takes
+/// forever. The walks report each node here, and stop when the evaluation's time or
+/// string limit has passed; the evaluation then halts with that limit.
+#[derive(Clone, Copy, Debug)]
+struct Watch {
+    steps: u32,
+    deadline: Option<(Instant, Duration)>,
+    max_text: usize,
+    stopped: Option<WatchStop>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum WatchStop {
+    Time(Duration),
+    Text(usize),
+}
+
+/// Walk steps between two looks at the clock.
+const WATCH_CLOCK_EVERY: u32 = 4096;
+
+thread_local! {
+    static WATCH: Cell<Watch> = const {
+        Cell::new(Watch { steps: 0, deadline: None, max_text: usize::MAX, stopped: None })
+    };
+}
+
+/// Counts one node of a walk over a value; false once the walk must stop.
+pub fn traversal_step() -> bool {
+    let mut watch = WATCH.get();
+    if watch.stopped.is_some() {
+        return false;
+    }
+    watch.steps = watch.steps.wrapping_add(1);
+    if watch.steps.is_multiple_of(WATCH_CLOCK_EVERY)
+        && let Some((started, limit)) = watch.deadline
+        && started.elapsed() > limit
+    {
+        watch.stopped = Some(WatchStop::Time(limit));
+    }
+    WATCH.set(watch);
+    watch.stopped.is_none()
+}
+
+/// Whether text of `bytes` is within the string limit; false (and the walk stops) when not.
+pub fn text_fits(bytes: usize) -> bool {
+    let mut watch = WATCH.get();
+    if bytes > watch.max_text && watch.stopped.is_none() {
+        watch.stopped = Some(WatchStop::Text(watch.max_text));
+        WATCH.set(watch);
+    }
+    watch.stopped.is_none()
+}
+
+/// The limit a walk stopped at, if one did during this evaluation.
+pub fn watch_halt() -> Result<(), Halt> {
+    match WATCH.get().stopped {
+        None => Ok(()),
+        Some(WatchStop::Time(limit)) => Err(Halt::Time(limit)),
+        Some(WatchStop::Text(limit)) => Err(Halt::StringLength(limit)),
     }
 }
 
@@ -156,5 +240,19 @@ mod tests {
             .map(|_| budget.iterate())
             .find(Result::is_err);
         assert_eq!(halted, Some(Err(Halt::Time(Duration::ZERO))));
+    }
+
+    #[test]
+    fn walks_stop_at_the_time_limit_and_halt_the_evaluation() {
+        let limits = Limits {
+            max_time: Some(Duration::ZERO),
+            ..Limits::default()
+        };
+        let budget = Budget::new(&limits);
+        let stopped = (0..WATCH_CLOCK_EVERY).any(|_| !traversal_step());
+        assert!(stopped);
+        assert_eq!(budget.check_length(0), Err(Halt::Time(Duration::ZERO)));
+        drop(budget);
+        assert!(traversal_step(), "the watch ends with its evaluation");
     }
 }

@@ -37,6 +37,7 @@ pub fn run(
     for guard in &program.guards {
         let holds = machine
             .eval(&guard.condition)
+            .and_then(|holds| limits::watch_halt().map(|()| holds))
             .map_err(|halt| halted(program, guard.span, "its `when` guard", &halt))?;
         if !holds.is_true() {
             return Ok(Vec::new());
@@ -44,10 +45,12 @@ pub fn run(
     }
     let mut outcomes = Vec::new();
     for rule in &program.rules {
-        fire(&mut machine, program, rule, &mut outcomes).map_err(|halt| {
-            let what = format!("its {} rule at line {}", rule.verdict, rule.location.line);
-            halted(program, rule.span, &what, &halt)
-        })?;
+        fire(&mut machine, program, rule, &mut outcomes)
+            .and_then(|()| limits::watch_halt())
+            .map_err(|halt| {
+                let what = format!("its {} rule at line {}", rule.verdict, rule.location.line);
+                halted(program, rule.span, &what, &halt)
+            })?;
     }
     Ok(outcomes)
 }

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::limits::{text_fits, traversal_step};
 use super::value::{Json, Value};
 use crate::decision::format_time;
 
@@ -38,8 +39,12 @@ pub fn interpolated(value: &Value<'_>) -> String {
     out
 }
 
-/// Appends a value as compact JSON; times and durations become strings.
+/// Appends a value as compact JSON; times and durations become strings. Stops early
+/// when the evaluation's time or string limit passes (the evaluation then halts).
 pub fn write_json(value: &Value<'_>, out: &mut String) {
+    if !traversal_step() || !text_fits(out.len()) {
+        return;
+    }
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
@@ -101,6 +106,10 @@ fn write_json_string(text: &str, out: &mut String) {
 /// The value as a `serde_json` value; times and durations become strings, whole numbers
 /// become integers.
 pub fn to_json(value: &Value<'_>) -> Json {
+    // As in `write_json`: a stopped walk gives up, and the evaluation halts.
+    if matches!(value, Value::List(_) | Value::Object(_)) && !traversal_step() {
+        return Json::Null;
+    }
     match value {
         Value::Null => Json::Null,
         Value::Bool(flag) => Json::Bool(*flag),

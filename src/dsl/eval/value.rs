@@ -202,6 +202,10 @@ impl<'a> Value<'a> {
     }
 
     fn equals_container(&self, other: &Value<'_>) -> bool {
+        // A stopped walk answers false, and the evaluation halts before using it.
+        if !super::limits::traversal_step() {
+            return false;
+        }
         if self.is_list() && other.is_list() {
             let (Some(left), Some(right)) = (self.elements(), other.elements()) else {
                 return false;

@@ -11,6 +11,7 @@ use super::*;
 use crate::error::ErrorClass;
 
 mod evaluation;
+mod hostile;
 mod input;
 mod loading;
 mod metadata;

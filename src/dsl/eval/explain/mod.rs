@@ -12,7 +12,7 @@ use serde::Serialize;
 
 pub use text::render;
 
-use super::limits::{Halt, Limits};
+use super::limits::{Halt, Limits, watch_halt};
 use super::machine::Machine;
 use super::operators::compare;
 use super::program::{Comparison, Explainer, Program, RuleProgram, Test, TestKind};
@@ -113,6 +113,7 @@ pub fn explain(
         let explained = (|| {
             let held = machine.eval(&guard.condition)?.is_true();
             let (tests, reads) = explain_condition(&mut machine, &guard.explainer)?;
+            watch_halt()?;
             Ok((held, tests, reads))
         })();
         let (held, tests, reads) =
@@ -133,10 +134,12 @@ pub fn explain(
     let mut outcomes = Vec::new();
     for rule in &program.rules {
         let explained = if applies {
-            explain_rule(&mut machine, program, rule, &mut outcomes).map_err(|halt| {
-                let what = format!("its {} rule at line {}", rule.verdict, rule.location.line);
-                halted(program, rule.span, &what, &halt)
-            })?
+            explain_rule(&mut machine, program, rule, &mut outcomes)
+                .and_then(|explained| watch_halt().map(|()| explained))
+                .map_err(|halt| {
+                    let what = format!("its {} rule at line {}", rule.verdict, rule.location.line);
+                    halted(program, rule.span, &what, &halt)
+                })?
         } else {
             unevaluated(rule)
         };

@@ -6,6 +6,7 @@ mod bench;
 mod builtins;
 mod explain;
 mod expressions;
+mod hostile;
 mod limits;
 mod rules;
 pub(crate) mod spec_example;

@@ -236,9 +236,18 @@ fn fails_closed(error: &str) -> bool {
     })
 }
 
+/// The number of cases: `PROPTEST_CASES` when set, else `default`.
+fn cases_or(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    // Loading the library into regorus is most of the cost of a case: many expressions share one.
-    #![proptest_config(Config { cases: 48, ..Config::default() })]
+    // Loading the library into regorus is most of the cost of a case: many expressions
+    // share one. `PROPTEST_CASES=300` runs a longer search.
+    #![proptest_config(Config { cases: cases_or(24), ..Config::default() })]
 
     #[test]
     fn random_expressions_decide_the_same(

@@ -1,0 +1,173 @@
+//! The last guards of the process, for what no evaluation limit can see: a ceiling on the
+//! memory in use, and a handler for a stack that runs out. Each ends the run at once with
+//! exit 70 and a message, as the `--timeout` watchdog does: a gate that cannot finish
+//! fails closed.
+//!
+//! The evaluators bound loops, strings, nesting and time; these guards catch the rest,
+//! such as a Rego builtin asked to build gigabytes in one call, or a chain of thousands
+//! of rules each calling the next.
+
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
+
+use crate::error::ErrorClass;
+use crate::exit::Exit;
+
+/// The memory ceiling when no flag sets one (`--max-memory`): room for the largest input
+/// document the default input limit lets in, many times over.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 2 << 30;
+
+/// The stack size of every thread verdict starts: deep enough for any policy we know of,
+/// since evaluators recurse as policies nest.
+pub const THREAD_STACK_BYTES: usize = 64 << 20;
+
+/// Bytes in use that a thread has not yet added to the shared count. Counting per thread
+/// keeps the shared counter out of the way of most allocations.
+const FLUSH_BYTES: isize = 256 << 10;
+
+static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+static IN_USE: AtomicIsize = AtomicIsize::new(0);
+static EXCEEDED: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    static UNFLUSHED: Cell<isize> = const { Cell::new(0) };
+}
+
+/// The system allocator, counting the bytes in use and ending the process when they pass
+/// the ceiling set by [`set_memory_limit`]. Install it with `#[global_allocator]`.
+pub struct CountingAllocator;
+
+/// Sets the ceiling on memory in use, in bytes.
+pub fn set_memory_limit(bytes: u64) {
+    LIMIT.store(
+        usize::try_from(bytes).unwrap_or(usize::MAX),
+        Ordering::Relaxed,
+    );
+}
+
+fn charge(bytes: isize) {
+    let flushed = UNFLUSHED
+        .try_with(|unflushed| {
+            let pending = unflushed.get().saturating_add(bytes);
+            if pending.unsigned_abs() >= FLUSH_BYTES.unsigned_abs() {
+                unflushed.set(0);
+                pending
+            } else {
+                unflushed.set(pending);
+                0
+            }
+        })
+        .unwrap_or(bytes);
+    if flushed == 0 {
+        return;
+    }
+    let in_use = IN_USE
+        .fetch_add(flushed, Ordering::Relaxed)
+        .saturating_add(flushed);
+    let limit = LIMIT.load(Ordering::Relaxed);
+    if flushed > 0 && usize::try_from(in_use).is_ok_and(|used| used > limit) {
+        out_of_memory(limit);
+    }
+}
+
+/// Says why and ends the process. Nothing here allocates: the message is written from the
+/// stack, and only the first thread to get here writes it.
+fn out_of_memory(limit: usize) {
+    if EXCEEDED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let mut buffer = [0u8; 256];
+    let mut cursor = std::io::Cursor::new(&mut buffer[..]);
+    let (amount, unit) = match limit {
+        bytes if bytes >= 1 << 30 && bytes % (1 << 30) == 0 => (bytes >> 30, "GiB"),
+        bytes if bytes >= 1 << 20 => (bytes >> 20, "MiB"),
+        bytes => (bytes, "bytes"),
+    };
+    let _ = write!(
+        cursor,
+        "error: verdict needed more than the memory limit of {amount} {unit}; no decision was made\n  = help: a policy or input document builds values far larger than itself; raise the limit with `--max-memory` if this is expected\n",
+    );
+    let written = usize::try_from(cursor.position()).unwrap_or(0);
+    let message = buffer.get(..written).unwrap_or_default();
+    let _ = std::io::stderr().write_all(message);
+    std::process::exit(i32::from(Exit::Error(ErrorClass::Evaluation).code()));
+}
+
+fn signed(size: usize) -> isize {
+    isize::try_from(size).unwrap_or(isize::MAX)
+}
+
+// SAFETY: every method forwards to the system allocator with the same arguments; the
+// counting around it never touches the memory handed out.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        charge(signed(layout.size()));
+        // SAFETY: the caller's guarantees about `layout` are passed on unchanged.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        charge(signed(layout.size()));
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from this allocator, that is from `System`, with `layout`.
+        unsafe { System.dealloc(ptr, layout) };
+        charge(-signed(layout.size()));
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        charge(signed(new_size).saturating_sub(signed(layout.size())));
+        // SAFETY: as for `dealloc`, and the caller's guarantees about `new_size`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// Makes every thread started without an explicit stack size get
+/// [`THREAD_STACK_BYTES`], unless `RUST_MIN_STACK` says otherwise.
+///
+/// # Safety
+///
+/// Changes the environment: call it before any other thread exists.
+pub unsafe fn set_thread_stacks() {
+    if std::env::var_os("RUST_MIN_STACK").is_none() {
+        // SAFETY: the caller guarantees no other thread reads the environment.
+        unsafe { std::env::set_var("RUST_MIN_STACK", THREAD_STACK_BYTES.to_string()) };
+    }
+}
+
+/// Replaces the runtime's abort on a stack overflow (and on any other fault of memory
+/// access) with a message and exit 70.
+#[cfg(unix)]
+pub fn handle_stack_overflow() {
+    extern "C" fn on_fault(_: libc::c_int, _: *mut libc::siginfo_t, _: *mut libc::c_void) {
+        const MESSAGE: &[u8] = b"error: verdict stopped on a memory fault, most likely its stack running out: a policy or document nests or chains too deeply; no decision was made\n";
+        // SAFETY: `write` and `_exit` are async-signal-safe; the message is static.
+        unsafe {
+            libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
+            libc::_exit(i32::from(Exit::Error(ErrorClass::Evaluation).code()));
+        }
+    }
+    for signal in [libc::SIGSEGV, libc::SIGBUS] {
+        // SAFETY: a zeroed `sigaction` is a valid empty one; the handler only calls
+        // async-signal-safe functions, and runs on the alternate stack the Rust runtime
+        // gives every thread it starts.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_fault as *const () as usize;
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(signal, &action, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Elsewhere, the runtime's own handling stays.
+#[cfg(not(unix))]
+pub fn handle_stack_overflow() {}
