@@ -10,6 +10,7 @@ pub mod raw_regorus;
 pub mod workloads;
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
@@ -34,9 +35,11 @@ impl Language {
     }
 }
 
-/// The evaluation time of every workload.
+/// The evaluation time of every workload, read once: measuring must not parse it per
+/// decision, which the floor does not do.
 pub fn now() -> DateTime<Utc> {
-    workloads::NOW.parse().expect("a valid time")
+    static NOW: OnceLock<DateTime<Utc>> = OnceLock::new();
+    *NOW.get_or_init(|| workloads::NOW.parse().expect("a valid time"))
 }
 
 /// Writes the set of `count` policies under `name` in the workload folder, for verdict to
