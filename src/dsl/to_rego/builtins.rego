@@ -183,11 +183,11 @@ pick_extreme(list, "min") := min(list)
 
 pick_extreme(list, "max") := max(list)
 
-# A list of numbers, strings, times or durations all of one kind, in order; a list of one
-# element is in order whatever it holds.
+# A list of numbers, strings, times or durations all of one kind, in order; anything else,
+# even a single element that cannot be ordered, gives null.
 builtin_sort(x) := x if {
 	is_array(x)
-	count(x) <= 1
+	count(x) == 0
 } else := sort([num(item) | some item in x]) if {
 	single_kind(x) == "number"
 } else := sort(x) if {
