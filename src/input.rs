@@ -11,6 +11,7 @@ use crate::catalog::json_reason;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, ErrorClass, Result};
 use crate::limits::{JSON_DEPTH, format_size};
+use crate::projection::Projection;
 use crate::source::SourceFile;
 
 /// The JSON Schema of the input document (SPEC 2), printed by `verdict schema`.
@@ -105,6 +106,23 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str> {
 
 /// Parses the text of an input document: one JSON object.
 pub fn parse_document(name: &str, text: &str) -> Result<Value> {
+    parse_document_with(name, text, |text| serde_json::from_str(text))
+}
+
+/// Parses the text of an input document, keeping only what `projection` keeps (the parts
+/// the policies read); it is checked and refused exactly as [`parse_document`] does.
+pub fn parse_projected(name: &str, text: &str, projection: &Projection) -> Result<Value> {
+    if projection.is_whole() {
+        return parse_document(name, text);
+    }
+    parse_document_with(name, text, |text| projection.parse(text))
+}
+
+fn parse_document_with(
+    name: &str,
+    text: &str,
+    parse: impl FnOnce(&str) -> serde_json::Result<Value>,
+) -> Result<Value> {
     if text.trim().is_empty() {
         return Err(Error::invalid(
             Diagnostic::error(format!("`{name}` is empty: expected a JSON object"))
@@ -112,8 +130,7 @@ pub fn parse_document(name: &str, text: &str) -> Result<Value> {
                 .with_help("pipe the request document in, or name it with `--input FILE`"),
         ));
     }
-    let value: Value =
-        serde_json::from_str(text).map_err(|error| json_error(name, text, &error))?;
+    let value = parse(text).map_err(|error| json_error(name, text, &error))?;
     if !value.is_object() {
         return Err(Error::invalid(
             Diagnostic::error(format!(

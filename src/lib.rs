@@ -27,6 +27,7 @@ pub mod input;
 pub mod limits;
 pub mod load;
 pub mod policy_set;
+pub mod projection;
 pub mod rego;
 pub mod render;
 pub mod ruleset;

@@ -16,7 +16,8 @@ use crate::error::{Error, ErrorClass, Result};
 use crate::explain::{Explained, RegoExplanation};
 use crate::limits::Limits;
 use crate::load::{self, Sources};
-use crate::rego::{RegoModule, RegoOptions, RegoPolicies, RegoVersion};
+use crate::projection::{PathStep, Projection};
+use crate::rego::{RegoInput, RegoModule, RegoOptions, RegoPolicies, RegoVersion};
 use crate::ruleset::{self, Rulesets};
 use crate::source::SourceFile;
 use crate::testing::coverage::CoverableRule;
@@ -52,6 +53,21 @@ enum PolicyRef {
 struct RegoGroup {
     engine: RegoPolicies,
     catalog: Option<Arc<Catalog>>,
+}
+
+/// An input document in the form every policy of a set reads it: see
+/// [`PolicySet::prepare`].
+#[derive(Clone, Debug)]
+pub struct PreparedInput {
+    document: Value,
+    rego: Option<RegoInput>,
+}
+
+impl PreparedInput {
+    /// The document as parsed.
+    pub fn document(&self) -> &Value {
+        &self.document
+    }
 }
 
 /// A `test` block and the file it is in.
@@ -174,6 +190,21 @@ impl PolicySet {
         self.rego.iter_mut().map(|group| &mut group.engine)
     }
 
+    /// The parts of an input document that [`PolicySet::decide`] reads, to parse no more
+    /// of it than that: the paths the policy-language policies follow and the evaluation
+    /// time (`now`). Rego policies and rulesets read the whole document.
+    pub fn input_projection(&self) -> Projection {
+        if !self.rego.is_empty() || !self.rulesets.is_empty() {
+            return Projection::whole();
+        }
+        let mut projection = Projection::nothing();
+        projection.keep_whole(&[PathStep::Field("now".into())]);
+        for policy in self.dsl.iter() {
+            projection.merge(&policy.input_reads());
+        }
+        projection
+    }
+
     /// Decides one input at `now`: every policy is evaluated, their outcomes combine, and
     /// `default` decides when nothing fired. Any error fails the whole decision.
     pub fn decide(
@@ -182,9 +213,47 @@ impl PolicySet {
         now: DateTime<Utc>,
         default: Verdict,
     ) -> Result<Decision> {
+        let rego = self.rego_input(input)?;
+        self.decide_with(input, rego.as_ref(), now, default)
+    }
+
+    /// Puts an input document in the form every kind of policy reads, once: deciding the
+    /// prepared input any number of times costs no conversion.
+    pub fn prepare(&self, document: Value) -> Result<PreparedInput> {
+        let rego = self.rego_input(&document)?;
+        Ok(PreparedInput { document, rego })
+    }
+
+    /// Decides a prepared input as [`PolicySet::decide`] decides its document.
+    pub fn decide_prepared(
+        &mut self,
+        input: &PreparedInput,
+        now: DateTime<Utc>,
+        default: Verdict,
+    ) -> Result<Decision> {
+        self.decide_with(&input.document, input.rego.as_ref(), now, default)
+    }
+
+    /// The input in the Rego engines' form, when there are Rego policies.
+    fn rego_input(&self, input: &Value) -> Result<Option<RegoInput>> {
+        if self.rego.is_empty() {
+            return Ok(None);
+        }
+        RegoInput::new(input).map(Some)
+    }
+
+    fn decide_with(
+        &mut self,
+        input: &Value,
+        rego: Option<&RegoInput>,
+        now: DateTime<Utc>,
+        default: Verdict,
+    ) -> Result<Decision> {
         let mut slots: Vec<Vec<PolicyResult>> = vec![Vec::new(); self.order.len()];
         let mut activations = Vec::new();
-        self.evaluate_rego(input, now, &mut slots)?;
+        if let Some(rego) = rego {
+            self.evaluate_rego(input, rego, now, &mut slots)?;
+        }
         for (slot, policy) in self.order.iter().enumerate() {
             let produced = match *policy {
                 PolicyRef::Rego { .. } => continue,
@@ -243,27 +312,41 @@ impl PolicySet {
     }
 
     /// Each Rego group gets the input once: the shared one, or for a catalog folder the
-    /// input with its `policyData` defaults filled in.
+    /// input with its `policyData` defaults filled in. The input is put in the engines'
+    /// form once for all groups.
     fn evaluate_rego(
         &mut self,
         input: &Value,
+        shared: &RegoInput,
         now: DateTime<Utc>,
         slots: &mut [Vec<PolicyResult>],
     ) -> Result<()> {
-        for (group_index, group) in self.rego.iter_mut().enumerate() {
-            let adjusted = match &group.catalog {
-                Some(catalog) => catalog.prepare_input(input)?,
+        let mut slot_of: Vec<Vec<usize>> = self
+            .rego
+            .iter()
+            .map(|group| vec![usize::MAX; group.engine.policies().len()])
+            .collect();
+        for (slot, policy) in self.order.iter().enumerate() {
+            if let PolicyRef::Rego { group, policy } = *policy
+                && let Some(place) = slot_of.get_mut(group).and_then(|g| g.get_mut(policy))
+            {
+                *place = slot;
+            }
+        }
+        for (group, group_slots) in self.rego.iter_mut().zip(slot_of) {
+            let filled = match &group.catalog {
+                Some(catalog) => catalog.filled_policy_data(input)?,
                 None => None,
             };
-            group.engine.set_input(adjusted.as_ref().unwrap_or(input))?;
-            for index in 0..group.engine.policies().len() {
+            match filled {
+                Some(policy_data) => group
+                    .engine
+                    .set_engine_input(&shared.with_field("policyData", &policy_data)?),
+                None => group.engine.set_engine_input(shared),
+            }
+            for (index, slot) in group_slots.into_iter().enumerate() {
                 let result = evaluate_one(group, index, now)?;
-                let reference = PolicyRef::Rego {
-                    group: group_index,
-                    policy: index,
-                };
-                let slot = self.order.iter().position(|policy| *policy == reference);
-                if let Some(place) = slot.and_then(|slot| slots.get_mut(slot)) {
+                if let Some(place) = slots.get_mut(slot) {
                     *place = vec![result];
                 }
             }

@@ -60,6 +60,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Format .policy files in place (or only check or show the changes)
     Fmt(FmtArgs),
+    /// Compile .policy policies to another language (Rego v1) for OPA or env0
+    Compile(CompileArgs),
     /// Print the JSON Schema of the input document
     Schema,
     /// Build an ESC request document (open-request, open, update, write) to pipe into eval
@@ -407,6 +409,28 @@ pub struct FmtArgs {
     /// Change nothing; print what formatting would change, as a unified diff
     #[arg(long)]
     pub diff: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompileTarget {
+    /// Rego v1, for OPA, env0 or `verdict eval`: a helper library, then one package per policy
+    Rego,
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// The language to compile to
+    #[arg(long = "to", value_enum)]
+    pub target: CompileTarget,
+
+    /// .policy files or directories
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Write each module to its own file under DIR (e.g. verdict/lib.rego,
+    /// verdict/policy/cost_guard.rego) instead of printing them all
+    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 fn parse_percent(text: &str) -> Result<f64, String> {

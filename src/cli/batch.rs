@@ -18,6 +18,7 @@ use crate::exit::Exit;
 use crate::input::{self, InputSource};
 use crate::limits::Limits;
 use crate::policy_set::PolicySet;
+use crate::projection::Projection;
 use crate::render;
 use crate::verdict::Verdict;
 
@@ -29,7 +30,6 @@ struct Line {
 
 /// What deciding one line gave.
 struct Decided {
-    number: usize,
     output: String,
     verdict: Option<Verdict>,
     error: Option<Error>,
@@ -43,19 +43,32 @@ pub fn run(
 ) -> Result<Exit> {
     let source = InputSource::from_flag(args.input.as_deref());
     let name = source.display_name();
-    let reader: Box<dyn BufRead + Send> = match &source {
-        InputSource::Stdin => Box::new(BufReader::new(std::io::stdin())),
-        InputSource::File(path) => Box::new(BufReader::new(
-            std::fs::File::open(path).map_err(|error| Error::io(&name, &error))?,
-        )),
+    let reader: Box<dyn Read + Send> = match &source {
+        InputSource::Stdin => Box::new(std::io::stdin()),
+        InputSource::File(path) => {
+            Box::new(std::fs::File::open(path).map_err(|error| Error::io(&name, &error))?)
+        }
     };
+    // A large buffer holds many lines, so the chunks handed to workers are full ones.
+    let reader = BufReader::with_capacity(1 << 16, reader);
     let lines = Lines {
         reader,
         limit: limits.input_bytes,
         name: name.clone(),
         number: 0,
     };
-    let context = Context { args, name, log };
+    // A logged decision records the whole document; otherwise each line is read only as
+    // far as the policies read it.
+    let projection = match log {
+        Some(_) => Projection::whole(),
+        None => set.input_projection(),
+    };
+    let context = Context {
+        args,
+        name,
+        log,
+        projection,
+    };
     let summary = if args.jobs <= 1 {
         decide_in_order(lines, set, &context)?
     } else {
@@ -68,6 +81,7 @@ struct Context<'a> {
     args: &'a EvalArgs,
     name: String,
     log: Option<&'a Recorder>,
+    projection: Projection,
 }
 
 fn decide_in_order(lines: Lines, mut set: PolicySet, context: &Context<'_>) -> Result<Summary> {
@@ -83,10 +97,29 @@ fn decide_in_order(lines: Lines, mut set: PolicySet, context: &Context<'_>) -> R
     Ok(summary)
 }
 
+/// The most lines handed to a worker at once. Handing lines over one by one costs more
+/// than deciding them; a chunk of lines already read costs it once. Lines are not held
+/// back to fill a chunk: a chunk holds what has arrived, so a slow stream is decided line
+/// by line as it comes.
+const CHUNK_LINES: usize = 64;
+
+/// Lines to decide, numbered from 0 in the order they were read.
+struct Chunk {
+    index: usize,
+    lines: Vec<Line>,
+}
+
+/// The decisions of one chunk, in its order.
+struct DecidedChunk {
+    index: usize,
+    decided: Vec<Decided>,
+}
+
 fn decide_in_parallel(lines: Lines, set: PolicySet, context: &Context<'_>) -> Result<Summary> {
     let jobs = usize::from(context.args.jobs);
-    let (line_sender, line_receiver) = sync_channel::<Line>(jobs * 64);
-    let (decided_sender, decided_receiver) = sync_channel::<Decided>(jobs * 64);
+    // A few chunks in flight per worker keep every worker busy and memory flat.
+    let (line_sender, line_receiver) = sync_channel::<Chunk>(jobs * 2);
+    let (decided_sender, decided_receiver) = sync_channel::<DecidedChunk>(jobs * 2);
     let line_receiver = Arc::new(Mutex::new(line_receiver));
     std::thread::scope(|scope| {
         for _ in 0..jobs {
@@ -107,33 +140,67 @@ fn decide_in_parallel(lines: Lines, set: PolicySet, context: &Context<'_>) -> Re
     })
 }
 
-fn feed(lines: Lines, sender: &SyncSender<Line>) {
-    for line in lines {
-        if sender.send(line).is_err() {
-            break;
+fn feed(mut lines: Lines, sender: &SyncSender<Chunk>) {
+    for index in 0.. {
+        let mut chunk = Vec::with_capacity(CHUNK_LINES);
+        let mut ended = false;
+        while chunk.len() < CHUNK_LINES {
+            match lines.next() {
+                Some(line) => chunk.push(line),
+                None => {
+                    ended = true;
+                    break;
+                }
+            }
+            if !lines.has_buffered_line() {
+                break;
+            }
+        }
+        if !chunk.is_empty()
+            && sender
+                .send(Chunk {
+                    index,
+                    lines: chunk,
+                })
+                .is_err()
+        {
+            return;
+        }
+        if ended {
+            return;
         }
     }
 }
 
 fn work(
     set: &mut PolicySet,
-    receiver: &Mutex<Receiver<Line>>,
-    sender: &SyncSender<Decided>,
+    receiver: &Mutex<Receiver<Chunk>>,
+    sender: &SyncSender<DecidedChunk>,
     context: &Context<'_>,
 ) {
     loop {
-        let line = match receiver.lock() {
+        let chunk = match receiver.lock() {
             Ok(receiver) => receiver.recv(),
             Err(_) => return,
         };
-        let Ok(line) = line else {
+        let Ok(chunk) = chunk else {
             return;
         };
-        let number = line.number;
-        let decided = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            decide_line(set, line, context)
-        }))
-        .unwrap_or_else(|_| failed(number, internal_error(number)));
+        let decided = chunk
+            .lines
+            .into_iter()
+            .map(|line| {
+                let number = line.number;
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    decide_line(set, line, context)
+                }))
+                .unwrap_or_else(|_| failed(number, internal_error(number)))
+            })
+            .collect();
+        let decided = DecidedChunk {
+            index: chunk.index,
+            decided,
+        };
         if sender.send(decided).is_err() {
             return;
         }
@@ -147,24 +214,26 @@ fn internal_error(number: usize) -> Error {
 }
 
 /// Writes decisions in input order as they arrive.
-fn write_in_order(receiver: Receiver<Decided>) -> Summary {
+fn write_in_order(receiver: Receiver<DecidedChunk>) -> Summary {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut summary = Summary::default();
-    let mut waiting: BTreeMap<usize, Decided> = BTreeMap::new();
-    let mut next = 1;
+    let mut waiting: BTreeMap<usize, Vec<Decided>> = BTreeMap::new();
+    let mut next = 0;
     let mut writing = true;
-    for decided in receiver {
-        waiting.insert(decided.number, decided);
+    for chunk in receiver {
+        waiting.insert(chunk.index, chunk.decided);
         while let Some(ready) = waiting.remove(&next) {
-            if writing {
-                writing = summary.record(ready, &mut out);
+            for decided in ready {
+                if writing {
+                    writing = summary.record(decided, &mut out);
+                }
             }
             next += 1;
         }
     }
-    // Lines are numbered without gaps, so nothing is left; if something were, it still
+    // Chunks are numbered without gaps, so nothing is left; if something were, it still
     // counts toward the exit code.
-    for (_, decided) in std::mem::take(&mut waiting) {
+    for decided in std::mem::take(&mut waiting).into_values().flatten() {
         summary.record(decided, &mut out);
     }
     let _ = out.flush();
@@ -175,7 +244,6 @@ fn decide_line(set: &mut PolicySet, line: Line, context: &Context<'_>) -> Decide
     let name = format!("line {} of {}", line.number, context.name);
     match decide_bytes(set, line.bytes, &name, context) {
         Ok(decision) => Decided {
-            number: line.number,
             output: render::json::decision_line(&decision),
             verdict: Some(decision.verdict),
             error: None,
@@ -193,7 +261,7 @@ fn decide_bytes(
     let bytes = bytes?;
     let line = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let document = input::parse_document(name, input::decode(name, line)?)?;
+    let document = input::parse_projected(name, input::decode(name, line)?, &context.projection)?;
     let now = input::resolve_now(context.args.now, &document, name)?;
     let decision = set.decide(&document, now, context.args.default)?;
     if let Some(log) = context.log {
@@ -209,7 +277,6 @@ fn failed(number: usize, error: Error) -> Decided {
         fields.insert("verdict".to_string(), serde_json::Value::Null);
     }
     Decided {
-        number,
         output: record.to_string(),
         verdict: None,
         error: Some(error),
@@ -255,7 +322,7 @@ impl Summary {
 
 /// Non-blank lines of the input, each within the size limit.
 struct Lines {
-    reader: Box<dyn BufRead + Send>,
+    reader: BufReader<Box<dyn Read + Send>>,
     limit: u64,
     name: String,
     number: usize,
@@ -301,6 +368,12 @@ impl Iterator for Lines {
 }
 
 impl Lines {
+    /// Whether a whole line has been read already, so that the next one comes without
+    /// waiting for the input.
+    fn has_buffered_line(&self) -> bool {
+        self.reader.buffer().contains(&b'\n')
+    }
+
     fn skip_rest_of_line(&mut self) {
         let mut sink = Vec::new();
         loop {

@@ -13,6 +13,7 @@ use crate::explain::Explained;
 use crate::input::{self, InputSource};
 use crate::limits::Limits;
 use crate::policy_set::{LoadOptions, PolicySet};
+use crate::projection::Projection;
 use crate::rego::RegoVersion;
 use crate::render;
 
@@ -42,8 +43,16 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
     let source = InputSource::from_flag(args.input.as_deref());
     let name = source.display_name();
     let bytes = source.read(limits.input_bytes)?;
-    let document = input::parse_document(&name, input::decode(&name, &bytes)?)?;
-    if print_input_requested(args.print_input) {
+    let print_input = print_input_requested(args.print_input);
+    // What is printed, logged or explained is the whole document; a plain decision needs
+    // only the parts the policies read.
+    let projection = if print_input || log.is_some() || args.explain {
+        Projection::whole()
+    } else {
+        set.input_projection()
+    };
+    let document = input::parse_projected(&name, input::decode(&name, &bytes)?, &projection)?;
+    if print_input {
         output::print_stderr(&format!("{}\n", pretty(&document)));
     }
     let now = input::resolve_now(args.now, &document, &name)?;

@@ -4,6 +4,7 @@
 mod args;
 mod batch;
 mod check;
+mod compile;
 mod eval;
 mod fmt;
 mod log;
@@ -33,6 +34,7 @@ pub fn run(arguments: impl IntoIterator<Item = OsString>) -> Exit {
         Command::Test(arguments) => test::run(&arguments, colour),
         Command::Check(arguments) => check::run(&arguments, colour),
         Command::Fmt(arguments) => fmt::run(&arguments),
+        Command::Compile(arguments) => compile::run(&arguments),
         Command::Request(arguments) => request::run(&arguments),
         Command::Log(command) => log::run(&command),
         Command::Schema => output::print_stdout(crate::input::SCHEMA).map(|()| Exit::Success),

@@ -8,3 +8,4 @@ pub mod eval;
 pub mod format;
 pub mod parse;
 pub mod schema;
+pub mod to_rego;

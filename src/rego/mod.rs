@@ -26,7 +26,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 
 use crate::decision::Outcome;
 use crate::diagnostic::Diagnostic;
@@ -151,6 +150,58 @@ struct Shared {
     capture_prints: bool,
 }
 
+/// An input document in the engine's form. Cloning it is cheap: clones share the document.
+#[derive(Clone, Debug)]
+pub struct RegoInput {
+    value: regorus::Value,
+}
+
+impl RegoInput {
+    /// Converts a document; it cannot fail, but keeps the signature of a conversion that
+    /// could.
+    pub fn new(input: &serde_json::Value) -> Result<RegoInput, Error> {
+        Ok(RegoInput {
+            value: engine_value(input),
+        })
+    }
+
+    /// The same document with the top-level `field` set to `value`; only the top level
+    /// is copied. A document that is not an object is left as it is.
+    pub fn with_field(&self, field: &str, value: &serde_json::Value) -> Result<RegoInput, Error> {
+        let mut document = self.value.clone();
+        if let Ok(fields) = document.as_object_mut() {
+            fields.insert(regorus::Value::from(field), RegoInput::new(value)?.value);
+        }
+        Ok(RegoInput { value: document })
+    }
+}
+
+/// A JSON value in the engine's form, built directly rather than through `serde`, which
+/// is slower: it gives the same value as the engine's own `Deserialize`.
+fn engine_value(json: &serde_json::Value) -> regorus::Value {
+    use serde_json::Value as Json;
+    match json {
+        Json::Null => regorus::Value::Null,
+        Json::Bool(flag) => regorus::Value::Bool(*flag),
+        Json::Number(number) => match (number.as_u64(), number.as_i64(), number.as_f64()) {
+            (Some(unsigned), _, _) => regorus::Value::from(unsigned),
+            (None, Some(signed), _) => regorus::Value::from(signed),
+            (None, None, Some(float)) => regorus::Value::from(float),
+            (None, None, None) => regorus::Value::Null,
+        },
+        Json::String(text) => regorus::Value::from(text.as_str()),
+        Json::Array(items) => {
+            regorus::Value::from(items.iter().map(engine_value).collect::<Vec<_>>())
+        }
+        Json::Object(fields) => regorus::Value::from(
+            fields
+                .iter()
+                .map(|(key, value)| (regorus::Value::from(key.as_str()), engine_value(value)))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        ),
+    }
+}
+
 /// A loaded set of Rego policies, ready to evaluate inputs. Cloning is cheap: clones share
 /// the compiled policies, each with its own evaluation state.
 #[derive(Clone)]
@@ -231,13 +282,14 @@ impl RegoPolicies {
 
     /// Sets the input document of the evaluations that follow.
     pub fn set_input(&mut self, input: &serde_json::Value) -> Result<(), Error> {
-        let value = regorus::Value::deserialize(input).map_err(|error| {
-            Error::invalid(Diagnostic::error(format!(
-                "the input cannot be given to Rego: {error}"
-            )))
-        })?;
-        self.engine.set_input(value);
+        self.set_engine_input(&RegoInput::new(input)?);
         Ok(())
+    }
+
+    /// Sets an input document already in the engine's form: engines that evaluate the
+    /// same input share one conversion of it.
+    pub fn set_engine_input(&mut self, input: &RegoInput) {
+        self.engine.set_input(input.value.clone());
     }
 
     /// Evaluates one policy's `deny`, `violation`, `pending`, `warn` and `allow` rules

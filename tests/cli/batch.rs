@@ -107,3 +107,37 @@ fn an_empty_batch_is_an_error() {
         .code(65)
         .stderr_has("no input documents");
 }
+
+#[test]
+fn parallel_batches_keep_the_order_across_blank_and_bad_lines() {
+    let names = ["deploy-small", "destroy", "deploy-cost-150", "noop-plan"];
+    let lines: Vec<String> = (0..500)
+        .map(|i| match i % 97 {
+            13 => String::new(),
+            50 => "{not json".to_string(),
+            _ => fixture_line(names[i % names.len()]),
+        })
+        .collect();
+    let run = |jobs: &str| {
+        Verdict::new([
+            "eval",
+            "--batch",
+            "-j",
+            jobs,
+            "-p",
+            "policies/dsl",
+            "--now",
+            "2026-11-21T10:00:00Z",
+        ])
+        .stdin(lines.join("\n"))
+        .run()
+        .code(65)
+    };
+    let sequential = run("1");
+    let documents = lines.iter().filter(|line| !line.is_empty()).count();
+    assert_eq!(sequential.stdout.lines().count(), documents);
+    for jobs in ["2", "4"] {
+        let parallel = run(jobs);
+        assert_eq!(sequential.stdout, parallel.stdout, "-j {jobs}");
+    }
+}

@@ -165,3 +165,63 @@ fn fmt_rewrites_a_file_and_check_mode_reports_it() {
     );
     Verdict::new(["fmt", "--check", &path]).run().code(0);
 }
+
+#[test]
+fn compiled_rego_decides_as_the_policy_does() {
+    let scratch = crate::harness::Scratch::new();
+    let out = scratch.path("rego");
+    Verdict::new([
+        "compile",
+        "--to",
+        "rego",
+        "policies/dsl/cost.policy",
+        "-o",
+        &out,
+    ])
+    .run()
+    .code(0);
+    assert!(
+        std::path::Path::new(&out)
+            .join("verdict/lib.rego")
+            .is_file()
+    );
+    for fixture in ["deploy-small", "deploy-cost-150", "deploy-cost-6000"] {
+        let input = format!("fixtures/env0/{fixture}.json");
+        let dsl = Verdict::new([
+            "eval",
+            "-p",
+            "policies/dsl/cost.policy",
+            "-i",
+            &input,
+            "-f",
+            "json",
+        ])
+        .run();
+        let rego = Verdict::new(["eval", "-p", &out, "-i", &input, "-f", "json"]).run();
+        assert_eq!(dsl.code, rego.code, "{fixture}");
+        let messages = |output: &crate::harness::Output| {
+            let mut found: Vec<String> = output.json()["outcomes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["message"].to_string())
+                .collect();
+            found.sort();
+            found
+        };
+        assert_eq!(messages(&dsl), messages(&rego), "{fixture}");
+    }
+    let printed = Verdict::new(["compile", "--to", "rego", "policies/dsl/cost.policy"])
+        .run()
+        .code(0);
+    assert!(
+        printed
+            .stdout
+            .contains("package verdict.policy.cost_threshold"),
+        "{}",
+        printed.stdout
+    );
+    Verdict::new(["compile", "--to", "python", "policies/dsl"])
+        .run()
+        .code(64);
+}

@@ -8,6 +8,7 @@ mod expr;
 mod fold;
 mod lower;
 mod paths;
+mod reads;
 pub mod suggest;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use crate::dsl::eval::program::Program;
 use crate::dsl::eval::value::Json;
 use crate::dsl::eval::{self, Limits};
 use crate::error::Error;
+use crate::projection::Projection;
 use crate::source::{Location, SourceFile};
 
 /// A policy ready to evaluate. Cheap to clone and safe to share between threads.
@@ -90,6 +92,12 @@ impl CompiledPolicy {
     /// resource limits, which fail closed.
     pub fn evaluate(&self, input: &Json, now: DateTime<Utc>) -> Result<Vec<Outcome>, Error> {
         eval::run(&self.program, input, now, &self.limits)
+    }
+
+    /// The parts of the input document [`CompiledPolicy::evaluate`] reads: evaluating over
+    /// a document parsed with this projection gives the same outcomes as over the whole.
+    pub fn input_reads(&self) -> Projection {
+        reads::input_reads(&self.program)
     }
 
     /// Evaluates the policy as [`CompiledPolicy::evaluate`] does, and says why: every

@@ -12,6 +12,7 @@ use crate::error::ErrorClass;
 
 mod evaluation;
 mod hostile;
+mod input;
 mod loading;
 mod metadata;
 mod opa;

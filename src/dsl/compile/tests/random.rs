@@ -85,7 +85,7 @@ fn leaf() -> impl Strategy<Value = Expr> {
     ]
 }
 
-fn expression() -> impl Strategy<Value = Expr> {
+pub(super) fn expression() -> impl Strategy<Value = Expr> {
     leaf().prop_recursive(6, 48, 4, |inner| {
         let builtins: Vec<Builtin> = Builtin::names().filter_map(Builtin::from_name).collect();
         prop_oneof![
@@ -200,7 +200,7 @@ fn json_value() -> impl Strategy<Value = Json> {
     })
 }
 
-fn input_document() -> impl Strategy<Value = Json> {
+pub(super) fn input_document() -> impl Strategy<Value = Json> {
     proptest::collection::vec((proptest::sample::select(NAMES), json_value()), 0..6).prop_map(
         |entries| {
             Json::Object(
@@ -215,7 +215,7 @@ fn input_document() -> impl Strategy<Value = Json> {
 
 /// Gives each comprehension's variable a name of its own by nesting depth, and points
 /// every `v` at the innermost one (or at the input field `v` outside any).
-fn scope_loop_variables(expr: &mut Expr, depth: usize) {
+pub(super) fn scope_loop_variables(expr: &mut Expr, depth: usize) {
     match &mut expr.kind {
         ExprKind::Name(ident) if ident.name == "v" && depth > 0 => {
             ident.name = format!("v{}", depth - 1)

@@ -1,0 +1,124 @@
+//! What the benchmarks share: the workloads, the hand-written floor, the raw `regorus`
+//! baseline, and the subjects measured against them.
+
+#![allow(dead_code)]
+
+pub mod floor;
+pub mod measure;
+pub mod raw_regorus;
+pub mod workloads;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use verdict::policy_set::{LoadOptions, PolicySet, PreparedInput};
+use verdict::projection::Projection;
+use verdict::{Decision, Verdict};
+
+/// The two policy languages, as the workload folders name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    Rego,
+    Dsl,
+}
+
+impl Language {
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Rego => "rego",
+            Language::Dsl => "dsl",
+        }
+    }
+}
+
+/// The evaluation time of every workload.
+pub fn now() -> DateTime<Utc> {
+    workloads::NOW.parse().expect("a valid time")
+}
+
+/// Writes the set of `count` policies under `name` in the workload folder, for verdict to
+/// load; returns the folder.
+pub fn write_policy_set(language: Language, count: usize, name: &str) -> PathBuf {
+    let files = match language {
+        Language::Rego => workloads::rego_set(count),
+        Language::Dsl => workloads::dsl_set(count),
+    };
+    let folder = PathBuf::from(option_env!("CARGO_TARGET_TMPDIR").unwrap_or("target/tmp"))
+        .join("workloads")
+        .join(format!("{}-{count}-{name}", language.name()));
+    workloads::write_set(&folder, &files).expect("the workload folder is writable");
+    folder
+}
+
+/// The set of `count` policies, loaded and compiled once. It is written to a folder of its
+/// own, read, and removed, so that tests running at once do not share folders.
+pub fn policy_set(language: Language, count: usize) -> PolicySet {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let folder = write_policy_set(language, count, &name);
+    let set = PolicySet::load(std::slice::from_ref(&folder), &LoadOptions::default())
+        .expect("the workload loads");
+    let _ = std::fs::remove_dir_all(&folder);
+    set
+}
+
+/// One decision over a parsed input.
+pub fn decide(set: &mut PolicySet, input: &Value) -> Decision {
+    set.decide(input, now(), Verdict::Pending)
+        .expect("the workload decides")
+}
+
+/// One decision over an input already in the set's form (see `PolicySet::prepare`), as
+/// `regorus` used directly decides over an input already in its form.
+pub fn decide_prepared(set: &mut PolicySet, input: &PreparedInput) -> Decision {
+    set.decide_prepared(input, now(), Verdict::Pending)
+        .expect("the workload decides")
+}
+
+/// A policy set deciding from JSON text, as `verdict eval` and `--batch` do: the input is
+/// read only as far as the policies read it, the evaluation time found, the input decided.
+pub struct TextDecider {
+    pub set: PolicySet,
+    projection: Projection,
+}
+
+impl TextDecider {
+    pub fn new(set: PolicySet) -> TextDecider {
+        let projection = set.input_projection();
+        TextDecider { set, projection }
+    }
+
+    /// The same, reading the whole document as verdict did before it read only what the
+    /// policies read.
+    pub fn whole(set: PolicySet) -> TextDecider {
+        TextDecider {
+            set,
+            projection: Projection::whole(),
+        }
+    }
+
+    pub fn decide(&mut self, text: &str) -> Decision {
+        let document = verdict::input::parse_projected("input", text, &self.projection)
+            .expect("the workload is JSON");
+        let now = verdict::input::resolve_now(Some(now()), &document, "input").expect("a time");
+        self.set
+            .decide(&document, now, Verdict::Pending)
+            .expect("the workload decides")
+    }
+}
+
+/// The messages of a decision, sorted, to compare subjects.
+pub fn messages(outcomes: &[verdict::Outcome]) -> Vec<(Verdict, String)> {
+    let mut all: Vec<(Verdict, String)> = outcomes
+        .iter()
+        .map(|outcome| (outcome.verdict, outcome.message.clone()))
+        .collect();
+    all.sort_by(|a, b| a.1.cmp(&b.1));
+    all
+}

@@ -1,0 +1,389 @@
+//! Reading only the parts of an input document that the policies read. Compiled policies
+//! know the paths into the input they follow; parsing just those, and skipping the rest
+//! without building it, makes a large plan cheap to read when only a few fields of each
+//! resource change decide anything.
+//!
+//! A [`Projection`] is a tree of the paths read. Where a path is read whole (compared,
+//! printed, passed to most builtins) its subtree is kept whole; where only fields of it are
+//! read, only those fields are kept. Scalars are always kept, and containers keep their
+//! kind, so that `exists`, `count` and the type tests answer as they would on the whole
+//! document. The skipped parts are still read through, so the document is checked as JSON
+//! exactly as a full parse checks it, with the same errors and the same nesting limit.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+/// The paths of a document to keep.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Projection {
+    /// The whole subtree is kept.
+    whole: bool,
+    /// Fields read by name.
+    fields: BTreeMap<Box<str>, Projection>,
+    /// What is read of every element of an array or every value of an object.
+    each: Option<Box<Projection>>,
+}
+
+/// One step of a path into the input.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PathStep {
+    Field(Box<str>),
+    /// Any element of an array, or any value of an object.
+    Each,
+}
+
+impl Projection {
+    /// Everything: the whole document.
+    pub fn whole() -> Projection {
+        Projection {
+            whole: true,
+            ..Projection::default()
+        }
+    }
+
+    /// Nothing but the kind of the top-level value.
+    pub fn nothing() -> Projection {
+        Projection::default()
+    }
+
+    pub fn is_whole(&self) -> bool {
+        self.whole
+    }
+
+    /// Keeps the subtree at `path` whole.
+    pub fn keep_whole(&mut self, path: &[PathStep]) {
+        let node = self.node_at(path);
+        if let Some(node) = node {
+            *node = Projection::whole();
+        }
+    }
+
+    /// Keeps the container at `path` with all of its elements or entries, though not what
+    /// they hold: enough to count them or to iterate over them.
+    pub fn keep_entries(&mut self, path: &[PathStep]) {
+        if let Some(node) = self.node_at(path)
+            && node.each.is_none()
+        {
+            node.each = Some(Box::default());
+        }
+    }
+
+    /// Keeps the value at `path`, as a scalar or an empty container of its kind.
+    pub fn keep_shape(&mut self, path: &[PathStep]) {
+        let _ = self.node_at(path);
+    }
+
+    /// Adds everything `other` keeps.
+    pub fn merge(&mut self, other: &Projection) {
+        if self.whole {
+            return;
+        }
+        if other.whole {
+            *self = Projection::whole();
+            return;
+        }
+        for (name, child) in &other.fields {
+            self.fields.entry(name.clone()).or_default().merge(child);
+        }
+        if let Some(each) = &other.each {
+            self.each.get_or_insert_with(Box::default).merge(each);
+        }
+    }
+
+    /// The node of `path`, made when missing; `None` inside a subtree kept whole.
+    fn node_at(&mut self, path: &[PathStep]) -> Option<&mut Projection> {
+        let mut node = self;
+        for step in path {
+            if node.whole {
+                return None;
+            }
+            node = match step {
+                PathStep::Field(name) => node.fields.entry(name.clone()).or_default(),
+                PathStep::Each => node.each.get_or_insert_with(Box::default),
+            };
+        }
+        if node.whole { None } else { Some(node) }
+    }
+
+    /// What is kept of the value of field `name`: its own projection merged with the one
+    /// every value gets; `None` when the field is skipped.
+    fn field(&self, name: &str) -> Option<Cow<'_, Projection>> {
+        match (self.fields.get(name), self.each.as_deref()) {
+            (Some(own), None) => Some(Cow::Borrowed(own)),
+            (None, Some(each)) => Some(Cow::Borrowed(each)),
+            (Some(own), Some(each)) => {
+                let mut merged = own.clone();
+                merged.merge(each);
+                Some(Cow::Owned(merged))
+            }
+            (None, None) => None,
+        }
+    }
+
+    /// Parses JSON text, keeping what this projection keeps.
+    pub fn parse(&self, text: &str) -> serde_json::Result<Value> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let value = Projected(self).deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        Ok(value)
+    }
+}
+
+/// Deserialises the part of a value a projection keeps.
+struct Projected<'p>(&'p Projection);
+
+impl<'de> DeserializeSeed<'de> for Projected<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        if self.0.whole {
+            return serde::Deserialize::deserialize(deserializer);
+        }
+        deserializer.deserialize_any(ProjectedVisitor(self.0))
+    }
+}
+
+struct ProjectedVisitor<'p>(&'p Projection);
+
+impl<'de> Visitor<'de> for ProjectedVisitor<'_> {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_string()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        match self.0.each.as_deref() {
+            Some(each) => {
+                while let Some(item) = seq.next_element_seed(Projected(each))? {
+                    items.push(item);
+                }
+            }
+            None => while seq.next_element_seed(Skipped)?.is_some() {},
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut fields = Map::new();
+        while let Some(key) = map.next_key_seed(KeyLookup(self.0))? {
+            match key {
+                Some((name, kept)) => {
+                    let value = map.next_value_seed(Projected(&kept))?;
+                    fields.insert(name, value);
+                }
+                None => map.next_value_seed(Skipped)?,
+            }
+        }
+        Ok(Value::Object(fields))
+    }
+}
+
+/// Reads a key, and gives it with what is kept of its value; `None` for a key skipped,
+/// which is read without being copied.
+struct KeyLookup<'p>(&'p Projection);
+
+impl<'de, 'p> DeserializeSeed<'de> for KeyLookup<'p> {
+    type Value = Option<(String, Cow<'p, Projection>)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de, 'p> Visitor<'de> for KeyLookup<'p> {
+    type Value = Option<(String, Cow<'p, Projection>)>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a string key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.0.field(key).map(|kept| (key.to_string(), kept)))
+    }
+}
+
+/// Reads a value through without keeping it. Unlike `IgnoredAny` on its own, it descends
+/// through the deserializer, so the nesting limit applies to skipped parts too.
+struct Skipped;
+
+impl<'de> DeserializeSeed<'de> for Skipped {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(SkippedVisitor)
+    }
+}
+
+struct SkippedVisitor;
+
+impl<'de> Visitor<'de> for SkippedVisitor {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skipped)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            map.next_value_seed(Skipped)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn field(name: &str) -> PathStep {
+        PathStep::Field(name.into())
+    }
+
+    fn plan_projection() -> Projection {
+        let mut projection = Projection::nothing();
+        let change = [field("plan"), field("resource_changes"), PathStep::Each];
+        projection.keep_entries(&change[..2]);
+        projection.keep_whole(&[change.as_slice(), &[field("address")]].concat());
+        projection.keep_whole(&[change.as_slice(), &[field("change"), field("actions")]].concat());
+        projection
+    }
+
+    #[test]
+    fn only_the_paths_read_are_kept() {
+        let text = r#"{"plan": {"resource_changes": [
+            {"address": "a.b", "type": "t", "change": {"actions": ["delete"], "before": {"x": 1}}},
+            "odd", 3, null
+        ]}, "template": {"id": "t-1"}, "now": "2026-01-01T00:00:00Z"}"#;
+        let kept = plan_projection().parse(text).unwrap();
+        assert_eq!(
+            kept,
+            json!({"plan": {"resource_changes": [
+                {"address": "a.b", "change": {"actions": ["delete"]}}, "odd", 3, null
+            ]}})
+        );
+    }
+
+    #[test]
+    fn whole_keeps_everything_and_fields_read_whole_keep_their_subtree() {
+        let text = r#"{"a": {"b": [1, {"c": 2}], "d": 3}, "e": 4}"#;
+        assert_eq!(
+            Projection::whole().parse(text).unwrap(),
+            serde_json::from_str::<Value>(text).unwrap()
+        );
+        let mut projection = Projection::nothing();
+        projection.keep_whole(&[field("a"), field("b")]);
+        assert_eq!(
+            projection.parse(text).unwrap(),
+            json!({"a": {"b": [1, {"c": 2}]}})
+        );
+    }
+
+    #[test]
+    fn containers_keep_their_kind_and_their_count_when_asked() {
+        let text = r#"{"xs": [{"a": 1}, [2], 3], "o": {"k": {"deep": true}}}"#;
+        let mut projection = Projection::nothing();
+        projection.keep_entries(&[field("xs")]);
+        projection.keep_shape(&[field("o")]);
+        assert_eq!(
+            projection.parse(text).unwrap(),
+            json!({"xs": [{}, [], 3], "o": {}})
+        );
+    }
+
+    #[test]
+    fn invalid_json_and_deep_nesting_fail_as_a_full_parse_does() {
+        let projection = Projection::nothing();
+        for text in [
+            r#"{"a": [1, 2,]}"#,
+            r#"{"a": "\x"}"#,
+            "{\"a\": \"\u{1}\"}",
+            r#"{"a": 1} trailing"#,
+            &format!("{{\"a\": {}{}}}", "[".repeat(200), "]".repeat(200)),
+        ] {
+            let full = serde_json::from_str::<Value>(text).unwrap_err();
+            let projected = projection.parse(text).unwrap_err();
+            assert_eq!(projected.to_string(), full.to_string(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_later_duplicate_key_wins_as_in_a_full_parse() {
+        let mut projection = Projection::nothing();
+        projection.keep_whole(&[field("a")]);
+        let kept = projection.parse(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
+        assert_eq!(kept, json!({"a": 3}));
+    }
+}

@@ -1,0 +1,98 @@
+//! A guard against verdict becoming several times slower. Each check compares verdict with
+//! a baseline measured side by side in the same run (the hand-written floor, typed
+//! parsing, `regorus` used directly, or verdict itself on a smaller workload), so a busy
+//! or slow machine weighs on both sides alike; the checks run one after another, and one
+//! over its bound is measured again before it fails. The bounds are generous — two to four
+//! times the ratios of this unoptimised test build when they were set — so only a real
+//! regression trips them. `cargo bench --bench ratios` gives the optimised figures.
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+use std::time::Duration;
+
+use support::measure::{self, Budget};
+use support::raw_regorus::{self, RawRegorus};
+use support::workloads::{self, SHIPPED_COUNT};
+use support::{Language, TextDecider, decide, decide_prepared, floor, policy_set};
+
+const BUDGET: Budget = Budget {
+    sample: Duration::from_millis(3),
+    total: Duration::from_secs(2),
+    samples: 21,
+};
+
+/// How many times a check over its bound is measured before it fails.
+const ATTEMPTS: usize = 3;
+
+/// Measures `ours` against `baseline` until the ratio of their medians is under `bound`,
+/// at most [`ATTEMPTS`] times; shows each ratio (with `--nocapture`).
+fn check(
+    what: &str,
+    bound: f64,
+    mut ours: impl FnMut() -> usize,
+    mut baseline: impl FnMut() -> usize,
+) {
+    let mut ratios = Vec::new();
+    for _ in 0..ATTEMPTS {
+        let (mine, theirs) = measure::pair(BUDGET, &mut ours, &mut baseline);
+        let ratio = mine.as_secs_f64() / theirs.as_secs_f64();
+        eprintln!("{what}: {ratio:.2}× ({mine:?} / {theirs:?}), bound {bound}×");
+        if ratio < bound {
+            return;
+        }
+        ratios.push(ratio);
+    }
+    panic!("{what} took {ratios:.1?} times the baseline, over the bound of {bound}×");
+}
+
+#[test]
+fn verdict_stays_within_a_few_times_its_baselines() {
+    let hand = floor::policies(SHIPPED_COUNT);
+    let mut set = policy_set(Language::Dsl, SHIPPED_COUNT);
+
+    let small = workloads::small_input();
+    check(
+        "policy language / hand-written, small input",
+        5.0,
+        || decide(&mut set, &small).outcomes.len(),
+        || floor::decide_json(&hand, &small).len(),
+    );
+
+    let plan = workloads::plan_input(300);
+    check(
+        "policy language / hand-written, 300 resource changes",
+        2.5,
+        || decide(&mut set, &plan).outcomes.len(),
+        || floor::decide_json(&hand, &plan).len(),
+    );
+
+    let text = plan.to_string();
+    let mut decider = TextDecider::new(policy_set(Language::Dsl, SHIPPED_COUNT));
+    check(
+        "JSON text to verdict / typed parsing, 300 resource changes",
+        4.0,
+        || decider.decide(&text).outcomes.len(),
+        || floor::decide_text_typed(&hand, &text).len(),
+    );
+
+    let few = workloads::plan_input(30);
+    let mut other = policy_set(Language::Dsl, SHIPPED_COUNT);
+    check(
+        "300 / 30 resource changes",
+        25.0,
+        || decide(&mut set, &plan).outcomes.len(),
+        || decide(&mut other, &few).outcomes.len(),
+    );
+
+    let mut rego = policy_set(Language::Rego, SHIPPED_COUNT);
+    let prepared = rego.prepare(small.clone()).unwrap();
+    let mut raw = RawRegorus::load(&workloads::rego_set(SHIPPED_COUNT));
+    let raw_input = raw_regorus::input(&small.to_string());
+    check(
+        "Rego path / regorus used directly, small input",
+        4.0,
+        || decide_prepared(&mut rego, &prepared).outcomes.len(),
+        || raw.decide(&raw_input),
+    );
+}
