@@ -295,7 +295,7 @@ fn deeply_nested_rego_brackets_are_refused() {
         &[],
     )
     .code(65)
-    .stderr_has("brackets nested deeper than 16 levels")
+    .stderr_has("brackets nested deeper than 12 levels")
     .stderr_has("deep.rego:3:");
 }
 
