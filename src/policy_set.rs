@@ -32,6 +32,8 @@ pub struct LoadOptions {
     pub limits: Limits,
     /// Keep Rego `print()` output for [`PolicySet::explain`] instead of writing it to stderr.
     pub capture_prints: bool,
+    /// A failing Rego builtin is an evaluation error rather than undefined.
+    pub strict_builtin_errors: bool,
 }
 
 /// A policy found in the set, in the order the user's files name them.
@@ -482,7 +484,7 @@ fn load_rego(
         version: options.rego_version,
         capture_prints: options.capture_prints,
         timeout: Some(options.limits.eval_time),
-        ..RegoOptions::default()
+        strict_builtin_errors: options.strict_builtin_errors,
     };
     let mut groups = Vec::new();
     for (catalog, modules) in grouped {

@@ -1,6 +1,6 @@
 //! The policy-language parser on arbitrary text: it parses or reports diagnostics, and a
-//! file that parses also checks and formats without a panic, a hang or a runaway
-//! allocation.
+//! file that parses also checks, formats and compiles to Rego without a panic, a hang or
+//! a runaway allocation.
 
 #![no_main]
 
@@ -15,4 +15,5 @@ fuzz_target!(|text: &str| {
     };
     let _ = dsl::check::check(&file, &source);
     let _ = dsl::format::format(&source);
+    let _ = dsl::to_rego::compile_file(&file, &source);
 });

@@ -247,6 +247,11 @@ pub struct LoadArgs {
     /// Largest policy file accepted, e.g. 8MiB
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "8MiB")]
     pub max_policy_size: u64,
+
+    /// Make a Rego builtin that fails (a bad argument, an unreadable time) an evaluation
+    /// error (exit 70) rather than an undefined expression, as OPA's flag of that name does
+    #[arg(long)]
+    pub strict_builtin_errors: bool,
 }
 
 /// Policies named with `--policy`, as `eval` takes them.

@@ -190,6 +190,7 @@ pub fn load_policies(
         data_files: args.load.data.clone(),
         limits,
         capture_prints,
+        strict_builtin_errors: args.load.strict_builtin_errors,
     };
     let set = PolicySet::load(&paths, &options)?;
     output::print_diagnostics(&set.warnings, colour);

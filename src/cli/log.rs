@@ -29,8 +29,14 @@ pub fn run(command: &LogCommand) -> Result<Exit> {
                 LogFormat::Text => ShowFormat::Text,
                 LogFormat::Json => ShowFormat::Json,
             };
-            output::print_stdout(&decision_log::show(&args.file, format)?)?;
-            Ok(Exit::Success)
+            let shown = decision_log::show(&args.file, format)?;
+            output::print_stdout(&shown.text)?;
+            // A log shown with a broken chain fails as `verify` does: it was tampered with.
+            Ok(if shown.intact {
+                Exit::Success
+            } else {
+                Exit::Failure
+            })
         }
     }
 }

@@ -79,7 +79,7 @@ pub use canonical::{canonical_bytes, sha256_hex};
 pub use digest::{PolicyDigest, PolicySetDigest, policy_set_digest};
 pub use entry::GENESIS;
 pub use mask::{MASK_PREFIX, Mask, MaskError};
-pub use show::{ShowFormat, show};
+pub use show::{ShowFormat, Shown, show};
 pub use verify::{Broken, Damage, VerifyReport, verify};
 
 use crate::decision::Decision;

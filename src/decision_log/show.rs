@@ -21,33 +21,44 @@ pub enum ShowFormat {
     Json,
 }
 
+/// A log as [`show`] writes it, and whether its chain is intact.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shown {
+    pub text: String,
+    pub intact: bool,
+}
+
 /// Reads the log at `path` and writes it in `format`; the chain is checked on the way.
-pub fn show(path: &Path, format: ShowFormat) -> Result<String, Error> {
+pub fn show(path: &Path, format: ShowFormat) -> Result<Shown, Error> {
     match format {
         ShowFormat::Text => show_text(path),
         ShowFormat::Json => show_json(path),
     }
 }
 
-fn show_text(path: &Path) -> Result<String, Error> {
+fn show_text(path: &Path) -> Result<Shown, Error> {
     let mut out = String::new();
     let report = scan(path, None, |scanned| text_block(&scanned, &mut out))?;
     let _ = writeln!(out, "{report}");
-    Ok(out)
+    Ok(Shown {
+        text: out,
+        intact: report.is_intact(),
+    })
 }
 
-fn show_json(path: &Path) -> Result<String, Error> {
+fn show_json(path: &Path) -> Result<Shown, Error> {
     let mut entries = Vec::new();
     let report = scan(path, None, |scanned| {
         if let Some(entry) = scanned.entry {
             entries.push(Value::Object(entry.clone()));
         }
     })?;
+    let intact = report.is_intact();
     let document = json!({"entries": entries, "verify": report});
     serde_json::to_string_pretty(&document)
         .map(|mut text| {
             text.push('\n');
-            text
+            Shown { text, intact }
         })
         .map_err(|error| {
             Error::evaluation(Diagnostic::error(format!(

@@ -685,7 +685,7 @@ fn redacted(text: &str, written: &[LogEntry]) -> String {
 fn a_log_shows_as_text() {
     let fixture = Fixture::new();
     let written = sample_log(&fixture);
-    let text = show(&fixture.path, ShowFormat::Text).unwrap();
+    let text = show(&fixture.path, ShowFormat::Text).unwrap().text;
     insta::assert_snapshot!(redacted(&text, &written));
 }
 
@@ -697,16 +697,18 @@ fn a_broken_log_shows_where_it_breaks() {
     lines[1] = lines[1].replace(r#""verdict":"pending""#, r#""verdict":"allow""#);
     lines.insert(2, "garbage".to_string());
     fixture.write_lines(&lines);
-    let text = show(&fixture.path, ShowFormat::Text).unwrap();
-    insta::assert_snapshot!(redacted(&text, &written));
+    let shown = show(&fixture.path, ShowFormat::Text).unwrap();
+    assert!(!shown.intact);
+    insta::assert_snapshot!(redacted(&shown.text, &written));
 }
 
 #[test]
 fn a_log_shows_as_json_with_its_check() {
     let fixture = Fixture::new();
     let written = sample_log(&fixture);
-    let text = show(&fixture.path, ShowFormat::Json).unwrap();
-    let document: Value = serde_json::from_str(&text).unwrap();
+    let shown = show(&fixture.path, ShowFormat::Json).unwrap();
+    assert!(shown.intact);
+    let document: Value = serde_json::from_str(&shown.text).unwrap();
     let entries = document["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 3);
     assert_eq!(

@@ -16,6 +16,7 @@ mod eval;
 mod language_doc;
 mod limits;
 mod log;
+mod properties;
 mod readme;
 mod security;
 mod test_command;

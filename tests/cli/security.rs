@@ -654,3 +654,30 @@ fn errors_never_exit_0_whatever_the_default() {
         );
     }
 }
+
+/// OPA's default: a builtin that fails makes its expression undefined, so a deny rule
+/// reading a malformed field does not fire. `--strict-builtin-errors` makes it an error.
+#[test]
+fn a_failing_builtin_hides_a_deny_unless_builtin_errors_are_strict() {
+    let scratch = Scratch::new()
+        .file(
+            "cost.rego",
+            "package cost\nimport rego.v1\n\ndeny contains \"too costly\" if to_number(input.cost) > 100\n",
+        )
+        .file("fine.rego", ALLOW);
+    let policies = scratch.path("");
+    Verdict::new(["eval", "-p", &policies])
+        .stdin(r#"{"cost": "lots"}"#)
+        .run()
+        .code(0);
+    Verdict::new(["eval", "-p", &policies, "--strict-builtin-errors"])
+        .stdin(r#"{"cost": "lots"}"#)
+        .run()
+        .code(70)
+        .stderr_has("rule `deny` of policy `cost`")
+        .stderr_has("cost.rego:4:");
+    Verdict::new(["eval", "-p", &policies, "--strict-builtin-errors"])
+        .stdin(r#"{"cost": "500"}"#)
+        .run()
+        .code(1);
+}

@@ -63,3 +63,21 @@ fn recursive_rules_are_an_evaluation_error() {
     assert_eq!(error.class, ErrorClass::Evaluation);
     assert!(first_message(&error).contains("recursion"), "{error:?}");
 }
+
+/// Found by fuzzing: sixteen unclosed brackets took the engine's parser seconds (twenty
+/// in the fuzzing build). Deep nesting is refused before the engine parses anything.
+#[test]
+fn deep_or_unclosed_brackets_are_refused_before_the_engine_parses() {
+    for text in [
+        "package deep\nx := [[[[[[[[[[[[[[[[:1]]]yyyyyy]]]]]]]]]]]]]]\nall x\n",
+        "package deep\nx := {{{{{{{{{{{{{{{{1",
+        "package deep\nx := [{\"a\": [{\"a\": [{\"a\": [{\"a\": [{\"a\": [{\"a\": [{\"a\": 1}]}]}]}]}]}]}]\n",
+    ] {
+        let error = load_error(&[("deep.rego", text)]);
+        assert_eq!(error.class, ErrorClass::Invalid);
+        assert!(
+            first_message(&error).contains("brackets nested deeper than 12 levels"),
+            "{text}: {error:?}"
+        );
+    }
+}
