@@ -97,8 +97,14 @@ pub fn add_functions(
     )
 }
 
-/// Runs engine work, turning a panic inside the engine into an error: a gate fails closed
-/// with a message rather than aborting.
+/// A panic inside the engine, caught. The engine may be left half-way through its work,
+/// so it is not trusted again (see `RegoPolicies::evaluate`).
+#[derive(Debug, thiserror::Error)]
+#[error("internal error in the policy engine: {0}")]
+pub struct EnginePanic(String);
+
+/// Runs engine work, turning a panic inside the engine into an [`EnginePanic`] error: a
+/// gate fails closed with a message rather than aborting.
 pub fn guarded<T>(work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
     catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
         let reason = panic
@@ -106,10 +112,13 @@ pub fn guarded<T>(work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T>
             .map(String::as_str)
             .or_else(|| panic.downcast_ref::<&str>().copied())
             .unwrap_or("unknown cause");
-        Err(anyhow::anyhow!(
-            "internal error in the policy engine: {reason}"
-        ))
+        Err(EnginePanic(reason.to_string()).into())
     })
+}
+
+/// Whether an engine error is a caught panic.
+pub fn is_panic(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<EnginePanic>().is_some()
 }
 
 /// Whether an engine error is the time limit running out.

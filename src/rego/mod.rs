@@ -212,6 +212,8 @@ pub struct RegoPolicies {
     /// Whether coverage is being gathered, and the definitions known to have fired.
     coverage: bool,
     fired: BTreeSet<Location>,
+    /// The engine panicked during an evaluation: its state cannot be trusted any more.
+    poisoned: bool,
 }
 
 impl std::fmt::Debug for RegoPolicies {
@@ -272,6 +274,7 @@ impl RegoPolicies {
             prints: Vec::new(),
             coverage: false,
             fired: BTreeSet::new(),
+            poisoned: false,
         })
     }
 
@@ -295,6 +298,11 @@ impl RegoPolicies {
     /// Evaluates one policy's `deny`, `violation`, `pending`, `warn` and `allow` rules
     /// against the current input, with `time.now_ns()` answering `now`.
     pub fn evaluate(&mut self, policy: usize, now: DateTime<Utc>) -> Result<Vec<Outcome>, Error> {
+        if self.poisoned {
+            return Err(Error::evaluation(Diagnostic::error(
+                "the policy engine stopped on an internal error earlier in this run; it decides nothing more",
+            )));
+        }
         let shared = Arc::clone(&self.shared);
         let (Some(package), Some(rules)) = (shared.policies.get(policy), shared.rules.get(policy))
         else {
@@ -349,8 +357,10 @@ impl RegoPolicies {
         rule: &str,
     ) -> Result<Option<serde_json::Value>, Error> {
         let engine = &mut self.engine;
-        let value = engine::guarded(|| engine.eval_rule(path.to_string()))
-            .map_err(|error| self.evaluation_error(&error, package, rule))?;
+        let value = engine::guarded(|| engine.eval_rule(path.to_string())).map_err(|error| {
+            self.poisoned |= engine::is_panic(&error);
+            self.evaluation_error(&error, package, rule)
+        })?;
         if value == regorus::Value::Undefined {
             return Ok(None);
         }

@@ -81,3 +81,24 @@ fn deep_or_unclosed_brackets_are_refused_before_the_engine_parses() {
         );
     }
 }
+
+#[test]
+fn a_panic_in_the_engine_is_an_error_and_the_engine_is_not_trusted_again() {
+    let caught = super::super::engine::guarded(|| -> anyhow::Result<()> { panic!("boom") });
+    let error = caught.unwrap_err();
+    assert!(super::super::engine::is_panic(&error));
+    assert_eq!(
+        error.to_string(),
+        "internal error in the policy engine: boom"
+    );
+
+    let mut policies = load(&[(
+        "p.rego",
+        "package p\nimport rego.v1\n\nallow contains \"ok\" if true\n",
+    )]);
+    assert!(evaluate(&mut policies, json!({})).is_ok());
+    policies.poisoned = true;
+    let error = evaluate(&mut policies, json!({})).unwrap_err();
+    assert_eq!(error.class, ErrorClass::Evaluation);
+    assert!(first_message(&error).contains("stopped on an internal error earlier"));
+}
