@@ -17,7 +17,7 @@ use crate::explain::{Explained, RegoExplanation};
 use crate::limits::Limits;
 use crate::load::{self, Sources};
 use crate::projection::{PathStep, Projection};
-use crate::rego::{RegoInput, RegoModule, RegoOptions, RegoPolicies, RegoVersion};
+use crate::rego::{CompiledMode, RegoInput, RegoModule, RegoOptions, RegoPolicies, RegoVersion};
 use crate::ruleset::{self, Rulesets};
 use crate::source::SourceFile;
 use crate::testing::coverage::CoverableRule;
@@ -185,6 +185,16 @@ impl PolicySet {
     /// Every rule a test can make fire, for coverage.
     pub fn coverable_rules(&self) -> &[CoverableRule] {
         &self.coverable
+    }
+
+    /// Turns on the Rego engines' compiled mode (see [`RegoPolicies::compile`]): worth
+    /// its cost when many decisions follow, as in batch mode.
+    /// The handle tells, after the decisions, how many packages compiled mode decided.
+    pub fn compile_rego(&mut self) -> CompiledMode {
+        CompiledMode::of(self.rego.iter_mut().map(|group| {
+            group.engine.compile();
+            &group.engine
+        }))
     }
 
     /// The Rego engines, for tests and coverage.

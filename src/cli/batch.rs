@@ -37,10 +37,11 @@ struct Decided {
 
 pub fn run(
     args: &EvalArgs,
-    set: PolicySet,
+    mut set: PolicySet,
     limits: &Limits,
     log: Option<&Recorder>,
 ) -> Result<Exit> {
+    let compiled = args.rego_compiled.then(|| set.compile_rego());
     let source = InputSource::from_flag(args.input.as_deref());
     let name = source.display_name();
     let reader: Box<dyn Read + Send> = match &source {
@@ -74,6 +75,14 @@ pub fn run(
     } else {
         decide_in_parallel(lines, set, &context)?
     };
+    if let Some(mode) = compiled {
+        output::print_stderr(&format!(
+            "verdict: Rego compiled mode decided {} of {} packages; {} went back to the interpreter after a difference\n",
+            mode.compiled().saturating_sub(mode.sent_back()),
+            mode.packages(),
+            mode.sent_back(),
+        ));
+    }
     summary.exit(args.fail_on_warn, &context.name)
 }
 

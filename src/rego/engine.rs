@@ -18,7 +18,7 @@ use super::sprintf;
 pub const METADATA_FUNCTION: &str = "__vmeta";
 
 /// Work units between two looks at the clock when a time limit is set.
-const TIMER_CHECK_INTERVAL: u32 = 32;
+pub const TIMER_CHECK_INTERVAL: u32 = 32;
 
 thread_local! {
     /// The evaluation time `time.now_ns()` answers, in nanoseconds since the epoch. Each

@@ -33,6 +33,8 @@ pub struct ParsedFile {
 /// Everything loading produces.
 pub struct Loaded {
     pub engine: Engine,
+    /// The values the rewritten METADATA calls return, by the number each call carries.
+    pub metadata_values: Arc<Vec<Value>>,
     pub files: Vec<EngineFile>,
     pub parsed: Vec<ParsedFile>,
     pub catalog: Catalog,
@@ -73,9 +75,16 @@ pub fn load(
         return Err(invalid(problems));
     }
     let (files, metadata_values) = adapt(&parsed, &catalog);
-    let engine = compile(&parsed, &files, metadata_values, data, options)?;
+    let metadata_values: Arc<Vec<Value>> = Arc::new(
+        metadata_values
+            .iter()
+            .map(|value| Value::deserialize(value).unwrap_or_else(|_| Value::new_object()))
+            .collect(),
+    );
+    let engine = compile(&parsed, &files, metadata_values.clone(), data, options)?;
     Ok(Loaded {
         engine,
+        metadata_values,
         files,
         parsed,
         catalog,
@@ -328,25 +337,18 @@ fn split_functions(parsed: &[ParsedFile], edits: &mut [Vec<Edit>]) {
 fn compile(
     parsed: &[ParsedFile],
     files: &[EngineFile],
-    metadata_values: Vec<Json>,
+    metadata_values: Arc<Vec<Value>>,
     data: Vec<(Arc<str>, Json)>,
     options: &RegoOptions,
 ) -> Result<Engine, Error> {
     let mut engine = engine::new_engine(options.strict_builtin_errors, options.timeout);
-    let metadata_values = metadata_values
-        .iter()
-        .map(|value| Value::deserialize(value).unwrap_or_else(|_| Value::new_object()))
-        .collect();
-    engine::add_functions(
-        &mut engine,
-        Arc::new(metadata_values),
-        options.strict_builtin_errors,
-    )
-    .map_err(|error| {
-        invalid(vec![Diagnostic::error(format!(
-            "cannot set up the policy engine: {error}"
-        ))])
-    })?;
+    engine::add_functions(&mut engine, metadata_values, options.strict_builtin_errors).map_err(
+        |error| {
+            invalid(vec![Diagnostic::error(format!(
+                "cannot set up the policy engine: {error}"
+            ))])
+        },
+    )?;
     let mut problems = Vec::new();
     for (file, parsed) in files.iter().zip(parsed) {
         engine.set_rego_v0(parsed.dialect.is_v0());

@@ -3,6 +3,7 @@
 
 mod builtins;
 mod checks;
+mod compiled;
 mod diagnose;
 mod engine;
 mod extract;
@@ -33,6 +34,7 @@ use crate::error::Error;
 use crate::source::{Location, SourceFile, Span};
 use crate::verdict::Verdict;
 
+use self::compiled::{Check, CompileRequest, Machines, Programs};
 use self::diagnose::EngineFile;
 use self::syntax::RuleKind;
 
@@ -148,6 +150,51 @@ struct Shared {
     rules: Vec<Vec<VerdictRule>>,
     tests: Vec<RegoTest>,
     capture_prints: bool,
+    metadata_values: Arc<Vec<regorus::Value>>,
+    strict_builtin_errors: bool,
+    timeout: Option<Duration>,
+    /// Some rule may depend on itself: the group is never compiled (see `compile`).
+    rules_may_recurse: bool,
+}
+
+/// How compiled mode went for a set of Rego groups: shared with every clone of them, so
+/// it can be read once their decisions are made.
+#[derive(Debug, Default)]
+pub struct CompiledMode {
+    packages: usize,
+    programs: Vec<Arc<Programs>>,
+}
+
+impl CompiledMode {
+    pub fn of<'a>(groups: impl Iterator<Item = &'a RegoPolicies>) -> CompiledMode {
+        let mut mode = CompiledMode::default();
+        for group in groups {
+            mode.packages += group.shared.policies.len();
+            mode.programs.extend(group.programs.clone());
+        }
+        mode
+    }
+
+    /// Rego packages in the groups.
+    pub fn packages(&self) -> usize {
+        self.packages
+    }
+
+    /// Packages that compiled to a program the machine may run.
+    pub fn compiled(&self) -> usize {
+        self.programs
+            .iter()
+            .map(|programs| programs.compiled())
+            .sum()
+    }
+
+    /// Packages whose program disagreed with the interpreter or failed, and went back to it.
+    pub fn sent_back(&self) -> usize {
+        self.programs
+            .iter()
+            .map(|programs| programs.compiled().saturating_sub(programs.active()))
+            .sum()
+    }
 }
 
 /// An input document in the engine's form. Cloning it is cheap: clones share the document.
@@ -208,6 +255,11 @@ fn engine_value(json: &serde_json::Value) -> regorus::Value {
 pub struct RegoPolicies {
     engine: regorus::Engine,
     shared: Arc<Shared>,
+    /// The input of the evaluations that follow, for the compiled programs.
+    input: regorus::Value,
+    /// The packages' compiled programs, once compiled mode is on.
+    programs: Option<Arc<Programs>>,
+    machines: Machines,
     prints: Vec<String>,
     /// Whether coverage is being gathered, and the definitions known to have fired.
     coverage: bool,
@@ -262,6 +314,7 @@ impl RegoPolicies {
             .filter(|(policy, package_rules)| !is_test_package(&loaded, policy, package_rules))
             .unzip();
         let tests = testing::find_tests(&loaded);
+        let rules_may_recurse = recursion::rules_may_refer_in_cycle(&loaded.parsed);
         Ok(RegoPolicies {
             engine: loaded.engine,
             shared: Arc::new(Shared {
@@ -270,7 +323,14 @@ impl RegoPolicies {
                 policies,
                 rules,
                 capture_prints: options.capture_prints,
+                metadata_values: loaded.metadata_values,
+                strict_builtin_errors: options.strict_builtin_errors,
+                timeout: options.timeout,
+                rules_may_recurse,
             }),
+            input: regorus::Value::Undefined,
+            programs: None,
+            machines: Machines::default(),
             prints: Vec::new(),
             coverage: false,
             fired: BTreeSet::new(),
@@ -293,6 +353,40 @@ impl RegoPolicies {
     /// same input share one conversion of it.
     pub fn set_engine_input(&mut self, input: &RegoInput) {
         self.engine.set_input(input.value.clone());
+        if self.programs.is_some() {
+            self.input = input.value.clone();
+        }
+    }
+
+    /// Turns compiled mode on: each package whose program answers as the interpreter does
+    /// is decided by the engine's register machine from now on (see `compiled`).
+    /// Compiling takes about as long as loading, so it pays for many decisions, not one.
+    /// A group where some rule may depend on itself stays with the interpreter, which
+    /// reports the cycle where the compiled program would exhaust the stack.
+    pub fn compile(&mut self) {
+        if self.programs.is_some() || self.shared.rules_may_recurse {
+            return;
+        }
+        let shared = &self.shared;
+        let programs = Programs::compile(CompileRequest {
+            engine: &self.engine,
+            rule_paths: shared
+                .rules
+                .iter()
+                .map(|rules| rules.iter().map(|rule| rule.path.as_str()).collect())
+                .collect(),
+            metadata: shared.metadata_values.clone(),
+            strict_builtin_errors: shared.strict_builtin_errors,
+            timeout: shared.timeout,
+        });
+        self.programs = Some(Arc::new(programs));
+    }
+
+    /// How many packages compiled mode decides now.
+    pub fn compiled_packages(&self) -> usize {
+        self.programs
+            .as_ref()
+            .map_or(0, |programs| programs.active())
     }
 
     /// Evaluates one policy's `deny`, `violation`, `pending`, `warn` and `allow` rules
@@ -310,27 +404,71 @@ impl RegoPolicies {
                 "there is no Rego policy number {policy}"
             ))));
         };
-        let result = engine::at_time(now, || {
-            let mut outcomes = Vec::new();
-            let mut fired = BTreeSet::new();
-            for rule in rules {
-                let value = self.value_of(&rule.path, &package.package, rule.name)?;
-                outcomes.extend(outcomes_of(
-                    &package.package,
-                    rule,
-                    value.as_ref(),
-                    &mut fired,
-                )?);
+        let values = match self.compiled_values(policy, now) {
+            Some(values) => values,
+            None => {
+                let values = engine::at_time(now, || self.interpreted_values(policy));
+                self.flush_prints();
+                values?
             }
-            if self.coverage {
-                self.fired.extend(fired);
-            }
-            Ok(outcomes)
-        });
-        self.flush_prints();
-        result
+        };
+        let mut outcomes = Vec::new();
+        let mut fired = BTreeSet::new();
+        for (rule, value) in rules.iter().zip(values) {
+            let value = json_value(value, &package.package, rule.name)?;
+            outcomes.extend(outcomes_of(
+                &package.package,
+                rule,
+                value.as_ref(),
+                &mut fired,
+            )?);
+        }
+        if self.coverage {
+            self.fired.extend(fired);
+        }
+        Ok(outcomes)
     }
 
+    /// The values of one policy's verdict rules, by the interpreter, in rule order.
+    fn interpreted_values(&mut self, policy: usize) -> Result<Vec<regorus::Value>, Error> {
+        let shared = Arc::clone(&self.shared);
+        let (Some(package), Some(rules)) = (shared.policies.get(policy), shared.rules.get(policy))
+        else {
+            return Ok(Vec::new());
+        };
+        rules
+            .iter()
+            .map(|rule| self.value_of(&rule.path, &package.package, rule.name))
+            .collect()
+    }
+
+    /// The values of one policy's verdict rules from its compiled program, when compiled
+    /// mode decides it; a decision to be checked is decided by the interpreter as well,
+    /// and on any difference the interpreter's values are kept and the program retired.
+    fn compiled_values(
+        &mut self,
+        policy: usize,
+        now: DateTime<Utc>,
+    ) -> Option<Vec<regorus::Value>> {
+        let programs = self.programs.clone().filter(|_| !self.coverage)?;
+        let check = programs.plan(policy)?;
+        let nanos = now.timestamp_nanos_opt()?;
+        let compiled = self
+            .machines
+            .evaluate(&programs, policy, &self.input, nanos);
+        if check == Check::Trusted
+            && let Some(values) = compiled
+        {
+            return Some(values);
+        }
+        let interpreted = engine::at_time(now, || self.interpreted_values(policy));
+        self.flush_prints();
+        let interpreted = interpreted.ok();
+        if compiled.is_none() || compiled != interpreted {
+            programs.retire(policy);
+        }
+        interpreted
+    }
     /// The `print()` output gathered since the last call, each line `file:line: text`.
     pub fn take_prints(&mut self) -> Vec<String> {
         self.flush_prints();
@@ -349,25 +487,12 @@ impl RegoPolicies {
         }
     }
 
-    /// Evaluates one rule path; `None` when it is undefined.
-    fn value_of(
-        &mut self,
-        path: &str,
-        package: &str,
-        rule: &str,
-    ) -> Result<Option<serde_json::Value>, Error> {
+    /// Evaluates one rule path; `Undefined` when it is undefined.
+    fn value_of(&mut self, path: &str, package: &str, rule: &str) -> Result<regorus::Value, Error> {
         let engine = &mut self.engine;
-        let value = engine::guarded(|| engine.eval_rule(path.to_string())).map_err(|error| {
+        engine::guarded(|| engine.eval_rule(path.to_string())).map_err(|error| {
             self.poisoned |= engine::is_panic(&error);
             self.evaluation_error(&error, package, rule)
-        })?;
-        if value == regorus::Value::Undefined {
-            return Ok(None);
-        }
-        serde_json::to_value(&value).map(Some).map_err(|error| {
-            Error::evaluation(Diagnostic::error(format!(
-                "rule `{rule}` of policy `{package}` has a value that is not JSON: {error}"
-            )))
         })
     }
 
@@ -383,6 +508,22 @@ impl RegoPolicies {
         }
         Error::evaluation(diagnostic)
     }
+}
+
+/// A rule's value as JSON; `None` when it is undefined.
+fn json_value(
+    value: regorus::Value,
+    package: &str,
+    rule: &str,
+) -> Result<Option<serde_json::Value>, Error> {
+    if value == regorus::Value::Undefined {
+        return Ok(None);
+    }
+    serde_json::to_value(&value).map(Some).map_err(|error| {
+        Error::evaluation(Diagnostic::error(format!(
+            "rule `{rule}` of policy `{package}` has a value that is not JSON: {error}"
+        )))
+    })
 }
 
 /// The outcomes of one verdict rule's value.

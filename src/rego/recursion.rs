@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::checks::{Callee, CheckedFile, RuleTable, full_path, resolve};
+use super::load::ParsedFile;
 use super::syntax::RuleKind;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
@@ -117,6 +118,105 @@ fn cycles(calls: &BTreeMap<String, BTreeMap<String, CallPlace>>) -> Vec<Vec<Stri
                     pending.push(callees(next));
                 }
             }
+        }
+    }
+    found
+}
+
+/// Whether some rule may depend on itself, judged from the names rules mention: an
+/// over-approximation (a local variable or another package's rule of the same name counts
+/// as a mention) that never misses a cycle of rule references. OPA refuses such cycles;
+/// the engine's interpreter reports them when it meets one, but its compiled programs
+/// would follow them until the stack runs out, so a group where this holds is never
+/// compiled.
+pub fn rules_may_refer_in_cycle(files: &[ParsedFile]) -> bool {
+    let mut mentions: BTreeMap<String, BTreeMap<String, CallPlace>> = BTreeMap::new();
+    for (index, file) in files.iter().enumerate() {
+        for rule in &file.syntax.rules {
+            let Some(name) = rule.path.first() else {
+                continue;
+            };
+            let text = file
+                .source
+                .text
+                .get(rule.span.start..rule.span.end)
+                .unwrap_or("");
+            let mut own_name_seen = false;
+            let callees = mentions.entry(name.clone()).or_default();
+            for word in identifiers(text) {
+                if word == name && !own_name_seen {
+                    own_name_seen = true;
+                    continue;
+                }
+                callees
+                    .entry(word.to_string())
+                    .or_insert((index, rule.span));
+            }
+        }
+    }
+    let rule_names: Vec<String> = mentions.keys().cloned().collect();
+    for callees in mentions.values_mut() {
+        callees.retain(|callee, _| rule_names.binary_search(callee).is_ok());
+    }
+    !cycles(&mentions).is_empty()
+}
+
+/// The identifiers of Rego text outside strings and comments, leaving out the fields of
+/// `input` (`approvers` in `input.approvers`), which never name a rule.
+fn identifiers(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut at = 0;
+    // The first name of the reference being read (`input` in `input.a.b`).
+    let mut root: Option<&str> = None;
+    while let Some(&byte) = bytes.get(at) {
+        let continues_reference = at > 0 && bytes.get(at - 1) == Some(&b'.');
+        if !continues_reference && (byte.is_ascii_alphabetic() || byte == b'_') {
+            root = None;
+        }
+        match byte {
+            b'#' => {
+                while bytes.get(at).is_some_and(|&b| b != b'\n') {
+                    at += 1;
+                }
+            }
+            b'"' => {
+                at += 1;
+                while let Some(&b) = bytes.get(at) {
+                    at += if b == b'\\' { 2 } else { 1 };
+                    if b == b'"' {
+                        break;
+                    }
+                }
+            }
+            b'`' => {
+                at += 1;
+                while bytes.get(at).is_some_and(|&b| b != b'`') {
+                    at += 1;
+                }
+                at += 1;
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                let start = at;
+                while bytes
+                    .get(at)
+                    .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+                {
+                    at += 1;
+                }
+                let Some(word) = text.get(start..at) else {
+                    continue;
+                };
+                match root {
+                    Some("input") if continues_reference => {}
+                    Some(_) if continues_reference => found.push(word),
+                    _ => {
+                        root = Some(word);
+                        found.push(word);
+                    }
+                }
+            }
+            _ => at += 1,
         }
     }
     found

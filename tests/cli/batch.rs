@@ -141,3 +141,55 @@ fn parallel_batches_keep_the_order_across_blank_and_bad_lines() {
         assert_eq!(sequential.stdout, parallel.stdout, "-j {jobs}");
     }
 }
+
+#[test]
+fn compiled_rego_decides_every_shipped_fixture_as_the_interpreter() {
+    let mut names: Vec<String> = std::fs::read_dir("fixtures/env0")
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // Enough lines that most decisions are past the checked ones.
+    let lines: Vec<String> = (0..400)
+        .map(|i| fixture_line(&names[i % names.len()]))
+        .collect();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "--batch",
+            "-p",
+            "policies/env0",
+            "--now",
+            "2026-11-21T10:00:00Z",
+        ];
+        args.extend(extra);
+        Verdict::new(args).stdin(lines.join("\n")).run().code(1)
+    };
+    let interpreted = run(&[]);
+    let compiled = run(&["--rego-compiled"]);
+    let parallel = run(&["--rego-compiled", "-j", "2"]);
+    assert_eq!(interpreted.stdout.lines().count(), 400);
+    assert_eq!(compiled.stdout, interpreted.stdout);
+    assert_eq!(parallel.stdout, interpreted.stdout);
+    for run in [&compiled, &parallel] {
+        assert!(
+            run.stderr.contains(
+                "Rego compiled mode decided 7 of 7 packages; 0 went back to the interpreter"
+            ),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!interpreted.stderr.contains("compiled mode"));
+}
+
+#[test]
+fn compiled_rego_is_a_batch_option() {
+    let output = Verdict::new(["eval", "--rego-compiled", "-p", "policies/env0"])
+        .stdin(fixture_line("deploy-small"))
+        .run()
+        .code(64);
+    assert!(output.stderr.contains("--batch"), "{}", output.stderr);
+}

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::error::ErrorClass;
 
+mod compiled;
 mod evaluation;
 mod hostile;
 mod input;

@@ -1,0 +1,315 @@
+//! Rego's compiled mode: each package's verdict rules as one program of the engine's
+//! register machine (the RVM), several times faster than its interpreter once compiled.
+//!
+//! It is used only where it answers as the interpreter does. A package stays with the
+//! interpreter when its program does not compile, or when it reaches what the machine does
+//! differently: printing and tracing, builtins that keep state between calls, the `data`
+//! document. The first decisions of every package, and one in [`CHECK_EVERY`] after them,
+//! are decided both ways and compared; a disagreement, or any error in the machine, sends
+//! the package back to the interpreter for good, and the interpreter's answer is the one
+//! given. Verdict's own functions (OPA's `sprintf`, the evaluation clock, METADATA values)
+//! are answered by verdict whenever the machine asks for them, as the interpreter's
+//! extensions answer them.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use regorus::languages::rego::compiler::Compiler;
+use regorus::rvm::Instruction;
+use regorus::rvm::program::Program;
+use regorus::rvm::vm::{ExecutionMode, ExecutionState, RegoVM, SuspendReason};
+use regorus::utils::limits::ExecutionTimerConfig;
+use regorus::{Engine, Value};
+
+use super::engine::{self, METADATA_FUNCTION, TIMER_CHECK_INTERVAL};
+use super::sprintf;
+
+/// The functions a program asks verdict for, with the number of arguments each takes.
+const HOST_FUNCTIONS: [(&str, usize); 3] =
+    [("sprintf", 2), ("time.now_ns", 0), (METADATA_FUNCTION, 1)];
+
+/// Builtins whose answers depend on the interpreter's own state: its output, its caches
+/// within one evaluation, its traces. A program calling one stays with the interpreter.
+const INTERPRETER_ONLY_BUILTINS: [&str; 7] = [
+    "print",
+    "trace",
+    "opa.runtime",
+    "rand.intn",
+    "uuid.rfc4122",
+    "walk",
+    "time.now_ns",
+];
+
+/// Decisions of a package checked against the interpreter before its program is trusted.
+pub const CHECKED_FIRST: usize = 16;
+
+/// After the first decisions, one decision in this many is still checked.
+pub const CHECK_EVERY: usize = 64;
+
+/// What compiling a group's packages needs from loading.
+pub struct CompileRequest<'a> {
+    pub engine: &'a Engine,
+    /// The engine path of every verdict rule, package by package.
+    pub rule_paths: Vec<Vec<&'a str>>,
+    pub metadata: Arc<Vec<Value>>,
+    pub strict_builtin_errors: bool,
+    pub timeout: Option<Duration>,
+}
+
+/// The programs of a group's packages, shared by every clone of the group.
+#[derive(Debug)]
+pub struct Programs {
+    packages: Vec<Option<PackageProgram>>,
+    metadata: Arc<Vec<Value>>,
+    strict_builtin_errors: bool,
+    timeout: Option<Duration>,
+}
+
+/// One package's program and how far it has shown that it answers as the interpreter.
+#[derive(Debug)]
+struct PackageProgram {
+    program: Arc<Program>,
+    decisions: AtomicUsize,
+    retired: AtomicBool,
+}
+
+impl Programs {
+    /// Compiles every package of a group into a program of its own (one program for many
+    /// packages would outgrow the machine's registers); `None` where a package stays
+    /// with the interpreter.
+    pub fn compile(request: CompileRequest<'_>) -> Programs {
+        let packages = match compiled_policy(request.engine, &request.rule_paths) {
+            Some(policy) => request
+                .rule_paths
+                .iter()
+                .map(|paths| package_program(&policy, paths))
+                .collect(),
+            None => request.rule_paths.iter().map(|_| None).collect(),
+        };
+        Programs {
+            packages,
+            metadata: request.metadata,
+            strict_builtin_errors: request.strict_builtin_errors,
+            timeout: request.timeout,
+        }
+    }
+
+    /// How many packages compiled.
+    pub fn compiled(&self) -> usize {
+        self.packages.iter().flatten().count()
+    }
+
+    /// How many packages run compiled now.
+    pub fn active(&self) -> usize {
+        self.packages
+            .iter()
+            .flatten()
+            .filter(|package| !package.retired.load(Ordering::Relaxed))
+            .count()
+    }
+
+    /// Whether the machine may decide a package, and whether that decision is to be
+    /// checked against the interpreter.
+    pub fn plan(&self, policy: usize) -> Option<Check> {
+        let package = self.packages.get(policy)?.as_ref()?;
+        if package.retired.load(Ordering::Relaxed) {
+            return None;
+        }
+        let decided = package.decisions.fetch_add(1, Ordering::Relaxed);
+        Some(
+            if decided < CHECKED_FIRST || decided.is_multiple_of(CHECK_EVERY) {
+                Check::AgainstInterpreter
+            } else {
+                Check::Trusted
+            },
+        )
+    }
+
+    /// Sends a package back to the interpreter for good.
+    pub fn retire(&self, policy: usize) {
+        if let Some(Some(package)) = self.packages.get(policy) {
+            package.retired.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Whether a compiled decision is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    Trusted,
+    AgainstInterpreter,
+}
+
+/// The engine's policy in the form the compiler reads, made on a copy of the engine so
+/// that the interpreter's own state is left as loading made it.
+fn compiled_policy(engine: &Engine, rule_paths: &[Vec<&str>]) -> Option<regorus::CompiledPolicy> {
+    let first = rule_paths.iter().flatten().next()?;
+    let mut scratch = engine.clone();
+    let entry: regorus::Rc<str> = (*first).into();
+    engine::guarded(|| scratch.compile_with_entrypoint(&entry)).ok()
+}
+
+/// One package's program, when it compiles and uses only what the machine does as the
+/// interpreter does.
+fn package_program(policy: &regorus::CompiledPolicy, paths: &[&str]) -> Option<PackageProgram> {
+    if paths.is_empty() {
+        return None;
+    }
+    let program = engine::guarded(|| {
+        Compiler::compile_from_policy_with_host_await(policy, paths, &HOST_FUNCTIONS)
+            .map_err(anyhow::Error::from)
+    })
+    .ok()?;
+    if !runs_as_interpreted(&program) || program.entry_points.len() != paths.len() {
+        return None;
+    }
+    Some(PackageProgram {
+        program,
+        decisions: AtomicUsize::new(0),
+        retired: AtomicBool::new(false),
+    })
+}
+
+/// Whether a program stays within what the machine does exactly as the interpreter.
+fn runs_as_interpreted(program: &Program) -> bool {
+    let builtins_shared = program
+        .builtin_info_table
+        .iter()
+        .all(|builtin| !INTERPRETER_ONLY_BUILTINS.contains(&builtin.name.as_str()));
+    let plain_instructions = program.instructions.iter().all(|instruction| {
+        !matches!(
+            instruction,
+            Instruction::LoadData { .. }
+                | Instruction::LoadContext { .. }
+                | Instruction::LoadMetadata { .. }
+                | Instruction::VirtualDataDocumentLookup { .. }
+                | Instruction::PolicyCondition { .. }
+                | Instruction::Halt { .. }
+        )
+    });
+    builtins_shared && plain_instructions && !program.needs_runtime_recursion_check
+}
+
+/// The machines of one clone of a group: each evaluates on its own thread.
+#[derive(Debug, Default)]
+pub struct Machines {
+    machines: Vec<Option<RegoVM>>,
+}
+
+impl Clone for Machines {
+    /// A clone starts with no machine: each is made when first needed.
+    fn clone(&self) -> Machines {
+        Machines::default()
+    }
+}
+
+impl Machines {
+    /// The values of a package's verdict rules, in the order of its entry points;
+    /// `None` when the machine fails in any way.
+    pub fn evaluate(
+        &mut self,
+        programs: &Programs,
+        policy: usize,
+        input: &Value,
+        now_nanos: i64,
+    ) -> Option<Vec<Value>> {
+        let package = programs.packages.get(policy)?.as_ref()?;
+        if self.machines.len() <= policy {
+            self.machines.resize_with(policy + 1, || None);
+        }
+        let slot = self.machines.get_mut(policy)?;
+        let machine = match slot {
+            Some(machine) => machine,
+            None => slot.insert(new_machine(programs, package)?),
+        };
+        machine.set_input(input.clone());
+        let host = Host {
+            metadata: &programs.metadata,
+            strict_builtin_errors: programs.strict_builtin_errors,
+            now_nanos,
+        };
+        (0..package.program.entry_points.len())
+            .map(|entry| run(machine, entry, &host))
+            .collect()
+    }
+}
+
+fn new_machine(programs: &Programs, package: &PackageProgram) -> Option<RegoVM> {
+    let mut machine = RegoVM::new();
+    machine.load_program(package.program.clone());
+    machine.set_data(Value::new_object()).ok()?;
+    machine.set_strict_builtin_errors(programs.strict_builtin_errors);
+    // The interpreter counts no instructions; the time limit bounds both alike.
+    machine.set_max_instructions(usize::MAX);
+    machine.set_execution_timer_config(programs.timeout.map(|limit| ExecutionTimerConfig {
+        limit,
+        check_interval: NonZeroU32::new(TIMER_CHECK_INTERVAL).unwrap_or(NonZeroU32::MIN),
+    }));
+    if package.program.has_host_await {
+        machine.set_execution_mode(ExecutionMode::Suspendable);
+    }
+    Some(machine)
+}
+
+/// What verdict answers when a program asks.
+struct Host<'a> {
+    metadata: &'a [Value],
+    strict_builtin_errors: bool,
+    now_nanos: i64,
+}
+
+impl Host<'_> {
+    /// The answer to a call of `function` with `arguments` (an array of them); `None`
+    /// when the call fails, which the interpreter then reports.
+    fn answer(&self, function: &Value, arguments: &Value) -> Option<Value> {
+        let function = function.as_string().ok()?;
+        let arguments = arguments.as_array().ok()?;
+        match (function.as_ref(), arguments.as_slice()) {
+            ("sprintf", _) => match sprintf::sprintf(arguments.as_slice()) {
+                Some(text) => Some(Value::from(text)),
+                None if self.strict_builtin_errors => None,
+                None => Some(Value::Undefined),
+            },
+            ("time.now_ns", []) => Some(Value::from(self.now_nanos)),
+            (METADATA_FUNCTION, [index]) => {
+                let index = usize::try_from(index.as_u64().ok()?).ok()?;
+                Some(
+                    self.metadata
+                        .get(index)
+                        .cloned()
+                        .unwrap_or_else(Value::new_object),
+                )
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Runs one entry point to its end, answering the program's calls to verdict.
+fn run(machine: &mut RegoVM, entry: usize, host: &Host<'_>) -> Option<Value> {
+    let mut result = engine::guarded(|| {
+        machine
+            .execute_entry_point_by_index(entry)
+            .map_err(anyhow::Error::from)
+    });
+    loop {
+        let value = result.ok()?;
+        let (function, arguments) = match machine.execution_state() {
+            ExecutionState::Suspended {
+                reason:
+                    SuspendReason::HostAwait {
+                        identifier,
+                        argument,
+                        ..
+                    },
+                ..
+            } => (identifier.clone(), argument.clone()),
+            ExecutionState::Completed { .. } | ExecutionState::Ready => return Some(value),
+            _ => return None,
+        };
+        let answer = host.answer(&function, &arguments)?;
+        result = engine::guarded(|| machine.resume(Some(answer)).map_err(anyhow::Error::from));
+    }
+}

@@ -1,0 +1,106 @@
+//! Compiled mode: the engine's programs decide only where they answer as the interpreter.
+
+use super::*;
+use crate::rego::compiled::{CHECK_EVERY, CHECKED_FIRST};
+
+const GATE: &str = r#"package gate
+import rego.v1
+
+approvers := {a | some a in input.approvers; a != input.requester}
+
+deny contains sprintf("%s may not deploy %s", [input.requester, input.env]) if {
+    input.env == "production"
+    input.requester in input.blocked
+}
+
+pending contains "needs two approvers" if count(approvers) < 2
+
+allow contains "approved" if count(approvers) >= 2
+"#;
+
+fn gate_input(number: usize) -> Value {
+    let approvers: Vec<String> = (0..number % 4).map(|n| format!("user{n}")).collect();
+    json!({
+        "env": if number.is_multiple_of(3) { "production" } else { "staging" },
+        "requester": format!("user{}", number % 5),
+        "blocked": ["user1", "user4"],
+        "approvers": approvers,
+    })
+}
+
+#[test]
+fn compiled_decisions_agree_with_the_interpreter_past_the_checked_ones() {
+    let mut interpreted = load(&[("gate.rego", GATE)]);
+    let mut compiled = interpreted.clone();
+    compiled.compile();
+    assert_eq!(compiled.compiled_packages(), 1);
+    for number in 0..CHECKED_FIRST + 2 * CHECK_EVERY {
+        let input = gate_input(number);
+        let expected = evaluate(&mut interpreted, input.clone()).unwrap();
+        assert_eq!(
+            evaluate(&mut compiled, input.clone()).unwrap(),
+            expected,
+            "input {number}"
+        );
+        assert_eq!(compiled.compiled_packages(), 1, "{input} {expected:?}");
+    }
+    assert_eq!(compiled.compiled_packages(), 1, "no decision disagreed");
+}
+
+#[test]
+fn a_program_that_disagrees_is_sent_back_to_the_interpreter() {
+    // The machine lets `x := input.missing` succeed; OPA and the interpreter do not.
+    let policy = "package p\nimport rego.v1\n\ndeny contains \"assigned\" if { x := input.missing }\nallow contains \"ok\" if true\n";
+    let mut policies = load(&[("p.rego", policy)]);
+    policies.compile();
+    assert_eq!(policies.compiled_packages(), 1);
+    let outcomes = evaluate(&mut policies, json!({})).unwrap();
+    assert_eq!(outcomes, [(Verdict::Allow, "ok".to_string())]);
+    assert_eq!(policies.compiled_packages(), 0);
+    let outcomes = evaluate(&mut policies, json!({})).unwrap();
+    assert_eq!(outcomes, [(Verdict::Allow, "ok".to_string())]);
+}
+
+#[test]
+fn rules_that_may_depend_on_themselves_are_never_compiled() {
+    // The machine would follow the cycle until the stack ran out.
+    let policy = "package p\nimport rego.v1\n\na if b\nb if a\n\ndeny contains \"x\" if a\n";
+    let mut policies = load(&[("p.rego", policy)]);
+    policies.compile();
+    assert_eq!(policies.compiled_packages(), 0);
+    let error = evaluate(&mut policies, json!({})).unwrap_err();
+    assert!(first_message(&error).contains("recursion"), "{error:?}");
+}
+
+#[test]
+fn names_in_strings_and_comments_are_not_references() {
+    let policy = "package p\nimport rego.v1\n\n# deny when deny\ndeny contains \"deny: `deny`\" if input.x\n";
+    let mut policies = load(&[("p.rego", policy)]);
+    policies.compile();
+    assert_eq!(policies.compiled_packages(), 1);
+}
+
+#[test]
+fn metadata_sprintf_and_the_clock_are_answered_by_verdict() {
+    let policy = r#"package p
+import rego.v1
+
+# METADATA
+# title: Late deploys
+# description: No deploys after the cut-off
+deny contains sprintf("%s: %s at %d", [meta.title, input.who, time.now_ns()]) if {
+    input.late
+    meta := rego.metadata.rule()
+}
+"#;
+    let mut interpreted = load(&[("p.rego", policy)]);
+    let mut compiled = interpreted.clone();
+    compiled.compile();
+    assert_eq!(compiled.compiled_packages(), 1);
+    for number in 0..CHECKED_FIRST + CHECK_EVERY {
+        let input = json!({"late": number.is_multiple_of(2), "who": format!("user{number}")});
+        let expected = evaluate(&mut interpreted, input.clone()).unwrap();
+        assert_eq!(evaluate(&mut compiled, input).unwrap(), expected);
+    }
+    assert_eq!(compiled.compiled_packages(), 1, "no decision disagreed");
+}
