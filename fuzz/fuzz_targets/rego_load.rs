@@ -1,6 +1,7 @@
 //! Arbitrary text as a Rego file, loaded as `verdict eval` loads one: dialect detection,
 //! `# METADATA` blocks, OPA's compile-time checks, the rewrites, the engine. A file that
-//! loads is evaluated against a fixed input under a short time limit.
+//! loads is evaluated against a fixed input under a short time limit, by the interpreter
+//! and in compiled mode (`--batch --rego-compiled`), whose answer must be the same.
 
 #![no_main]
 
@@ -29,7 +30,15 @@ fuzz_target!(|text: &str| {
         return;
     }
     let now = verdict::input::parse_time("2026-11-21T10:00:00Z").unwrap_or_default();
+    let mut compiled = policies.clone();
+    compiled.compile();
     for index in 0..policies.policies().len() {
-        let _ = policies.evaluate(index, now);
+        let interpreted = policies.evaluate(index, now);
+        // The machine runs the program, and must not crash or hang on any; the answer
+        // given is the interpreter's while the package is checked, or after a difference.
+        let decided = compiled.evaluate(index, now);
+        if let (Ok(expected), Ok(decided)) = (&interpreted, &decided) {
+            assert_eq!(expected, decided, "compiled mode answered differently");
+        }
     }
 });

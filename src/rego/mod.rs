@@ -353,9 +353,7 @@ impl RegoPolicies {
     /// same input share one conversion of it.
     pub fn set_engine_input(&mut self, input: &RegoInput) {
         self.engine.set_input(input.value.clone());
-        if self.programs.is_some() {
-            self.input = input.value.clone();
-        }
+        self.input = input.value.clone();
     }
 
     /// Turns compiled mode on: each package whose program answers as the interpreter does

@@ -104,3 +104,13 @@ deny contains sprintf("%s: %s at %d", [meta.title, input.who, time.now_ns()]) if
     }
     assert_eq!(compiled.compiled_packages(), 1, "no decision disagreed");
 }
+
+#[test]
+fn compiling_after_the_input_is_set_keeps_the_input() {
+    let mut policies = load(&[("gate.rego", GATE)]);
+    policies.set_input(&gate_input(1)).unwrap();
+    let expected = policies.evaluate(0, now()).unwrap();
+    policies.compile();
+    assert_eq!(policies.evaluate(0, now()).unwrap(), expected);
+    assert_eq!(policies.compiled_packages(), 1);
+}
