@@ -373,7 +373,12 @@ fn batch() {
     for (name, language, mode, target) in [
         ("DSL twins", Language::Dsl, None, 60_000.0),
         ("Rego set", Language::Rego, None, 15_000.0),
-        ("Rego set", Language::Rego, Some("--rego-compiled"), 15_000.0),
+        (
+            "Rego set",
+            Language::Rego,
+            Some("--rego-compiled"),
+            15_000.0,
+        ),
     ] {
         let policies = support::write_policy_set(language, SHIPPED_COUNT, "batch");
         let policies = policies.display().to_string();

@@ -229,14 +229,13 @@ fn metadata_calls(
             ("rego.metadata.chain", 0) => catalog.chain_value(file_index, call.rule),
             _ => continue,
         };
-        let replacement = format!("{}({})", engine::METADATA_FUNCTION, values.len());
+        // The padding goes inside the parentheses: a reference may follow the call
+        // (`rego.metadata.rule().title`), and the engine allows no space before it.
         let width = call.span.end.saturating_sub(call.span.start);
+        let inner = width.saturating_sub(engine::METADATA_FUNCTION.len() + 2);
+        let replacement = format!("{}({:<inner$})", engine::METADATA_FUNCTION, values.len());
         values.push(value);
-        edits.push(Edit::replace(
-            call.span.start,
-            call.span.end,
-            format!("{replacement:<width$}"),
-        ));
+        edits.push(Edit::replace(call.span.start, call.span.end, replacement));
     }
 }
 

@@ -195,3 +195,28 @@ fn broken_metadata_is_a_load_error_at_the_block() {
             .starts_with("invalid METADATA block")
     );
 }
+
+#[test]
+fn a_reference_may_follow_the_metadata_call() {
+    // OPA: `rego.metadata.rule().title` is the rule's title, `chain()[0].path` its path.
+    let policy = r#"package env0
+import rego.v1
+
+# METADATA
+# title: Late deploys
+deny contains msg if {
+    input.late
+    msg := rego.metadata.rule().title
+}
+
+warn contains concat(".", rego.metadata.chain()[0].path) if input.late
+"#;
+    let outcomes = decide(&[("p.rego", policy)], json!({"late": true}));
+    assert_eq!(
+        outcomes,
+        [
+            deny("Late deploys"),
+            (Verdict::Warn, "env0.warn".to_string())
+        ]
+    );
+}
