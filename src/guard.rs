@@ -9,7 +9,7 @@
 
 #![allow(unsafe_code)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
@@ -37,8 +37,9 @@ thread_local! {
     static UNFLUSHED: Cell<isize> = const { Cell::new(0) };
 }
 
-/// The system allocator, counting the bytes in use and ending the process when they pass
-/// the ceiling set by [`set_memory_limit`]. Install it with `#[global_allocator]`.
+/// mimalloc (faster than the system allocator for verdict's many small values), counting
+/// the bytes in use and ending the process when they pass the ceiling set by
+/// [`set_memory_limit`]. Install it with `#[global_allocator]`.
 pub struct CountingAllocator;
 
 /// Sets the ceiling on memory in use, in bytes.
@@ -101,31 +102,31 @@ fn signed(size: usize) -> isize {
     isize::try_from(size).unwrap_or(isize::MAX)
 }
 
-// SAFETY: every method forwards to the system allocator with the same arguments; the
+// SAFETY: every method forwards to mimalloc with the same arguments; the
 // counting around it never touches the memory handed out.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         charge(signed(layout.size()));
         // SAFETY: the caller's guarantees about `layout` are passed on unchanged.
-        unsafe { System.alloc(layout) }
+        unsafe { mimalloc::MiMalloc.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         charge(signed(layout.size()));
         // SAFETY: as for `alloc`.
-        unsafe { System.alloc_zeroed(layout) }
+        unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from this allocator, that is from `System`, with `layout`.
-        unsafe { System.dealloc(ptr, layout) };
+        // SAFETY: `ptr` came from this allocator, that is from mimalloc, with `layout`.
+        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) };
         charge(-signed(layout.size()));
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         charge(signed(new_size).saturating_sub(signed(layout.size())));
         // SAFETY: as for `dealloc`, and the caller's guarantees about `new_size`.
-        unsafe { System.realloc(ptr, layout, new_size) }
+        unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) }
     }
 }
 
