@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use support::measure::{self, Budget, show};
-use support::raw_regorus::{self, RawRegorus};
+use support::raw_regorus::{self, RawRegorus, RawRvm};
 use support::workloads::{self, BATCH_LINES, SHIPPED_COUNT};
 use support::{Language, TextDecider, decide, decide_prepared, messages, policy_set};
 use support::{floor, instructions};
@@ -269,7 +269,40 @@ fn rego_against_regorus() {
             baseline,
             "",
         );
+        if count <= SHIPPED_COUNT {
+            compiled_against_rvm(&input, &text, count, &workload);
+        }
     }
+}
+
+/// Compiled mode (`--batch --rego-compiled`) against `regorus`'s own register machine, past
+/// the decisions checked against the interpreter.
+fn compiled_against_rvm(input: &serde_json::Value, text: &str, count: usize, workload: &str) {
+    let mut set = policy_set(Language::Rego, count);
+    set.compile_rego();
+    let mut raw = RawRvm::load(&workloads::rego_set(count));
+    let raw_input = raw_regorus::input(text);
+    let prepared = set.prepare(input.clone()).expect("the input converts");
+    for _ in 0..100 {
+        decide_prepared(&mut set, &prepared);
+    }
+    assert_eq!(
+        decide_prepared(&mut set, &prepared).outcomes.len(),
+        raw.decide(&raw_input),
+        "the machine gives as many outcomes as verdict"
+    );
+    let (ours, baseline) = measure::pair(
+        Budget::BENCH,
+        || decide_prepared(&mut set, &prepared).outcomes.len(),
+        || raw.decide(&raw_input),
+    );
+    row(
+        "Rego compiled mode / regorus RVM, inputs in each one's form",
+        workload,
+        ours,
+        baseline,
+        "≤ 1.1×",
+    );
 }
 
 /// Cost against plan size and policy count: a tenfold workload should cost about ten

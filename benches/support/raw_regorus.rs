@@ -93,3 +93,67 @@ fn with_literal_metadata(text: &str) -> String {
     let literal = serde_json::json!({"title": field("title"), "description": field("description")});
     text.replace("rego.metadata.rule()", &literal.to_string())
 }
+
+/// The same files in `regorus`'s compiled mode: one register-machine program per package
+/// (its verdict rules as entry points), each run on a machine of its own, reused.
+pub struct RawRvm {
+    machines: Vec<(regorus::rvm::vm::RegoVM, usize)>,
+}
+
+impl RawRvm {
+    /// Compiles the packages of a set made by [`super::workloads::rego_set`].
+    pub fn load(files: &[PolicyFile]) -> RawRvm {
+        use regorus::languages::rego::compiler::Compiler;
+        use regorus::rvm::vm::RegoVM;
+
+        let raw = RawRegorus::load(files);
+        let mut packages: Vec<(String, Vec<&str>)> = Vec::new();
+        for rule in &raw.rules {
+            let package = rule.rsplit_once('.').map_or("", |(package, _)| package);
+            match packages.iter_mut().find(|(name, _)| name == package) {
+                Some((_, rules)) => rules.push(rule),
+                None => packages.push((package.to_string(), vec![rule])),
+            }
+        }
+        let machines = packages
+            .iter()
+            .map(|(_, rules)| {
+                let entry: regorus::Rc<str> = rules[0].into();
+                let policy = raw
+                    .engine
+                    .clone()
+                    .compile_with_entrypoint(&entry)
+                    .expect("the package compiles");
+                let program = Compiler::compile_from_policy(&policy, rules)
+                    .expect("the package compiles to a program");
+                let mut machine = RegoVM::new();
+                machine.load_program(program);
+                machine
+                    .set_data(Value::new_object())
+                    .expect("data is an object");
+                (machine, rules.len())
+            })
+            .collect();
+        RawRvm { machines }
+    }
+
+    /// Decides one input: runs every entry point of every program, and counts the messages.
+    pub fn decide(&mut self, input: &Value) -> usize {
+        let mut messages = 0;
+        for (machine, entries) in &mut self.machines {
+            machine.set_input(input.clone());
+            for entry in 0..*entries {
+                let value = machine
+                    .execute_entry_point_by_index(entry)
+                    .unwrap_or_else(|error| panic!("entry {entry}: {error}"));
+                messages += match value {
+                    Value::Set(items) => items.len(),
+                    Value::Array(items) => items.len(),
+                    Value::Undefined => 0,
+                    _ => 1,
+                };
+            }
+        }
+        messages
+    }
+}
