@@ -7,9 +7,9 @@
 //! document. The first decisions of every package, and one in [`CHECK_EVERY`] after them,
 //! are decided both ways and compared; a disagreement, or any error in the machine, sends
 //! the package back to the interpreter for good, and the interpreter's answer is the one
-//! given. Verdict's own functions (OPA's `sprintf` and `to_number`, the evaluation clock,
-//! METADATA values) are answered by verdict whenever the machine asks for them, as the
-//! interpreter's extensions answer them.
+//! given. Verdict's own functions (OPA's `sprintf`, `to_number` and
+//! `time.parse_duration_ns`, the evaluation clock, METADATA values) are answered by verdict
+//! whenever the machine asks for them, as the interpreter's extensions answer them.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -26,9 +26,10 @@ use regorus::{Engine, Value};
 use super::engine::{self, METADATA_FUNCTION, OpaBuiltin, TIMER_CHECK_INTERVAL};
 
 /// The functions a program asks verdict for, with the number of arguments each takes.
-const HOST_FUNCTIONS: [(&str, usize); 4] = [
+const HOST_FUNCTIONS: [(&str, usize); 5] = [
     ("sprintf", 2),
     ("to_number", 1),
+    ("time.parse_duration_ns", 1),
     ("time.now_ns", 0),
     (METADATA_FUNCTION, 1),
 ];

@@ -66,7 +66,7 @@ pub struct OpaBuiltin {
     pub failure: &'static str,
 }
 
-pub const OPA_BUILTINS: [OpaBuiltin; 2] = [
+pub const OPA_BUILTINS: [OpaBuiltin; 3] = [
     OpaBuiltin {
         name: "sprintf",
         arity: 2,
@@ -78,6 +78,12 @@ pub const OPA_BUILTINS: [OpaBuiltin; 2] = [
         arity: 1,
         answer: goparse::to_number,
         failure: "`to_number` takes a number, a boolean, null, or a string in Go's number syntax",
+    },
+    OpaBuiltin {
+        name: "time.parse_duration_ns",
+        arity: 1,
+        answer: goparse::parse_duration_ns,
+        failure: "`time.parse_duration_ns` takes a duration such as `90m`, `1h30m` or `7d`",
     },
 ];
 

@@ -189,3 +189,22 @@ fn to_number_failures_stay_errors_when_strict() {
     let error = evaluate(&mut policies, json!({"costs": [" 12"]})).err();
     assert_eq!(error.map(|e| e.class), Some(ErrorClass::Evaluation));
 }
+
+#[test]
+fn durations_take_days_weeks_and_years() {
+    // OPA: time.parse_duration_ns("7d") is 604800000000000; "1w" and "1y" likewise work,
+    // "7D" fails.
+    let policy = "package env0\nimport rego.v1\n\ndeny contains msg if {\n  some text in input.durations\n  msg := sprintf(\"%s is %d\", [text, time.parse_duration_ns(text)])\n}\n";
+    let input = json!({"durations": ["7d", "1w", "1y", "1d12h", "7D"]});
+    let outcomes = decide(&[("p.rego", policy)], input);
+    let messages: Vec<&str> = outcomes.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "1d12h is 129600000000000",
+            "1w is 604800000000000",
+            "1y is 31536000000000000",
+            "7d is 604800000000000",
+        ]
+    );
+}
