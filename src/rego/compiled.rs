@@ -7,9 +7,9 @@
 //! document. The first decisions of every package, and one in [`CHECK_EVERY`] after them,
 //! are decided both ways and compared; a disagreement, or any error in the machine, sends
 //! the package back to the interpreter for good, and the interpreter's answer is the one
-//! given. Verdict's own functions (OPA's `sprintf`, the evaluation clock, METADATA values)
-//! are answered by verdict whenever the machine asks for them, as the interpreter's
-//! extensions answer them.
+//! given. Verdict's own functions (OPA's `sprintf`, `to_number` and
+//! `time.parse_duration_ns`, the evaluation clock, METADATA values) are answered by verdict
+//! whenever the machine asks for them, as the interpreter's extensions answer them.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -23,12 +23,16 @@ use regorus::rvm::vm::{ExecutionMode, ExecutionState, RegoVM, SuspendReason};
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{Engine, Value};
 
-use super::engine::{self, METADATA_FUNCTION, TIMER_CHECK_INTERVAL};
-use super::sprintf;
+use super::engine::{self, METADATA_FUNCTION, OpaBuiltin, TIMER_CHECK_INTERVAL};
 
 /// The functions a program asks verdict for, with the number of arguments each takes.
-const HOST_FUNCTIONS: [(&str, usize); 3] =
-    [("sprintf", 2), ("time.now_ns", 0), (METADATA_FUNCTION, 1)];
+const HOST_FUNCTIONS: [(&str, usize); 5] = [
+    ("sprintf", 2),
+    ("to_number", 1),
+    ("time.parse_duration_ns", 1),
+    ("time.now_ns", 0),
+    (METADATA_FUNCTION, 1),
+];
 
 /// Builtins whose answers depend on the interpreter's own state: its output, its caches
 /// within one evaluation, its traces. A program calling one stays with the interpreter.
@@ -266,12 +270,10 @@ impl Host<'_> {
     fn answer(&self, function: &Value, arguments: &Value) -> Option<Value> {
         let function = function.as_string().ok()?;
         let arguments = arguments.as_array().ok()?;
+        if let Some(builtin) = OpaBuiltin::named(function.as_ref()) {
+            return builtin.call(arguments.as_slice(), self.strict_builtin_errors);
+        }
         match (function.as_ref(), arguments.as_slice()) {
-            ("sprintf", _) => match sprintf::sprintf(arguments.as_slice()) {
-                Some(text) => Some(Value::from(text)),
-                None if self.strict_builtin_errors => None,
-                None => Some(Value::Undefined),
-            },
             ("time.now_ns", []) => Some(Value::from(self.now_nanos)),
             (METADATA_FUNCTION, [index]) => {
                 let index = usize::try_from(index.as_u64().ok()?).ok()?;

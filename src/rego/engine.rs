@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{Engine, Value};
 
-use super::sprintf;
+use super::{goparse, sprintf};
 
 /// The name calls to `rego.metadata.rule()` and `rego.metadata.chain()` are rewritten to;
 /// short enough that `__vmeta(N)` never outgrows the call it replaces.
@@ -56,26 +56,76 @@ pub fn new_engine(strict_builtin_errors: bool, timeout: Option<Duration>) -> Eng
     engine
 }
 
-/// Adds the functions verdict provides: the evaluation clock, OPA's `sprintf`, and the
-/// metadata values, indexed by the number each rewritten call carries.
+/// A builtin verdict answers in place of the engine's, as OPA answers it.
+pub struct OpaBuiltin {
+    pub name: &'static str,
+    pub arity: u8,
+    /// The answer; `None` where OPA's builtin fails.
+    pub answer: fn(&[Value]) -> Option<Value>,
+    /// What a failure says when builtin errors are strict.
+    pub failure: &'static str,
+}
+
+pub const OPA_BUILTINS: [OpaBuiltin; 3] = [
+    OpaBuiltin {
+        name: "sprintf",
+        arity: 2,
+        answer: sprintf_value,
+        failure: "`sprintf` takes a format string and an array of values",
+    },
+    OpaBuiltin {
+        name: "to_number",
+        arity: 1,
+        answer: goparse::to_number,
+        failure: "`to_number` takes a number, a boolean, null, or a string in Go's number syntax",
+    },
+    OpaBuiltin {
+        name: "time.parse_duration_ns",
+        arity: 1,
+        answer: goparse::parse_duration_ns,
+        failure: "`time.parse_duration_ns` takes a duration such as `90m`, `1h30m` or `7d`",
+    },
+];
+
+fn sprintf_value(arguments: &[Value]) -> Option<Value> {
+    sprintf::sprintf(arguments).map(Value::from)
+}
+
+impl OpaBuiltin {
+    /// The answer to a call: an error where OPA's builtin fails when builtin errors are
+    /// strict, else undefined, as in OPA.
+    pub fn call(&self, arguments: &[Value], strict_builtin_errors: bool) -> Option<Value> {
+        match (self.answer)(arguments) {
+            Some(value) => Some(value),
+            None if strict_builtin_errors => None,
+            None => Some(Value::Undefined),
+        }
+    }
+
+    /// The builtin looked up by name.
+    pub fn named(name: &str) -> Option<&'static OpaBuiltin> {
+        OPA_BUILTINS.iter().find(|builtin| builtin.name == name)
+    }
+}
+
+/// Adds the functions verdict provides: OPA's versions of some builtins, the evaluation
+/// clock, and the metadata values, indexed by the number each rewritten call carries.
 pub fn add_functions(
     engine: &mut Engine,
     metadata: Arc<Vec<Value>>,
     strict_builtin_errors: bool,
 ) -> anyhow::Result<()> {
-    engine.add_extension(
-        "sprintf".to_string(),
-        2,
-        Box::new(
-            move |arguments: Vec<Value>| match sprintf::sprintf(&arguments) {
-                Some(text) => Ok(Value::from(text)),
-                None if strict_builtin_errors => Err(anyhow::anyhow!(
-                    "`sprintf` takes a format string and an array of values"
-                )),
-                None => Ok(Value::Undefined),
-            },
-        ),
-    )?;
+    for builtin in &OPA_BUILTINS {
+        engine.add_extension(
+            builtin.name.to_string(),
+            builtin.arity,
+            Box::new(move |arguments: Vec<Value>| {
+                builtin
+                    .call(&arguments, strict_builtin_errors)
+                    .ok_or_else(|| anyhow::anyhow!(builtin.failure))
+            }),
+        )?;
+    }
     engine.add_extension(
         "time.now_ns".to_string(),
         0,

@@ -8,6 +8,7 @@ mod diagnose;
 mod engine;
 mod extract;
 mod gofmt;
+mod goparse;
 mod load;
 mod metadata;
 mod nesting;

@@ -159,3 +159,52 @@ fn undefined_functions_reached_through_imports_name_their_path() {
         "p.rego:4:13: undefined function `h.nope` (`data.lib.helpers.nope`)"
     );
 }
+
+/// A policy reading numbers from strings, with the outcomes it gives for each text.
+const TO_NUMBER_POLICY: &str = "package env0\nimport rego.v1\n\ndeny contains sprintf(\"%v over\", [n]) if {\n  some text in input.costs\n  n := to_number(text)\n  n > 10\n}\nwarn contains \"checked\" if true\n";
+
+#[test]
+fn to_number_reads_go_number_syntax() {
+    // OPA: " 12" and "12 " are not numbers (undefined); "+12", "012", "1_200", ".5e2" are.
+    let input = json!({"costs": [" 12", "12 ", "+12", "012", "1_200", ".5e2", "1e400", "8"]});
+    let mut policies = load(&[("p.rego", TO_NUMBER_POLICY)]);
+    let outcomes = evaluate(&mut policies, input.clone()).unwrap();
+    let messages: Vec<&str> = outcomes.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(messages, ["12 over", "1200 over", "50 over", "checked"]);
+    policies.compile();
+    for _ in 0..3 {
+        assert_eq!(evaluate(&mut policies, input.clone()).unwrap(), outcomes);
+    }
+    assert_eq!(policies.compiled_packages(), 1, "the program agrees");
+}
+
+#[test]
+fn to_number_failures_stay_errors_when_strict() {
+    // OPA with --strict-builtin-errors: "to_number: strconv.ParseFloat: parsing \" 12\"".
+    let strict = RegoOptions {
+        strict_builtin_errors: true,
+        ..RegoOptions::default()
+    };
+    let mut policies = load_with(&[("p.rego", TO_NUMBER_POLICY)], &strict).unwrap();
+    let error = evaluate(&mut policies, json!({"costs": [" 12"]})).err();
+    assert_eq!(error.map(|e| e.class), Some(ErrorClass::Evaluation));
+}
+
+#[test]
+fn durations_take_days_weeks_and_years() {
+    // OPA: time.parse_duration_ns("7d") is 604800000000000; "1w" and "1y" likewise work,
+    // "7D" fails.
+    let policy = "package env0\nimport rego.v1\n\ndeny contains msg if {\n  some text in input.durations\n  msg := sprintf(\"%s is %d\", [text, time.parse_duration_ns(text)])\n}\n";
+    let input = json!({"durations": ["7d", "1w", "1y", "1d12h", "7D"]});
+    let outcomes = decide(&[("p.rego", policy)], input);
+    let messages: Vec<&str> = outcomes.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "1d12h is 129600000000000",
+            "1w is 604800000000000",
+            "1y is 31536000000000000",
+            "7d is 604800000000000",
+        ]
+    );
+}
