@@ -15,7 +15,8 @@ use super::engine;
 use super::metadata::{self, Catalog};
 use super::nesting;
 use super::rewrite::{Edit, EditedText};
-use super::syntax::{ModuleSyntax, RuleKind};
+use super::scan;
+use super::syntax::{BodySyntax, ModuleSyntax, RuleKind};
 use super::version::{Dialect, RegoVersion, SyntaxClues};
 use super::{RegoModule, RegoOptions};
 use crate::diagnostic::Diagnostic;
@@ -181,6 +182,7 @@ fn adapt(parsed: &[ParsedFile], catalog: &Catalog) -> (Vec<EngineFile>, Vec<Json
         v0_set_heads(file, file_edits);
         metadata_calls(index, file, catalog, &mut metadata_values, file_edits);
         negation_guards(file, file_edits);
+        head_keys(file, file_edits);
     }
     split_functions(parsed, &mut edits);
     let files = parsed
@@ -266,6 +268,117 @@ fn negation_guards(file: &ParsedFile, edits: &mut Vec<Edit>) {
             }
             None => edits.push(Edit::insert(negation.end, guards)),
         }
+    }
+}
+
+/// OPA evaluates the key of a multi-value rule as the last statement of its body:
+/// `deny contains f(x) if body` is `deny contains k if { body; k := f(x) }`, so a key that
+/// is undefined, or whose builtin fails, drops that one iteration. The engine evaluates the
+/// key apart from the body, where an undefined or failing key drops the whole rule (a deny
+/// lost to one odd item) or stops the evaluation. The same rewrite gives OPA's meaning.
+/// The key keeps its lines (its text becomes a variable and blanks); the copy in the body
+/// is written on one line, so keys holding comments or raw strings are left alone.
+fn head_keys(file: &ParsedFile, edits: &mut Vec<Edit>) {
+    let text = &file.source.text;
+    let mut counter = 0;
+    for rule in &file.syntax.rules {
+        let (Some(key), [body]) = (rule.head_key, rule.bodies.as_slice()) else {
+            continue;
+        };
+        // A body without braces that a negation guard already wraps is left alone.
+        let wrapped = file.syntax.negations.iter().any(|negation| {
+            negation
+                .braceless_body
+                .is_some_and(|braceless| braceless.start == body.query.start)
+        });
+        if rule.v0_set_head_if.is_some() || (wrapped && !body.braced) {
+            continue;
+        }
+        let Some(key_text) = text.get(key.start..key.end) else {
+            continue;
+        };
+        // The key must be all that stands between the head's name and its body, so that
+        // replacing it cannot cut into anything else.
+        let before = text.get(rule.name_span.end..key.start).map(str::trim);
+        let after = text
+            .get(key.end..body.span.start.max(key.end))
+            .map(str::trim);
+        let whole_key = matches!(before, Some("contains" | "["))
+            && matches!(after, Some("" | "]" | "if" | "] if"));
+        if !whole_key {
+            continue;
+        }
+        let plain = key_text
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '"' || c == ' ');
+        let one_line_safe = scan::tokenize(key_text)
+            .iter()
+            .all(|token| token.kind != scan::TokenKind::Comment)
+            && !key_text.contains('`');
+        if plain || !one_line_safe {
+            continue;
+        }
+        let Some((open, close)) = body_braces(text, body) else {
+            continue;
+        };
+        // Edits inside the key (a METADATA call) apply to the copy instead.
+        let mut copy = key_text.to_string();
+        let inner: Vec<Edit> = edits
+            .iter()
+            .filter(|edit| edit.start >= key.start && edit.end <= key.end)
+            .cloned()
+            .collect();
+        if inner.iter().any(|edit| edit.start == edit.end) {
+            continue;
+        }
+        for edit in inner.iter().rev() {
+            let (Some(start), Some(end)) = (
+                edit.start.checked_sub(key.start),
+                edit.end.checked_sub(key.start),
+            ) else {
+                continue;
+            };
+            if copy.is_char_boundary(start) && copy.is_char_boundary(end) {
+                copy.replace_range(start..end, &edit.text);
+            }
+        }
+        edits.retain(|edit| !inner.contains(edit));
+        counter += 1;
+        let name = format!("__vh{counter}");
+        let copy: String = copy
+            .chars()
+            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+            .collect();
+        let mut head = name.clone();
+        head.extend(
+            key_text
+                .chars()
+                .skip(name.len())
+                .map(|c| if c == '\n' || c == '\r' { c } else { ' ' }),
+        );
+        edits.push(Edit::replace(key.start, key.end, head));
+        if let Some(open) = open {
+            edits.push(Edit::insert(open, "{ "));
+        }
+        edits.push(Edit::insert(
+            close,
+            format!(
+                "; {name} := {copy}{}",
+                if open.is_some() { " }" } else { "" }
+            ),
+        ));
+    }
+}
+
+/// Where a body's statements end (before its `}`), and, for a body written without
+/// braces, where its opening brace is to go; `None` when the body is not as expected.
+fn body_braces(text: &str, body: &BodySyntax) -> Option<(Option<usize>, usize)> {
+    let query = text.get(body.query.start..body.query.end)?;
+    if body.braced {
+        let close = query.trim_end().strip_suffix('}')?.len();
+        Some((None, body.query.start + close))
+    } else {
+        Some((Some(body.query.start), body.query.end))
     }
 }
 

@@ -208,3 +208,62 @@ fn durations_take_days_weeks_and_years() {
         ]
     );
 }
+
+#[test]
+fn a_key_that_fails_for_one_item_drops_only_that_item() {
+    // OPA evaluates a multi-value rule's key in its body: the item whose builtin fails, or
+    // whose field is missing, gives nothing, and the others still deny.
+    let v1 = r#"package env0
+import rego.v1
+
+deny contains sprintf("%s is %d", [t, to_number(t)]) if some t in input.costs
+warn contains item.name if {
+    some item in input.items
+}
+"#;
+    let v0 = r#"package env0
+
+deny[sprintf("%s is %d", [t, to_number(t)])] {
+    t := input.costs[_]
+}
+
+warn[
+    item.name
+] {
+    item := input.items[_]
+}
+"#;
+    let input = json!({
+        "costs": ["7", "lots"],
+        "items": [{"name": "a"}, {"size": 1}, {"name": "b"}],
+    });
+    for policy in [v1, v0] {
+        let outcomes = decide(&[("p.rego", policy)], input.clone());
+        assert_eq!(
+            outcomes,
+            [
+                deny("7 is 7"),
+                (Verdict::Warn, "a".to_string()),
+                (Verdict::Warn, "b".to_string())
+            ],
+            "{policy}"
+        );
+    }
+}
+
+#[test]
+fn a_key_spread_over_lines_keeps_every_line_in_place() {
+    let policy = "package env0\nimport rego.v1\n\nwarn contains sprintf(\n    \"%s\",\n    [x.name],\n) if {\n    some x in input.items\n}\n\nlimit := 1 if input.a\nlimit := 2 if input.b\n\ndeny contains \"over\" if limit > 0\n";
+    let error = evaluation_error(
+        &[("p.rego", policy)],
+        json!({"items": [{"name": "a"}], "a": true, "b": true}),
+    );
+    let place = error
+        .diagnostics
+        .first()
+        .and_then(|diagnostic| diagnostic.location())
+        .map(|location| location.line);
+    assert_eq!(place, Some(12), "{error:?}");
+    let outcomes = decide(&[("p.rego", policy)], json!({"items": [{"name": "a"}]}));
+    assert_eq!(outcomes, [(Verdict::Warn, "a".to_string())]);
+}
