@@ -59,20 +59,25 @@ impl Error {
     /// Merges several errors into one; the class is the one whose exit code a user most
     /// needs to see (an unreadable file over an invalid one over an evaluation failure).
     pub fn merge(errors: Vec<Error>) -> Option<Error> {
-        let class = errors
-            .iter()
-            .map(|error| error.class)
-            .min_by_key(|class| match class {
-                ErrorClass::Usage => 0,
-                ErrorClass::Unreadable => 1,
-                ErrorClass::Invalid => 2,
-                ErrorClass::Evaluation => 3,
-            })?;
+        let class = ErrorClass::most_urgent(errors.iter().map(|error| error.class))?;
         let diagnostics = errors
             .into_iter()
             .flat_map(|error| error.diagnostics)
             .collect();
         Some(Error { class, diagnostics })
+    }
+}
+
+impl ErrorClass {
+    /// The class whose exit code a user most needs to see among several: a usage error
+    /// over an unreadable file over an invalid one over an evaluation failure.
+    pub fn most_urgent(classes: impl Iterator<Item = ErrorClass>) -> Option<ErrorClass> {
+        classes.min_by_key(|class| match class {
+            ErrorClass::Usage => 0,
+            ErrorClass::Unreadable => 1,
+            ErrorClass::Invalid => 2,
+            ErrorClass::Evaluation => 3,
+        })
     }
 }
 

@@ -6,7 +6,7 @@ use super::args::{TestArgs, TestFormat};
 use super::eval::{limits_for, load_policies};
 use super::output::{self, Colour};
 use super::usage;
-use crate::error::Result;
+use crate::error::{ErrorClass, Result};
 use crate::exit::Exit;
 use crate::testing::{self, TestOptions, report};
 
@@ -53,6 +53,10 @@ pub fn run(args: &TestArgs, colour: Colour) -> Result<Exit> {
         _ => false,
     };
     let all_passed = results.iter().all(|result| result.passed());
+    // A test stopped by an error makes the run exit with that error's code.
+    if let Some(class) = ErrorClass::most_urgent(results.iter().filter_map(|result| result.error)) {
+        return Ok(Exit::Error(class));
+    }
     Ok(if all_passed && !below_minimum {
         Exit::Success
     } else {

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::decision::Decision;
 use crate::dsl::ast::{Expectation, TestInput, TestStatementKind};
+use crate::error::ErrorClass;
 use crate::input;
 use crate::policy_set::{PolicySet, TestCase};
 use crate::source::Location;
@@ -49,6 +50,9 @@ pub struct TestResult {
     pub decision: Option<Decision>,
     /// What the test printed (Rego `print`).
     pub prints: Vec<String>,
+    /// The class of the error that stopped the test before it could be decided (its input
+    /// unreadable or invalid, the decision failing); the run then exits with its code.
+    pub error: Option<ErrorClass>,
 }
 
 impl TestResult {
@@ -103,6 +107,7 @@ pub fn run_rego_tests(set: &mut PolicySet, options: &TestOptions) -> Vec<TestRes
                 failures,
                 decision: None,
                 prints: outcome.prints,
+                error: None,
             });
         }
     }
@@ -161,11 +166,13 @@ fn run_case(set: &mut PolicySet, case: &TestCase, default: Verdict) -> TestResul
         failures: Vec::new(),
         decision: None,
         prints: Vec::new(),
+        error: None,
     };
     let prepared = match prepare(case) {
         Ok(prepared) => prepared,
-        Err(problem) => {
+        Err((problem, class)) => {
             result.failures.push(problem);
+            result.error = Some(class);
             return result;
         }
     };
@@ -178,18 +185,15 @@ fn run_case(set: &mut PolicySet, case: &TestCase, default: Verdict) -> TestResul
     }
     let now = match prepared.now {
         Some(now) => Ok(now),
-        None => input::resolve_now(None, &prepared.document, &result.name)
-            .map_err(|error| error.to_string()),
+        None => input::resolve_now(None, &prepared.document, &result.name),
     };
-    let decision = match now.and_then(|now| {
-        set.decide(&prepared.document, now, default)
-            .map_err(|e| e.to_string())
-    }) {
+    let decision = match now.and_then(|now| set.decide(&prepared.document, now, default)) {
         Ok(decision) => decision,
         Err(error) => {
             result
                 .failures
                 .push(format!("the decision failed: {error}"));
+            result.error = Some(error.class);
             return result;
         }
     };
@@ -202,7 +206,8 @@ fn run_case(set: &mut PolicySet, case: &TestCase, default: Verdict) -> TestResul
     result
 }
 
-fn prepare(case: &TestCase) -> Result<Prepared<'_>, String> {
+/// What a `test` block describes, or why it cannot be run and the class of that error.
+fn prepare(case: &TestCase) -> Result<Prepared<'_>, (String, ErrorClass)> {
     let source = &case.source;
     let mut prepared = Prepared {
         document: Value::Object(Map::new()),
@@ -215,26 +220,26 @@ fn prepare(case: &TestCase) -> Result<Prepared<'_>, String> {
                 prepared.document = read_input_file(&source.name, &path.value)?;
             }
             TestStatementKind::Input(TestInput::Inline(expr)) => {
-                let value = literal::to_json(expr, source)?;
+                let value = literal::to_json(expr, source).map_err(invalid)?;
                 if !value.is_object() {
-                    return Err(format!(
+                    return Err(invalid(format!(
                         "{}: an inline input must be an object",
                         source.location(expr.span.start)
-                    ));
+                    )));
                 }
                 prepared.document = value;
             }
             TestStatementKind::Set { target, value } => {
-                let value = literal::to_json(value, source)?;
-                literal::set(&mut prepared.document, target, value, source)?;
+                let value = literal::to_json(value, source).map_err(invalid)?;
+                literal::set(&mut prepared.document, target, value, source).map_err(invalid)?;
             }
             TestStatementKind::Now(text) => {
                 prepared.now = Some(input::parse_time(&text.value).ok_or_else(|| {
-                    format!(
+                    invalid(format!(
                         "{}: `{}` is not an RFC 3339 time such as 2026-11-21T10:00:00Z",
                         source.location(text.span.start),
                         text.value
-                    )
+                    ))
                 })?);
             }
             TestStatementKind::Expect(expectation) => prepared.expectations.push(expectation),
@@ -243,19 +248,26 @@ fn prepare(case: &TestCase) -> Result<Prepared<'_>, String> {
     Ok(prepared)
 }
 
+fn invalid(problem: String) -> (String, ErrorClass) {
+    (problem, ErrorClass::Invalid)
+}
+
 /// Reads an input file named relative to the test's own file.
-fn read_input_file(test_file: &str, relative: &str) -> Result<Value, String> {
+fn read_input_file(test_file: &str, relative: &str) -> Result<Value, (String, ErrorClass)> {
     let base = Path::new(test_file).parent().unwrap_or(Path::new(""));
     let path = base.join(relative);
     let name = path.display().to_string();
     let bytes = std::fs::read(&path).map_err(|error| {
-        format!(
-            "cannot read input `{name}`: {}",
-            crate::error::io_reason(&error)
+        (
+            format!(
+                "cannot read input `{name}`: {}",
+                crate::error::io_reason(&error)
+            ),
+            ErrorClass::Unreadable,
         )
     })?;
-    let text = input::decode(&name, &bytes).map_err(|error| error.to_string())?;
-    input::parse_document(&name, text).map_err(|error| error.to_string())
+    let text = input::decode(&name, &bytes).map_err(|error| (error.to_string(), error.class))?;
+    input::parse_document(&name, text).map_err(|error| (error.to_string(), error.class))
 }
 
 /// Checks one expectation; the failure message when it does not hold.

@@ -202,6 +202,7 @@ mod tests {
             failures: failures.iter().map(|f| f.to_string()).collect(),
             decision: None,
             prints: Vec::new(),
+            error: None,
         }
     }
 

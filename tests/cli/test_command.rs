@@ -226,6 +226,41 @@ fn a_test_file_that_does_not_parse_is_65() {
 }
 
 #[test]
+fn a_test_stopped_by_an_error_exits_with_that_errors_code() {
+    // Every test still runs and is reported; the run exits as `eval` would have.
+    let passing = "test \"small\" {\n  input \"../fixtures/deploy.json\"\n  expect allow\n}\n";
+    let missing = format!(
+        "{passing}test \"missing input\" {{\n  input \"../fixtures/nowhere.json\"\n  expect allow\n}}\n"
+    );
+    let output = Verdict::new(["test", &project(&missing).path("policies")])
+        .run()
+        .code(66);
+    assert!(output.stdout.contains("1 passed, 1 failed"), "{}", output.stdout);
+    assert!(output.stdout.contains("nowhere.json"), "{}", output.stdout);
+
+    let bad_time = format!(
+        "{passing}test \"bad now\" {{\n  input {{ now: \"soon\" }}\n  expect allow\n}}\n"
+    );
+    Verdict::new(["test", &project(&bad_time).path("policies")])
+        .run()
+        .code(65);
+
+    let failing_rego = Scratch::new()
+        .file(
+            "policies/odd.rego",
+            "package odd\nimport rego.v1\n\ndeny := 42\n",
+        )
+        .file(
+            "policies/odd_test.policy",
+            "test \"odd\" {\n  input { }\n  expect allow\n}\n",
+        );
+    Verdict::new(["test", &failing_rego.path("policies")])
+        .run()
+        .code(70)
+        .stdout_has("rule `deny` of policy `odd`");
+}
+
+#[test]
 fn the_shipped_policies_pass_their_tests_with_full_coverage() {
     let output = Verdict::new(["test", "policies", "--coverage-min", "100"]).run();
     assert_eq!(output.code, 0, "{}\n{}", output.stdout, output.stderr);
