@@ -27,10 +27,20 @@ pub enum Explained {
 pub struct RegoExplanation {
     pub policy: String,
     pub source: Location,
+    /// Every definition of its verdict rules, and whether it fired.
+    pub rules: Vec<RegoRule>,
     /// The outcomes its verdict rules produced, each at the rule that produced it.
     pub outcomes: Vec<Outcome>,
     /// `print()` output, `file:line: text`.
     pub prints: Vec<String>,
+}
+
+/// One definition of a Rego verdict rule.
+#[derive(Clone, Debug, Serialize)]
+pub struct RegoRule {
+    pub rule: String,
+    pub source: Location,
+    pub fired: bool,
 }
 
 /// The explanations as text for people.
@@ -53,16 +63,33 @@ pub fn render(explanations: &[Explained]) -> String {
 }
 
 fn render_rego(rego: &RegoExplanation) -> String {
-    let mut out = format!("policy {} (Rego) at {}\n", rego.policy, rego.source);
-    if rego.outcomes.is_empty() {
-        out.push_str("  no deny, pending, warn or allow rule produced anything\n");
+    let mut out = format!("policy `{}` (Rego, {})\n", rego.policy, rego.source);
+    if rego.rules.is_empty() {
+        out.push_str("  no deny, violation, pending, warn or allow rule\n");
     }
+    for rule in &rego.rules {
+        let messages: Vec<&str> = rego
+            .outcomes
+            .iter()
+            .filter(|outcome| outcome.source == rule.source)
+            .map(|outcome| outcome.message.as_str())
+            .collect();
+        let state = match (rule.fired, messages.is_empty()) {
+            (false, _) => "did not fire".to_string(),
+            (true, true) => "fired".to_string(),
+            (true, false) => format!("fired: {}", messages.join("; ")),
+        };
+        let _ = writeln!(out, "  {} ({}): {state}", rule.rule, rule.source);
+    }
+    // Outcomes that cannot be told apart by definition (several definitions of one rule).
     for outcome in &rego.outcomes {
-        let _ = writeln!(
-            out,
-            "  {} fired at {}: {}",
-            outcome.rule, outcome.source, outcome.message
-        );
+        if !rego.rules.iter().any(|rule| rule.source == outcome.source) {
+            let _ = writeln!(
+                out,
+                "  {} ({}): {}",
+                outcome.rule, outcome.source, outcome.message
+            );
+        }
     }
     for line in &rego.prints {
         let _ = writeln!(out, "  print {line}");

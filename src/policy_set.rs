@@ -13,7 +13,7 @@ use crate::decision::{Decision, GrantActivation, PolicyResult};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dsl;
 use crate::error::{Error, ErrorClass, Result};
-use crate::explain::{Explained, RegoExplanation};
+use crate::explain::{Explained, RegoExplanation, RegoRule};
 use crate::limits::Limits;
 use crate::load::{self, Sources};
 use crate::projection::{PathStep, Projection};
@@ -410,10 +410,25 @@ fn explain_rego(
     };
     group.engine.set_input(adjusted.as_ref().unwrap_or(input))?;
     group.engine.take_prints();
-    let result = evaluate_one(group, index, now)?;
+    // Coverage of this one evaluation tells which definitions fired.
+    group.engine.enable_coverage(true);
+    let result = evaluate_one(group, index, now);
+    let rules = group
+        .engine
+        .policy_rule_coverage(index)
+        .into_iter()
+        .map(|rule| RegoRule {
+            rule: rule.rule,
+            source: rule.location,
+            fired: rule.fired,
+        })
+        .collect();
+    group.engine.enable_coverage(false);
+    let result = result?;
     Ok(RegoExplanation {
         policy: result.policy,
         source: result.source,
+        rules,
         outcomes: result.outcomes,
         prints: group.engine.take_prints(),
     })

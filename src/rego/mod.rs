@@ -97,6 +97,14 @@ struct Definition {
     body_lines: Vec<u32>,
 }
 
+impl Definition {
+    /// Whether an outcome of `rule` names this definition for certain: the rule has no
+    /// other definition, or this one's key is a literal (its only possible message).
+    fn told_by_outcomes(&self, rule: &VerdictRule) -> bool {
+        rule.definitions.len() == 1 || self.literal_key.is_some()
+    }
+}
+
 /// A verdict rule of one policy.
 #[derive(Clone, Debug)]
 struct VerdictRule {

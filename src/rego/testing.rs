@@ -115,6 +115,19 @@ impl RegoPolicies {
     /// after a body succeeds), or, for heads without a value of their own line, when every
     /// statement of its bodies ran.
     pub fn rule_coverage(&self) -> Vec<RuleCoverage> {
+        (0..self.shared.policies.len())
+            .flat_map(|policy| self.policy_rule_coverage(policy))
+            .collect()
+    }
+
+    /// [`RegoPolicies::rule_coverage`] for one policy.
+    pub fn policy_rule_coverage(&self, policy: usize) -> Vec<RuleCoverage> {
+        let (Some(package), Some(rules)) = (
+            self.shared.policies.get(policy),
+            self.shared.rules.get(policy),
+        ) else {
+            return Vec::new();
+        };
         let report = self.engine.get_coverage_report().ok();
         let covered = |file: &Arc<str>, line: u32| {
             report.as_ref().is_some_and(|report| {
@@ -125,7 +138,7 @@ impl RegoPolicies {
             })
         };
         let mut coverage = Vec::new();
-        for (policy, rules) in self.shared.policies.iter().zip(&self.shared.rules) {
+        {
             for rule in rules {
                 for definition in &rule.definitions {
                     let file = &definition.location.file;
@@ -140,10 +153,13 @@ impl RegoPolicies {
                         }
                     };
                     coverage.push(RuleCoverage {
-                        policy: policy.package.clone(),
+                        policy: package.package.clone(),
                         rule: rule.name.to_string(),
                         location: definition.location.clone(),
-                        fired: self.fired.contains(&definition.location) || by_lines,
+                        // Where outcomes tell the definition, they alone say whether it
+                        // fired: a line runs even when its statement is false.
+                        fired: self.fired.contains(&definition.location)
+                            || (!definition.told_by_outcomes(rule) && by_lines),
                     });
                 }
             }

@@ -268,7 +268,7 @@ fn explain_shows_the_values_that_decided_each_rule() {
     assert!(
         output
             .stdout
-            .contains("pending fired at policies/env0/cost-threshold.rego:13:1"),
+            .contains("  pending (policies/env0/cost-threshold.rego:13:1): fired: monthly cost increase of 150"),
         "{}",
         output.stdout
     );
@@ -289,6 +289,53 @@ fn explain_shows_the_values_that_decided_each_rule() {
     assert_eq!(explained[0]["kind"], "policy");
     assert_eq!(explained[0]["policy"], "cost-threshold");
     assert!(explained[0]["rules"].is_array());
+}
+
+#[test]
+fn explain_lists_every_rego_definition_and_whether_it_fired() {
+    let scratch = Scratch::new().file(
+        "p.rego",
+        "package p\nimport rego.v1\n\npending contains \"one\" if count(input.approvers) < 1\npending contains \"two\" if count(input.approvers) < 2\nallow contains \"ok\" if count(input.approvers) >= 1\nwarn contains \"big\" if input.big\n",
+    );
+    let policy = scratch.path("p.rego");
+    let output = Verdict::new(["eval", "-p", &policy, "--explain"])
+        .stdin(r#"{"approvers": [1]}"#)
+        .run()
+        .code(2);
+    for line in [
+        "policy `p` (Rego, ".to_string(),
+        format!("  pending ({policy}:4:1): did not fire"),
+        format!("  pending ({policy}:5:1): fired: two"),
+        format!("  allow ({policy}:6:1): fired: ok"),
+        format!("  warn ({policy}:7:1): did not fire"),
+    ] {
+        assert!(output.stdout.contains(&line), "{line}\n{}", output.stdout);
+    }
+    let output = Verdict::new(["eval", "-p", &policy, "--explain", "-f", "json"])
+        .stdin(r#"{"approvers": []}"#)
+        .run()
+        .code(2);
+    let rules = &output.json()["explain"][0]["rules"];
+    let fired: Vec<(String, bool)> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|rule| {
+            (
+                rule["rule"].as_str().unwrap().to_string(),
+                rule["fired"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fired,
+        [
+            ("pending".to_string(), true),
+            ("pending".to_string(), true),
+            ("warn".to_string(), false),
+            ("allow".to_string(), false),
+        ]
+    );
 }
 
 #[test]

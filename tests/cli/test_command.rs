@@ -235,12 +235,15 @@ fn a_test_stopped_by_an_error_exits_with_that_errors_code() {
     let output = Verdict::new(["test", &project(&missing).path("policies")])
         .run()
         .code(66);
-    assert!(output.stdout.contains("1 passed, 1 failed"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("1 passed, 1 failed"),
+        "{}",
+        output.stdout
+    );
     assert!(output.stdout.contains("nowhere.json"), "{}", output.stdout);
 
-    let bad_time = format!(
-        "{passing}test \"bad now\" {{\n  input {{ now: \"soon\" }}\n  expect allow\n}}\n"
-    );
+    let bad_time =
+        format!("{passing}test \"bad now\" {{\n  input {{ now: \"soon\" }}\n  expect allow\n}}\n");
     Verdict::new(["test", &project(&bad_time).path("policies")])
         .run()
         .code(65);
