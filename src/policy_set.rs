@@ -17,7 +17,9 @@ use crate::explain::{Explained, RegoExplanation, RegoRule};
 use crate::limits::Limits;
 use crate::load::{self, Sources};
 use crate::projection::{PathStep, Projection};
-use crate::rego::{CompiledMode, RegoInput, RegoModule, RegoOptions, RegoPolicies, RegoVersion};
+use crate::rego::{
+    CompiledMode, Firing, RegoInput, RegoModule, RegoOptions, RegoPolicies, RegoVersion,
+};
 use crate::ruleset::{self, Rulesets};
 use crate::source::SourceFile;
 use crate::testing::coverage::CoverableRule;
@@ -415,7 +417,7 @@ fn explain_rego(
     let result = evaluate_one(group, index, now);
     let rules = group
         .engine
-        .policy_rule_coverage(index)
+        .policy_rule_coverage(index, Firing::ByOutcomesWhereTheyTell)
         .into_iter()
         .map(|rule| RegoRule {
             rule: rule.rule,

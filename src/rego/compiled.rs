@@ -26,10 +26,12 @@ use regorus::{Engine, Value};
 use super::engine::{self, METADATA_FUNCTION, OpaBuiltin, TIMER_CHECK_INTERVAL};
 
 /// The functions a program asks verdict for, with the number of arguments each takes.
-const HOST_FUNCTIONS: [(&str, usize); 5] = [
+/// Every one of [`engine::OPA_BUILTINS`] is among them (a test checks).
+const HOST_FUNCTIONS: [(&str, usize); 6] = [
     ("sprintf", 2),
     ("to_number", 1),
     ("time.parse_duration_ns", 1),
+    ("time.parse_rfc3339_ns", 1),
     ("time.now_ns", 0),
     (METADATA_FUNCTION, 1),
 ];
@@ -313,5 +315,21 @@ fn run(machine: &mut RegoVM, entry: usize, host: &Host<'_>) -> Option<Value> {
         };
         let answer = host.answer(&function, &arguments)?;
         result = engine::guarded(|| machine.resume(Some(answer)).map_err(anyhow::Error::from));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdict_answers_for_every_builtin_it_overrides() {
+        for builtin in &engine::OPA_BUILTINS {
+            assert!(
+                HOST_FUNCTIONS.contains(&(builtin.name, usize::from(builtin.arity))),
+                "{} is answered by verdict in the interpreter but not in compiled mode",
+                builtin.name
+            );
+        }
     }
 }

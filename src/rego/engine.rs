@@ -66,7 +66,7 @@ pub struct OpaBuiltin {
     pub failure: &'static str,
 }
 
-pub const OPA_BUILTINS: [OpaBuiltin; 3] = [
+pub const OPA_BUILTINS: [OpaBuiltin; 4] = [
     OpaBuiltin {
         name: "sprintf",
         arity: 2,
@@ -84,6 +84,12 @@ pub const OPA_BUILTINS: [OpaBuiltin; 3] = [
         arity: 1,
         answer: goparse::parse_duration_ns,
         failure: "`time.parse_duration_ns` takes a duration such as `90m`, `1h30m` or `7d`",
+    },
+    OpaBuiltin {
+        name: "time.parse_rfc3339_ns",
+        arity: 1,
+        answer: goparse::parse_rfc3339_ns,
+        failure: "`time.parse_rfc3339_ns` takes an RFC 3339 time such as `2026-11-21T10:00:00Z`",
     },
 ];
 

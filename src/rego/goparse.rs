@@ -1,7 +1,7 @@
-//! `to_number` and `time.parse_duration_ns` as OPA has them: strings are read with Go's
-//! number and duration syntax, so a policy accepts and rejects the same text under verdict
-//! as under OPA (a padded `" 5"` is no number there, `"007"` and `"1_000"` are; `"7d"` is a
-//! duration).
+//! `to_number`, `time.parse_duration_ns` and `time.parse_rfc3339_ns` as OPA has them:
+//! strings are read with Go's number, duration and time syntax, so a policy accepts and
+//! rejects the same text under verdict as under OPA (a padded `" 5"` is no number there,
+//! `"007"` and `"1_000"` are; `"7d"` is a duration; `"2026-11-21 10:00:00Z"` is no time).
 
 use regorus::Value;
 
@@ -183,6 +183,78 @@ fn fraction_nanos(fraction: &str, scale: u64) -> u64 {
     }
     // Truncation toward zero is Go's conversion of a float to an integer.
     (digits as f64 * (scale as f64 / divisor)) as u64
+}
+
+/// What `time.parse_rfc3339_ns(text)` gives: Go's `time.Parse(time.RFC3339, text)` reads
+/// `2006-01-02T15:04:05Z07:00` exactly (an upper-case `T` and `Z`, two-digit fields, no
+/// leap second), with an optional fraction of a second; `None` for anything else.
+pub fn parse_rfc3339_ns(arguments: &[Value]) -> Option<Value> {
+    let [Value::String(text)] = arguments else {
+        return None;
+    };
+    if !is_go_rfc3339(text) {
+        return None;
+    }
+    // Go takes zone offsets up to 24:60, which chrono does not: the offset is applied here.
+    let (local, offset_seconds) = match text.strip_suffix('Z') {
+        Some(local) => (local, 0),
+        None => {
+            let (local, zone) = text.split_at_checked(text.len().checked_sub(6)?)?;
+            let hours: i64 = zone.get(1..3)?.parse().ok()?;
+            let minutes: i64 = zone.get(4..6)?.parse().ok()?;
+            if hours > 24 || minutes > 60 {
+                return None;
+            }
+            let sign = if zone.starts_with('-') { -1 } else { 1 };
+            (local, sign * (hours * 3600 + minutes * 60))
+        }
+    };
+    let time = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
+    let utc = time.checked_sub_signed(chrono::TimeDelta::seconds(offset_seconds))?;
+    utc.and_utc().timestamp_nanos_opt().map(Value::from)
+}
+
+/// Whether text has the shape of Go's RFC 3339 layout, seconds at most 59.
+fn is_go_rfc3339(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    };
+    let at = |index: usize, byte: u8| bytes.get(index) == Some(&byte);
+    let date_and_time = digits(0..4)
+        && at(4, b'-')
+        && digits(5..7)
+        && at(7, b'-')
+        && digits(8..10)
+        && at(10, b'T')
+        && digits(11..13)
+        && at(13, b':')
+        && digits(14..16)
+        && at(16, b':')
+        && digits(17..19)
+        && bytes
+            .get(17..19)
+            .is_some_and(|seconds| seconds < b"60".as_slice());
+    if !date_and_time {
+        return false;
+    }
+    let mut rest = bytes.get(19..).unwrap_or_default();
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let count = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
+        if count == 0 {
+            return false;
+        }
+        rest = fraction.get(count..).unwrap_or_default();
+    }
+    match rest {
+        b"Z" => true,
+        [sign, h1, h2, b':', m1, m2] => {
+            matches!(sign, b'+' | b'-') && [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]

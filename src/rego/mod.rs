@@ -39,7 +39,7 @@ use self::compiled::{Check, CompileRequest, Machines, Programs};
 use self::diagnose::EngineFile;
 use self::syntax::RuleKind;
 
-pub use self::testing::{RegoTest, RegoTestResult, RuleCoverage};
+pub use self::testing::{Firing, RegoTest, RegoTestResult, RuleCoverage};
 pub use self::version::RegoVersion;
 
 /// How Rego files are read and evaluated.

@@ -40,6 +40,17 @@ pub struct RuleCoverage {
     pub fired: bool,
 }
 
+/// How [`RegoPolicies::policy_rule_coverage`] decides that a definition fired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Firing {
+    /// An outcome came from it, or its lines ran: what coverage needs, since a Rego
+    /// `test_*` rule reads verdict rules without producing outcomes.
+    ByLinesToo,
+    /// Where outcomes tell the definition, they alone decide (a line also runs when its
+    /// statement is false): what one explained evaluation needs.
+    ByOutcomesWhereTheyTell,
+}
+
 /// Every `test_*` rule of the loaded files, one per package and name, in file order.
 pub(super) fn find_tests(loaded: &load::Loaded) -> Vec<RegoTest> {
     let mut tests: Vec<RegoTest> = Vec::new();
@@ -116,12 +127,12 @@ impl RegoPolicies {
     /// statement of its bodies ran.
     pub fn rule_coverage(&self) -> Vec<RuleCoverage> {
         (0..self.shared.policies.len())
-            .flat_map(|policy| self.policy_rule_coverage(policy))
+            .flat_map(|policy| self.policy_rule_coverage(policy, Firing::ByLinesToo))
             .collect()
     }
 
     /// [`RegoPolicies::rule_coverage`] for one policy.
-    pub fn policy_rule_coverage(&self, policy: usize) -> Vec<RuleCoverage> {
+    pub fn policy_rule_coverage(&self, policy: usize, firing: Firing) -> Vec<RuleCoverage> {
         let (Some(package), Some(rules)) = (
             self.shared.policies.get(policy),
             self.shared.rules.get(policy),
@@ -156,10 +167,10 @@ impl RegoPolicies {
                         policy: package.package.clone(),
                         rule: rule.name.to_string(),
                         location: definition.location.clone(),
-                        // Where outcomes tell the definition, they alone say whether it
-                        // fired: a line runs even when its statement is false.
                         fired: self.fired.contains(&definition.location)
-                            || (!definition.told_by_outcomes(rule) && by_lines),
+                            || (by_lines
+                                && (firing == Firing::ByLinesToo
+                                    || !definition.told_by_outcomes(rule))),
                     });
                 }
             }

@@ -267,3 +267,32 @@ fn a_key_spread_over_lines_keeps_every_line_in_place() {
     let outcomes = decide(&[("p.rego", policy)], json!({"items": [{"name": "a"}]}));
     assert_eq!(outcomes, [(Verdict::Warn, "a".to_string())]);
 }
+
+#[test]
+fn rfc3339_times_are_read_as_go_reads_them() {
+    // OPA: time.parse_rfc3339_ns fails on a lower-case `t` or `z`, a space for the `T`, a
+    // leap second, a missing zone and a zone hour over 24; it takes fractions and numeric
+    // offsets, 24:00 included.
+    let policy = "package env0\nimport rego.v1\n\nwarn contains sprintf(\"%s %d\", [t, time.parse_rfc3339_ns(t)]) if some t in input.times\n";
+    let input = json!({"times": [
+        "2026-11-21T10:00:00Z",
+        "2026-11-21T10:00:00.5+01:00",
+        "2026-11-21t10:00:00z",
+        "2026-11-21 10:00:00Z",
+        "2026-11-21T10:00:60Z",
+        "2026-11-21T10:00:00",
+        "2026-11-21T10:00:00.Z",
+        "2026-11-21T10:00:00+24:00",
+        "2026-11-21T10:00:00+25:00",
+    ]});
+    let outcomes = decide(&[("p.rego", policy)], input);
+    let messages: Vec<&str> = outcomes.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "2026-11-21T10:00:00+24:00 1795168800000000000",
+            "2026-11-21T10:00:00.5+01:00 1795251600500000000",
+            "2026-11-21T10:00:00Z 1795255200000000000",
+        ]
+    );
+}
