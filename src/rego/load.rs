@@ -282,7 +282,12 @@ fn head_keys(file: &ParsedFile, edits: &mut Vec<Edit>) {
     let text = &file.source.text;
     let mut counter = 0;
     for rule in &file.syntax.rules {
-        let (Some(key), [body]) = (rule.head_key, rule.bodies.as_slice()) else {
+        let (Some(_), [body]) = (rule.head_key, rule.bodies.as_slice()) else {
+            continue;
+        };
+        // The engine's span of some keys (object literals) is not the key's, so the key is
+        // read from the text: all that stands between the head's name and its body.
+        let Some(key) = key_span(text, rule.name_span.end, body.span.start) else {
             continue;
         };
         // A body without braces that a negation guard already wraps is left alone.
@@ -297,17 +302,6 @@ fn head_keys(file: &ParsedFile, edits: &mut Vec<Edit>) {
         let Some(key_text) = text.get(key.start..key.end) else {
             continue;
         };
-        // The key must be all that stands between the head's name and its body, so that
-        // replacing it cannot cut into anything else.
-        let before = text.get(rule.name_span.end..key.start).map(str::trim);
-        let after = text
-            .get(key.end..body.span.start.max(key.end))
-            .map(str::trim);
-        let whole_key = matches!(before, Some("contains" | "["))
-            && matches!(after, Some("" | "]" | "if" | "] if"));
-        if !whole_key {
-            continue;
-        }
         let plain = key_text
             .chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == '"' || c == ' ');
@@ -368,6 +362,35 @@ fn head_keys(file: &ParsedFile, edits: &mut Vec<Edit>) {
             ),
         ));
     }
+}
+
+/// The span of a multi-value head's key in `NAME contains KEY [if] BODY` or
+/// `NAME[KEY] BODY`, given where the name ends and the body starts.
+fn key_span(text: &str, name_end: usize, body_start: usize) -> Option<Span> {
+    let trimmed_span = |start: usize, end: usize| -> Option<(usize, usize)> {
+        let part = text.get(start..end)?;
+        let start = start + (part.len() - part.trim_start().len());
+        Some((start, start + part.trim().len()))
+    };
+    let (start, mut end) = trimmed_span(name_end, body_start)?;
+    let head = text.get(start..end)?;
+    if let Some(before_if) = head.strip_suffix("if")
+        && before_if.ends_with(|c: char| c.is_whitespace())
+    {
+        end = start + before_if.trim_end().len();
+    }
+    let head = text.get(start..end)?;
+    let (start, end) = if let Some(rest) = head.strip_prefix("contains") {
+        if !rest.starts_with(|c: char| c.is_whitespace()) {
+            return None;
+        }
+        trimmed_span(start + "contains".len(), end)?
+    } else if head.starts_with('[') && head.ends_with(']') && head.len() >= 2 {
+        trimmed_span(start + 1, end - 1)?
+    } else {
+        return None;
+    };
+    (start < end).then_some(Span { start, end })
 }
 
 /// Where a body's statements end (before its `}`), and, for a body written without

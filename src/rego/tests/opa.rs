@@ -296,3 +296,12 @@ fn rfc3339_times_are_read_as_go_reads_them() {
         ]
     );
 }
+
+#[test]
+fn an_object_key_that_fails_for_one_item_drops_only_that_item() {
+    // OPA: one outcome, for the item whose cost is a number. The engine's span of an
+    // object literal is not the object's, so the key is read from the text.
+    let policy = "package env0\nimport rego.v1\n\ndeny contains {\"msg\": sprintf(\"%s costs %d\", [x.name, to_number(x.cost)]), \"severity\": \"high\"} if some x in input.items\n";
+    let input = json!({"items": [{"name": "a", "cost": "5"}, {"name": "b", "cost": "lots"}]});
+    assert_eq!(decide(&[("p.rego", policy)], input), [deny("a costs 5")]);
+}
