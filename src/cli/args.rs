@@ -309,11 +309,11 @@ pub struct EvalArgs {
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
 
-    /// With --batch, decide Rego packages with the engine's compiled programs, about three
-    /// times faster. Each package's first 16 decisions and one in 64 after are checked
-    /// against the interpreter; on any difference the package goes back to the
+    /// With --batch, decide Rego packages with the engine's compiled programs, for two to
+    /// three times less CPU. Each package's first 16 decisions and one in 64 after are
+    /// checked against the interpreter; on any difference the package goes back to the
     /// interpreter for good. The unchecked decisions are trusted, so this trades part of
-    /// the interpreter's guarantee for speed: see the README's Performance section
+    /// the interpreter's guarantee for speed (see docs/security.md): for replays, not gates
     #[arg(long, requires = "batch")]
     pub rego_compiled: bool,
 
