@@ -62,14 +62,19 @@ impl RawRegorus {
                 .engine
                 .eval_rule(rule.clone())
                 .unwrap_or_else(|error| panic!("{rule}: {error}"));
-            messages += match value {
-                Value::Set(items) => items.len(),
-                Value::Array(items) => items.len(),
-                Value::Undefined => 0,
-                _ => 1,
-            };
+            messages += messages_in(&value);
         }
         messages
+    }
+}
+
+/// How many messages a verdict rule's value holds.
+fn messages_in(value: &Value) -> usize {
+    match value {
+        Value::Set(items) => items.len(),
+        Value::Array(items) => items.len(),
+        Value::Undefined => 0,
+        _ => 1,
     }
 }
 
@@ -146,12 +151,7 @@ impl RawRvm {
                 let value = machine
                     .execute_entry_point_by_index(entry)
                     .unwrap_or_else(|error| panic!("entry {entry}: {error}"));
-                messages += match value {
-                    Value::Set(items) => items.len(),
-                    Value::Array(items) => items.len(),
-                    Value::Undefined => 0,
-                    _ => 1,
-                };
+                messages += messages_in(&value);
             }
         }
         messages

@@ -277,14 +277,8 @@ impl Host<'_> {
         }
         match (function.as_ref(), arguments.as_slice()) {
             ("time.now_ns", []) => Some(Value::from(self.now_nanos)),
-            (METADATA_FUNCTION, [index]) => {
-                let index = usize::try_from(index.as_u64().ok()?).ok()?;
-                Some(
-                    self.metadata
-                        .get(index)
-                        .cloned()
-                        .unwrap_or_else(Value::new_object),
-                )
+            (METADATA_FUNCTION, [_]) => {
+                Some(engine::metadata_value(self.metadata, arguments.as_slice()))
             }
             _ => None,
         }

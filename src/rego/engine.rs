@@ -140,17 +140,20 @@ pub fn add_functions(
     engine.add_extension(
         METADATA_FUNCTION.to_string(),
         1,
-        Box::new(move |arguments: Vec<Value>| {
-            let index = arguments
-                .first()
-                .and_then(|index| index.as_u64().ok())
-                .and_then(|index| usize::try_from(index).ok());
-            Ok(index
-                .and_then(|index| metadata.get(index))
-                .cloned()
-                .unwrap_or_else(Value::new_object))
-        }),
+        Box::new(move |arguments: Vec<Value>| Ok(metadata_value(&metadata, &arguments))),
     )
+}
+
+/// What a rewritten METADATA call answers: the value its number indexes (an empty
+/// object for a number there is no value for).
+pub fn metadata_value(metadata: &[Value], arguments: &[Value]) -> Value {
+    arguments
+        .first()
+        .and_then(|index| index.as_u64().ok())
+        .and_then(|index| usize::try_from(index).ok())
+        .and_then(|index| metadata.get(index))
+        .cloned()
+        .unwrap_or_else(Value::new_object)
 }
 
 /// A panic inside the engine, caught. The engine may be left half-way through its work,

@@ -282,9 +282,12 @@ fn head_keys(file: &ParsedFile, edits: &mut Vec<Edit>) {
     let text = &file.source.text;
     let mut counter = 0;
     for rule in &file.syntax.rules {
-        let (Some(_), [body]) = (rule.head_key, rule.bodies.as_slice()) else {
+        let [body] = rule.bodies.as_slice() else {
             continue;
         };
+        if rule.kind != RuleKind::MultiValue || rule.head_expression.is_none() {
+            continue;
+        }
         // The engine's span of some keys (object literals) is not the key's, so the key is
         // read from the text: all that stands between the head's name and its body.
         let Some(key) = key_span(text, rule.name_span.end, body.span.start) else {

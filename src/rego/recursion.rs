@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::checks::{Callee, CheckedFile, RuleTable, full_path, resolve};
 use super::load::ParsedFile;
+use super::scan::{self, Token, TokenKind};
 use super::syntax::RuleKind;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
@@ -164,60 +165,26 @@ pub fn rules_may_refer_in_cycle(files: &[ParsedFile]) -> bool {
 /// The identifiers of Rego text outside strings and comments, leaving out the fields of
 /// `input` (`approvers` in `input.approvers`), which never name a rule.
 fn identifiers(text: &str) -> Vec<&str> {
-    let bytes = text.as_bytes();
     let mut found = Vec::new();
-    let mut at = 0;
     // The first name of the reference being read (`input` in `input.a.b`).
     let mut root: Option<&str> = None;
-    while let Some(&byte) = bytes.get(at) {
-        let continues_reference = at > 0 && bytes.get(at - 1) == Some(&b'.');
-        if !continues_reference && (byte.is_ascii_alphabetic() || byte == b'_') {
-            root = None;
+    let mut previous: Option<Token> = None;
+    for token in scan::significant(&scan::tokenize(text)).copied() {
+        if token.kind == TokenKind::Ident {
+            let word = token.text(text);
+            let continues_reference = previous.is_some_and(|dot| {
+                dot.kind == TokenKind::Punct && dot.text(text) == "." && dot.end == token.start
+            });
+            match root {
+                Some("input") if continues_reference => {}
+                Some(_) if continues_reference => found.push(word),
+                _ => {
+                    root = Some(word);
+                    found.push(word);
+                }
+            }
         }
-        match byte {
-            b'#' => {
-                while bytes.get(at).is_some_and(|&b| b != b'\n') {
-                    at += 1;
-                }
-            }
-            b'"' => {
-                at += 1;
-                while let Some(&b) = bytes.get(at) {
-                    at += if b == b'\\' { 2 } else { 1 };
-                    if b == b'"' {
-                        break;
-                    }
-                }
-            }
-            b'`' => {
-                at += 1;
-                while bytes.get(at).is_some_and(|&b| b != b'`') {
-                    at += 1;
-                }
-                at += 1;
-            }
-            b if b.is_ascii_alphabetic() || b == b'_' => {
-                let start = at;
-                while bytes
-                    .get(at)
-                    .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
-                {
-                    at += 1;
-                }
-                let Some(word) = text.get(start..at) else {
-                    continue;
-                };
-                match root {
-                    Some("input") if continues_reference => {}
-                    Some(_) if continues_reference => found.push(word),
-                    _ => {
-                        root = Some(word);
-                        found.push(word);
-                    }
-                }
-            }
-            _ => at += 1,
-        }
+        previous = Some(token);
     }
     found
 }

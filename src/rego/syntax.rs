@@ -53,8 +53,6 @@ pub struct RuleSyntax {
     /// Where the head's key or value expression starts: the engine evaluates it only
     /// when a body succeeds.
     pub head_expression: Option<usize>,
-    /// The key of a multi-value head, `f(x)` in `deny contains f(x) if ...`.
-    pub head_key: Option<Span>,
 }
 
 /// A call to a function or builtin.
@@ -236,7 +234,6 @@ impl Reader<'_> {
                 v0_set_head_if: None,
                 unbound_head_vars: Vec::new(),
                 head_expression: None,
-                head_key: None,
             });
             if let Some(value) = rule.get("value") {
                 self.expr(value, false);
@@ -286,10 +283,6 @@ impl Reader<'_> {
                 .or_else(|| head.get("assign").and_then(|assign| assign.get("value")))
                 .filter(|node| !node.is_null())
                 .map(|node| self.span_of(node).start),
-            head_key: head
-                .get("key")
-                .filter(|node| kind == RuleKind::MultiValue && !node.is_null())
-                .map(|node| self.span_of(node)),
         });
         for arg in items(head, "args") {
             self.expr(arg, false);

@@ -126,22 +126,32 @@ impl RegoPolicies {
     /// after a body succeeds), or, for heads without a value of their own line, when every
     /// statement of its bodies ran.
     pub fn rule_coverage(&self) -> Vec<RuleCoverage> {
+        let report = self.engine.get_coverage_report().ok();
         (0..self.shared.policies.len())
-            .flat_map(|policy| self.policy_rule_coverage(policy, Firing::ByLinesToo))
+            .flat_map(|policy| self.coverage_of(policy, Firing::ByLinesToo, report.as_ref()))
             .collect()
     }
 
     /// [`RegoPolicies::rule_coverage`] for one policy.
     pub fn policy_rule_coverage(&self, policy: usize, firing: Firing) -> Vec<RuleCoverage> {
+        let report = self.engine.get_coverage_report().ok();
+        self.coverage_of(policy, firing, report.as_ref())
+    }
+
+    fn coverage_of(
+        &self,
+        policy: usize,
+        firing: Firing,
+        report: Option<&regorus::coverage::Report>,
+    ) -> Vec<RuleCoverage> {
         let (Some(package), Some(rules)) = (
             self.shared.policies.get(policy),
             self.shared.rules.get(policy),
         ) else {
             return Vec::new();
         };
-        let report = self.engine.get_coverage_report().ok();
         let covered = |file: &Arc<str>, line: u32| {
-            report.as_ref().is_some_and(|report| {
+            report.is_some_and(|report| {
                 report
                     .files
                     .iter()
@@ -149,30 +159,28 @@ impl RegoPolicies {
             })
         };
         let mut coverage = Vec::new();
-        {
-            for rule in rules {
-                for definition in &rule.definitions {
-                    let file = &definition.location.file;
-                    let by_lines = match definition.head_line {
-                        Some(line) => covered(file, line),
-                        None => {
-                            !definition.body_lines.is_empty()
-                                && definition
-                                    .body_lines
-                                    .iter()
-                                    .all(|&line| covered(file, line))
-                        }
-                    };
-                    coverage.push(RuleCoverage {
-                        policy: package.package.clone(),
-                        rule: rule.name.to_string(),
-                        location: definition.location.clone(),
-                        fired: self.fired.contains(&definition.location)
-                            || (by_lines
-                                && (firing == Firing::ByLinesToo
-                                    || !definition.told_by_outcomes(rule))),
-                    });
-                }
+        for rule in rules {
+            for definition in &rule.definitions {
+                let file = &definition.location.file;
+                let by_lines = match definition.head_line {
+                    Some(line) => covered(file, line),
+                    None => {
+                        !definition.body_lines.is_empty()
+                            && definition
+                                .body_lines
+                                .iter()
+                                .all(|&line| covered(file, line))
+                    }
+                };
+                coverage.push(RuleCoverage {
+                    policy: package.package.clone(),
+                    rule: rule.name.to_string(),
+                    location: definition.location.clone(),
+                    fired: self.fired.contains(&definition.location)
+                        || (by_lines
+                            && (firing == Firing::ByLinesToo
+                                || !definition.told_by_outcomes(rule))),
+                });
             }
         }
         coverage
