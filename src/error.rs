@@ -56,6 +56,13 @@ impl Error {
         )
     }
 
+    /// A file that cannot be written (class unreadable: exit 66).
+    pub fn cannot_write(path: &str, error: &std::io::Error) -> Error {
+        Error::unreadable(
+            Diagnostic::error(format!("cannot write `{path}`: {}", io_reason(error))).in_file(path),
+        )
+    }
+
     /// Merges several errors into one; the class is the one whose exit code a user most
     /// needs to see (an unreadable file over an invalid one over an evaluation failure).
     pub fn merge(errors: Vec<Error>) -> Option<Error> {

@@ -56,14 +56,5 @@ fn write_module(directory: &Path, relative: &str, text: &str) -> Result<()> {
         Some(parent) => std::fs::create_dir_all(parent).and_then(|()| std::fs::write(&path, text)),
         None => std::fs::write(&path, text),
     };
-    written.map_err(|error| {
-        Error::new(
-            ErrorClass::Unreadable,
-            Diagnostic::error(format!(
-                "cannot write `{name}`: {}",
-                crate::error::io_reason(&error)
-            ))
-            .in_file(name.as_str()),
-        )
-    })
+    written.map_err(|error| Error::cannot_write(&name, &error))
 }

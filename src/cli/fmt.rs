@@ -6,7 +6,6 @@ use std::path::Path;
 use super::args::FmtArgs;
 use super::eval::policy_paths;
 use super::output;
-use crate::diagnostic::Diagnostic;
 use crate::dsl;
 use crate::error::{Error, ErrorClass, Result};
 use crate::exit::Exit;
@@ -88,13 +87,6 @@ fn write_atomically(path: &Path, contents: &str) -> Result<()> {
     });
     written.map_err(|error| {
         let _ = std::fs::remove_file(&temporary);
-        Error::new(
-            ErrorClass::Unreadable,
-            Diagnostic::error(format!(
-                "cannot write `{name}`: {}",
-                crate::error::io_reason(&error)
-            ))
-            .in_file(name.as_str()),
-        )
+        Error::cannot_write(&name, &error)
     })
 }

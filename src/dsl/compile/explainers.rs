@@ -3,7 +3,7 @@
 
 use super::lower::Lowering;
 use crate::dsl::ast::{Access, BinaryOp, Expr, ExprKind, TemplatePart, UnaryOp};
-use crate::dsl::eval::program::{Comparison, Explainer, Node, Operand, Test, TestKind};
+use crate::dsl::eval::program::{Explainer, Node, Operand, Test, TestKind};
 use crate::source::Span;
 
 impl Lowering<'_> {
@@ -86,13 +86,7 @@ impl Lowering<'_> {
                     container: self.operand(right, depth),
                 });
             }
-            BinaryOp::Eq => Comparison::Eq,
-            BinaryOp::Ne => Comparison::Ne,
-            BinaryOp::Lt => Comparison::Lt,
-            BinaryOp::Le => Comparison::Le,
-            BinaryOp::Gt => Comparison::Gt,
-            BinaryOp::Ge => Comparison::Ge,
-            _ => return None,
+            _ => super::expr::comparison(op)?,
         };
         Some(TestKind::Compare {
             op: comparison,

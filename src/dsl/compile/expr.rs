@@ -165,7 +165,8 @@ fn binary(op: BinaryOp, left: Node, right: Node) -> Node {
     }
 }
 
-fn comparison(op: BinaryOp) -> Option<Comparison> {
+/// The comparison an operator makes, if it makes one.
+pub(super) fn comparison(op: BinaryOp) -> Option<Comparison> {
     Some(match op {
         BinaryOp::Eq => Comparison::Eq,
         BinaryOp::Ne => Comparison::Ne,
