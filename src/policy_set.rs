@@ -11,9 +11,11 @@ use serde_json::Value;
 use crate::catalog::Catalog;
 use crate::decision::{Decision, GrantActivation, PolicyResult};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::Document;
 use crate::dsl;
 use crate::error::{Error, ErrorClass, Result};
 use crate::explain::{Explained, RegoExplanation, RegoRule};
+use crate::input;
 use crate::limits::Limits;
 use crate::load::{self, Sources};
 use crate::projection::{PathStep, Projection};
@@ -64,6 +66,8 @@ struct RegoGroup {
 #[derive(Clone, Debug)]
 pub struct PreparedInput {
     document: Value,
+    /// The document as the policy-language policies read it.
+    parts: Document<'static>,
     rego: Option<RegoInput>,
 }
 
@@ -228,14 +232,72 @@ impl PolicySet {
         default: Verdict,
     ) -> Result<Decision> {
         let rego = self.rego_input(input)?;
-        self.decide_with(input, rego.as_ref(), now, default)
+        let document = self.dsl_document(input);
+        self.decide_with(input, &document, rego.as_ref(), now, default)
+    }
+
+    /// Decides an input document given as JSON text, as `verdict eval` and `--batch` do:
+    /// parsed only as far as `projection` reads it (see [`PolicySet::input_projection`]),
+    /// at the time `now` gives or else the document's `now`, or the clock.
+    pub fn decide_text(
+        &mut self,
+        name: &str,
+        text: &str,
+        projection: &Projection,
+        now: Option<DateTime<Utc>>,
+        default: Verdict,
+    ) -> Result<Decision> {
+        if projection.is_whole() {
+            let document = input::parse_document(name, text)?;
+            let now = input::resolve_now(now, &document, name)?;
+            return self.decide(&document, now, default);
+        }
+        let document = input::parse_projected(name, text, projection)?;
+        let now = input::resolve_document_now(now, &document, name)?;
+        self.decide_document(&document, now, default)
+    }
+
+    /// Decides a document read by the policy-language policies' projection. Rego policies
+    /// and rulesets read the whole `serde_json` document, which is then built from it.
+    pub fn decide_document(
+        &mut self,
+        document: &Document<'_>,
+        now: DateTime<Utc>,
+        default: Verdict,
+    ) -> Result<Decision> {
+        if !self.rego.is_empty() || !self.rulesets.is_empty() {
+            return self.decide(&document.to_json(), now, default);
+        }
+        let mut results = Vec::with_capacity(self.dsl.len());
+        for policy in self.order.iter() {
+            if let PolicyRef::Dsl(index) = *policy
+                && let Some(policy) = self.dsl.get(index)
+            {
+                results.push(dsl_result(policy, document, now)?);
+            }
+        }
+        Ok(Decision::combine(results, default, now))
+    }
+
+    /// The document the policy-language policies read, borrowed from `input`.
+    fn dsl_document<'v>(&self, input: &'v Value) -> Document<'v> {
+        if self.dsl.is_empty() {
+            Document::Null
+        } else {
+            Document::from_json(input)
+        }
     }
 
     /// Puts an input document in the form every kind of policy reads, once: deciding the
     /// prepared input any number of times costs no conversion.
     pub fn prepare(&self, document: Value) -> Result<PreparedInput> {
         let rego = self.rego_input(&document)?;
-        Ok(PreparedInput { document, rego })
+        let parts = self.dsl_document(&document).into_owned();
+        Ok(PreparedInput {
+            document,
+            parts,
+            rego,
+        })
     }
 
     /// Decides a prepared input as [`PolicySet::decide`] decides its document.
@@ -245,7 +307,13 @@ impl PolicySet {
         now: DateTime<Utc>,
         default: Verdict,
     ) -> Result<Decision> {
-        self.decide_with(&input.document, input.rego.as_ref(), now, default)
+        self.decide_with(
+            &input.document,
+            &input.parts,
+            input.rego.as_ref(),
+            now,
+            default,
+        )
     }
 
     /// The input in the Rego engines' form, when there are Rego policies.
@@ -259,6 +327,7 @@ impl PolicySet {
     fn decide_with(
         &mut self,
         input: &Value,
+        document: &Document<'_>,
         rego: Option<&RegoInput>,
         now: DateTime<Utc>,
         default: Verdict,
@@ -275,11 +344,7 @@ impl PolicySet {
                     let Some(policy) = self.dsl.get(index) else {
                         continue;
                     };
-                    vec![PolicyResult {
-                        policy: policy.name().to_string(),
-                        source: policy.location().clone(),
-                        outcomes: policy.evaluate(input, now)?,
-                    }]
+                    vec![dsl_result(policy, document, now)?]
                 }
                 PolicyRef::Rulesets => {
                     let decided = self.rulesets.evaluate(input, now)?;
@@ -387,6 +452,19 @@ fn with_eval_time(
 }
 
 /// The activation of the requested environment's own grant, if this open starts it.
+/// What a policy-language policy decides of `document`.
+fn dsl_result(
+    policy: &dsl::compile::CompiledPolicy,
+    document: &Document<'_>,
+    now: DateTime<Utc>,
+) -> Result<PolicyResult> {
+    Ok(PolicyResult {
+        policy: policy.name().to_string(),
+        source: policy.location().clone(),
+        outcomes: policy.evaluate_document(document, now)?,
+    })
+}
+
 fn requested_activation(input: &Value, activations: &[GrantActivation]) -> Option<GrantActivation> {
     let requested = input
         .pointer("/request/environment")?

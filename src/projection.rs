@@ -11,19 +11,20 @@
 //! exactly as a full parse checks it, with the same errors and the same nesting limit.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+
+use crate::document::{Document, DocumentVisitor, Fields, Key};
 
 /// The paths of a document to keep.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Projection {
     /// The whole subtree is kept.
     whole: bool,
-    /// Fields read by name.
-    fields: BTreeMap<Box<str>, Projection>,
+    /// Fields read by name, sorted by name: few enough that a scan finds one sooner
+    /// than a tree would.
+    fields: Vec<(Box<str>, Projection)>,
     /// What is read of every element of an array or every value of an object.
     each: Option<Box<Projection>>,
 }
@@ -87,7 +88,9 @@ impl Projection {
             return;
         }
         for (name, child) in &other.fields {
-            self.fields.entry(name.clone()).or_default().merge(child);
+            if let Some(own) = self.field_mut(name) {
+                own.merge(child);
+            }
         }
         if let Some(each) = &other.each {
             self.each.get_or_insert_with(Box::default).merge(each);
@@ -102,17 +105,38 @@ impl Projection {
                 return None;
             }
             node = match step {
-                PathStep::Field(name) => node.fields.entry(name.clone()).or_default(),
+                PathStep::Field(name) => node.field_mut(name)?,
                 PathStep::Each => node.each.get_or_insert_with(Box::default),
             };
         }
         if node.whole { None } else { Some(node) }
     }
 
+    /// The projection of field `name`, made when missing (always `Some`).
+    fn field_mut(&mut self, name: &str) -> Option<&mut Projection> {
+        let at = match self
+            .fields
+            .binary_search_by(|(field, _)| (**field).cmp(name))
+        {
+            Ok(at) => at,
+            Err(at) => {
+                self.fields.insert(at, (name.into(), Projection::default()));
+                at
+            }
+        };
+        self.fields.get_mut(at).map(|(_, projection)| projection)
+    }
+
     /// What is kept of the value of field `name`: its own projection merged with the one
     /// every value gets; `None` when the field is skipped.
+    #[inline]
     fn field(&self, name: &str) -> Option<Cow<'_, Projection>> {
-        match (self.fields.get(name), self.each.as_deref()) {
+        let own = self
+            .fields
+            .iter()
+            .find(|(field, _)| field.len() == name.len() && **field == *name)
+            .map(|(_, projection)| projection);
+        match (own, self.each.as_deref()) {
             (Some(own), None) => Some(Cow::Borrowed(own)),
             (None, Some(each)) => Some(Cow::Borrowed(each)),
             (Some(own), Some(each)) => {
@@ -124,8 +148,9 @@ impl Projection {
         }
     }
 
-    /// Parses JSON text, keeping what this projection keeps.
-    pub fn parse(&self, text: &str) -> serde_json::Result<Value> {
+    /// Parses JSON text, keeping what this projection keeps; strings are borrowed from
+    /// `text` where they hold no escape.
+    pub fn parse<'t>(&self, text: &'t str) -> serde_json::Result<Document<'t>> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
         let value = Projected(self).deserialize(&mut deserializer)?;
         deserializer.end()?;
@@ -137,11 +162,11 @@ impl Projection {
 struct Projected<'p>(&'p Projection);
 
 impl<'de> DeserializeSeed<'de> for Projected<'_> {
-    type Value = Value;
+    type Value = Document<'de>;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Document<'de>, D::Error> {
         if self.0.whole {
-            return serde::Deserialize::deserialize(deserializer);
+            return deserializer.deserialize_any(DocumentVisitor);
         }
         deserializer.deserialize_any(ProjectedVisitor(self.0))
     }
@@ -150,45 +175,49 @@ impl<'de> DeserializeSeed<'de> for Projected<'_> {
 struct ProjectedVisitor<'p>(&'p Projection);
 
 impl<'de> Visitor<'de> for ProjectedVisitor<'_> {
-    type Value = Value;
+    type Value = Document<'de>;
 
     fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str("any valid JSON value")
     }
 
-    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
-        Ok(Value::Bool(value))
+    fn visit_bool<E>(self, value: bool) -> Result<Document<'de>, E> {
+        Ok(Document::Bool(value))
     }
 
-    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
-        Ok(Value::from(value))
+    fn visit_i64<E>(self, value: i64) -> Result<Document<'de>, E> {
+        Ok(Document::Number(value as f64))
     }
 
-    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
-        Ok(Value::from(value))
+    fn visit_u64<E>(self, value: u64) -> Result<Document<'de>, E> {
+        Ok(Document::Number(value as f64))
     }
 
-    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number))
+    fn visit_f64<E>(self, value: f64) -> Result<Document<'de>, E> {
+        Ok(Document::Number(value))
     }
 
-    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
-        Ok(Value::String(value.to_string()))
+    fn visit_borrowed_str<E>(self, value: &'de str) -> Result<Document<'de>, E> {
+        Ok(Document::String(Cow::Borrowed(value)))
     }
 
-    fn visit_string<E>(self, value: String) -> Result<Value, E> {
-        Ok(Value::String(value))
+    fn visit_str<E>(self, value: &str) -> Result<Document<'de>, E> {
+        Ok(Document::String(Cow::Owned(value.to_string())))
     }
 
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_string<E>(self, value: String) -> Result<Document<'de>, E> {
+        Ok(Document::String(Cow::Owned(value)))
     }
 
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_unit<E>(self) -> Result<Document<'de>, E> {
+        Ok(Document::Null)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_none<E>(self) -> Result<Document<'de>, E> {
+        Ok(Document::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Document<'de>, A::Error> {
         let mut items = Vec::new();
         match self.0.each.as_deref() {
             Some(each) => {
@@ -198,45 +227,21 @@ impl<'de> Visitor<'de> for ProjectedVisitor<'_> {
             }
             None => while seq.next_element_seed(Skipped)?.is_some() {},
         }
-        Ok(Value::Array(items))
+        Ok(Document::Array(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut fields = Map::new();
-        while let Some(key) = map.next_key_seed(KeyLookup(self.0))? {
-            match key {
-                Some((name, kept)) => {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document<'de>, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(Key(key)) = map.next_key()? {
+            match self.0.field(&key) {
+                Some(kept) => {
                     let value = map.next_value_seed(Projected(&kept))?;
-                    fields.insert(name, value);
+                    entries.push((key, value));
                 }
                 None => map.next_value_seed(Skipped)?,
             }
         }
-        Ok(Value::Object(fields))
-    }
-}
-
-/// Reads a key, and gives it with what is kept of its value; `None` for a key skipped,
-/// which is read without being copied.
-struct KeyLookup<'p>(&'p Projection);
-
-impl<'de, 'p> DeserializeSeed<'de> for KeyLookup<'p> {
-    type Value = Option<(String, Cow<'p, Projection>)>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de, 'p> Visitor<'de> for KeyLookup<'p> {
-    type Value = Option<(String, Cow<'p, Projection>)>;
-
-    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str("a string key")
-    }
-
-    fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self.0.field(key).map(|kept| (key.to_string(), kept)))
+        Ok(Document::Object(Fields::from_entries(entries)))
     }
 }
 
@@ -327,7 +332,7 @@ mod tests {
             {"address": "a.b", "type": "t", "change": {"actions": ["delete"], "before": {"x": 1}}},
             "odd", 3, null
         ]}, "template": {"id": "t-1"}, "now": "2026-01-01T00:00:00Z"}"#;
-        let kept = plan_projection().parse(text).unwrap();
+        let kept = plan_projection().parse(text).unwrap().to_json();
         assert_eq!(
             kept,
             json!({"plan": {"resource_changes": [
@@ -340,13 +345,13 @@ mod tests {
     fn whole_keeps_everything_and_fields_read_whole_keep_their_subtree() {
         let text = r#"{"a": {"b": [1, {"c": 2}], "d": 3}, "e": 4}"#;
         assert_eq!(
-            Projection::whole().parse(text).unwrap(),
-            serde_json::from_str::<Value>(text).unwrap()
+            Projection::whole().parse(text).unwrap().to_json(),
+            serde_json::from_str::<serde_json::Value>(text).unwrap()
         );
         let mut projection = Projection::nothing();
         projection.keep_whole(&[field("a"), field("b")]);
         assert_eq!(
-            projection.parse(text).unwrap(),
+            projection.parse(text).unwrap().to_json(),
             json!({"a": {"b": [1, {"c": 2}]}})
         );
     }
@@ -358,7 +363,7 @@ mod tests {
         projection.keep_entries(&[field("xs")]);
         projection.keep_shape(&[field("o")]);
         assert_eq!(
-            projection.parse(text).unwrap(),
+            projection.parse(text).unwrap().to_json(),
             json!({"xs": [{}, [], 3], "o": {}})
         );
     }
@@ -373,7 +378,7 @@ mod tests {
             r#"{"a": 1} trailing"#,
             &format!("{{\"a\": {}{}}}", "[".repeat(200), "]".repeat(200)),
         ] {
-            let full = serde_json::from_str::<Value>(text).unwrap_err();
+            let full = serde_json::from_str::<serde_json::Value>(text).unwrap_err();
             let projected = projection.parse(text).unwrap_err();
             assert_eq!(projected.to_string(), full.to_string(), "{text}");
         }
@@ -383,7 +388,10 @@ mod tests {
     fn a_later_duplicate_key_wins_as_in_a_full_parse() {
         let mut projection = Projection::nothing();
         projection.keep_whole(&[field("a")]);
-        let kept = projection.parse(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
+        let kept = projection
+            .parse(r#"{"a": 1, "b": 2, "a": 3}"#)
+            .unwrap()
+            .to_json();
         assert_eq!(kept, json!({"a": 3}));
     }
 }

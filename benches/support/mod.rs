@@ -19,6 +19,11 @@ use verdict::policy_set::{LoadOptions, PolicySet, PreparedInput};
 use verdict::projection::Projection;
 use verdict::{Decision, Verdict};
 
+/// The allocator the `verdict` binary runs with, so that both sides of every ratio
+/// allocate as the binary does.
+#[global_allocator]
+static ALLOCATOR: verdict::guard::CountingAllocator = verdict::guard::CountingAllocator;
+
 /// The two policy languages, as the workload folders name them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Language {
@@ -108,11 +113,14 @@ impl TextDecider {
     }
 
     pub fn decide(&mut self, text: &str) -> Decision {
-        let document = verdict::input::parse_projected("input", text, &self.projection)
-            .expect("the workload is JSON");
-        let now = verdict::input::resolve_now(Some(now()), &document, "input").expect("a time");
         self.set
-            .decide(&document, now, Verdict::Pending)
+            .decide_text(
+                "input",
+                text,
+                &self.projection,
+                Some(now()),
+                Verdict::Pending,
+            )
             .expect("the workload decides")
     }
 }

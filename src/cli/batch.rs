@@ -58,12 +58,8 @@ pub fn run(
         name: name.clone(),
         number: 0,
     };
-    // A logged decision records the whole document; otherwise each line is read only as
-    // far as the policies read it.
-    let projection = match log {
-        Some(_) => Projection::whole(),
-        None => set.input_projection(),
-    };
+    // Each line is read only as far as the policies read it (a logged one whole).
+    let projection = set.input_projection();
     let context = Context {
         args,
         name,
@@ -270,12 +266,16 @@ fn decide_bytes(
     let bytes = bytes?;
     let line = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let document = input::parse_projected(name, input::decode(name, line)?, &context.projection)?;
+    let text = input::decode(name, line)?;
+    let Some(log) = context.log else {
+        let args = context.args;
+        return set.decide_text(name, text, &context.projection, args.now, args.default);
+    };
+    // A logged decision records the whole document.
+    let document = input::parse_document(name, text)?;
     let now = input::resolve_now(context.args.now, &document, name)?;
     let decision = set.decide(&document, now, context.args.default)?;
-    if let Some(log) = context.log {
-        log.record(&decision, &document, line)?;
-    }
+    log.record(&decision, &document, line)?;
     Ok(decision)
 }
 

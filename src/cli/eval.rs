@@ -13,7 +13,6 @@ use crate::explain::Explained;
 use crate::input::{self, InputSource};
 use crate::limits::Limits;
 use crate::policy_set::{LoadOptions, PolicySet};
-use crate::projection::Projection;
 use crate::rego::RegoVersion;
 use crate::render;
 
@@ -44,14 +43,16 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
     let name = source.display_name();
     let bytes = source.read(limits.input_bytes)?;
     let print_input = print_input_requested(args.print_input);
+    let text = input::decode(&name, &bytes)?;
     // What is printed, logged or explained is the whole document; a plain decision needs
     // only the parts the policies read.
-    let projection = if print_input || log.is_some() || args.explain {
-        Projection::whole()
-    } else {
-        set.input_projection()
-    };
-    let document = input::parse_projected(&name, input::decode(&name, &bytes)?, &projection)?;
+    if !(print_input || log.is_some() || args.explain) {
+        let projection = set.input_projection();
+        let decision = set.decide_text(&name, text, &projection, args.now, args.default)?;
+        output::print_stdout(&render_decision(&decision, args.format, colour))?;
+        return Ok(Exit::for_verdict(decision.verdict, args.fail_on_warn));
+    }
+    let document = input::parse_document(&name, text)?;
     if print_input {
         output::print_stderr(&format!("{}\n", pretty(&document)));
     }

@@ -6,7 +6,7 @@ use chrono::DateTime;
 use crate::dsl::eval::Limits;
 use crate::dsl::eval::machine::Machine;
 use crate::dsl::eval::program::{Constant, Node, Program, Step, TemplatePiece};
-use crate::dsl::eval::value::Json;
+use crate::dsl::eval::value::Document;
 
 /// The node, or the constant it always evaluates to.
 pub fn fold(node: Node) -> Node {
@@ -90,7 +90,7 @@ fn is_foldable(node: &Node) -> bool {
 /// constant or evaluating it reaches a limit (it is then left to fail at evaluation).
 fn evaluate(node: &Node) -> Option<Constant> {
     let program = Program::default();
-    let input = Json::Null;
+    let input = Document::Null;
     let mut machine = Machine::new(&program, &input, DateTime::UNIX_EPOCH, &Limits::default());
     let value = machine.eval(node).ok()?;
     let constant = Constant::from_value(&value)?;

@@ -22,7 +22,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::dsl::ast;
 use crate::dsl::eval::explain::PolicyExplanation;
 use crate::dsl::eval::program::Program;
-use crate::dsl::eval::value::Json;
+use crate::dsl::eval::value::{Document, Json};
 use crate::dsl::eval::{self, Limits};
 use crate::error::Error;
 use crate::projection::Projection;
@@ -91,6 +91,16 @@ impl CompiledPolicy {
     /// rules in order, none when a `when` guard does not hold. The only errors are
     /// resource limits, which fail closed.
     pub fn evaluate(&self, input: &Json, now: DateTime<Utc>) -> Result<Vec<Outcome>, Error> {
+        self.evaluate_document(&Document::from_json(input), now)
+    }
+
+    /// [`CompiledPolicy::evaluate`] over the document in the form the evaluator reads,
+    /// parsed straight from JSON text or borrowed from a `serde_json` value.
+    pub fn evaluate_document(
+        &self,
+        input: &Document<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Outcome>, Error> {
         eval::run(&self.program, input, now, &self.limits)
     }
 

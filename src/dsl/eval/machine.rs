@@ -15,7 +15,7 @@ use super::limits::{Budget, Halt, Limits};
 use super::operators::{arithmetic, compare, negate};
 use super::program::{Comprehension, Node, Pattern, Program, Step, TemplatePiece};
 use super::render::write_interpolated;
-use super::value::{Json, Value};
+use super::value::{Document, Value};
 use crate::dsl::ast::ComprehensionKind;
 
 /// How deeply `let`s may be evaluated inside one another before the earlier ones are
@@ -34,7 +34,7 @@ enum LetState<'a> {
 
 pub struct Machine<'a> {
     program: &'a Program,
-    input: &'a Json,
+    input: &'a Document<'a>,
     now: DateTime<Utc>,
     pub(super) budget: Budget,
     lets: Vec<LetState<'a>>,
@@ -53,7 +53,7 @@ pub struct Machine<'a> {
 impl<'a> Machine<'a> {
     pub fn new(
         program: &'a Program,
-        input: &'a Json,
+        input: &'a Document<'a>,
         now: DateTime<Utc>,
         limits: &Limits,
     ) -> Machine<'a> {
@@ -75,7 +75,7 @@ impl<'a> Machine<'a> {
     pub fn eval(&mut self, node: &'a Node) -> Result<Value<'a>, Halt> {
         Ok(match node {
             Node::Constant(constant) => constant.value(),
-            Node::Input => Value::from_json(self.input),
+            Node::Input => Value::from_document(self.input),
             Node::InputField(name) => self.input_field(name),
             Node::Now => Value::Time(self.now),
             Node::Config => self.config_object(),
@@ -151,9 +151,8 @@ impl<'a> Machine<'a> {
 
     fn input_field(&self, name: &str) -> Value<'a> {
         self.input
-            .as_object()
-            .and_then(|fields| fields.get(name))
-            .map_or(Value::Null, Value::from_json)
+            .get(name)
+            .map_or(Value::Null, Value::from_document)
     }
 
     /// `config.key`: the key of `input.policyData` when it is there and not `null`, else
@@ -185,10 +184,10 @@ impl<'a> Machine<'a> {
             .iter()
             .map(|(key, constant)| (&**key, constant.value()))
             .collect();
-        if let Some(Json::Object(supplied)) = self.input.get("policyData") {
-            for (key, value) in supplied {
+        if let Some(Document::Object(supplied)) = self.input.get("policyData") {
+            for (key, value) in supplied.iter() {
                 if !value.is_null() {
-                    merged.insert(key, Value::from_json(value));
+                    merged.insert(key, Value::from_document(value));
                 }
             }
         }

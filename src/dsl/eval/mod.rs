@@ -18,7 +18,7 @@ use limits::Halt;
 pub use limits::Limits;
 use machine::Machine;
 use program::{Program, RuleProgram};
-use value::{Json, Value};
+use value::{Document, Value};
 
 use crate::decision::Outcome;
 use crate::diagnostic::Diagnostic;
@@ -29,7 +29,7 @@ use crate::source::Span;
 /// none when a guard does not hold.
 pub fn run(
     program: &Program,
-    input: &Json,
+    input: &Document<'_>,
     now: DateTime<Utc>,
     limits: &Limits,
 ) -> Result<Vec<Outcome>, Error> {

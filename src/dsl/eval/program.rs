@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 use super::builtins::Builtin;
-use super::value::{Json, Value};
+use super::value::{Document, Value};
 use crate::dsl::ast::ComprehensionKind;
 use crate::source::{Location, SourceFile, Span};
 use crate::verdict::Verdict;
@@ -62,7 +62,7 @@ pub enum Constant {
     Number(f64),
     String(Box<str>),
     /// An array or an object.
-    Json(Json),
+    Document(Document<'static>),
     Time(DateTime<Utc>),
     Duration(TimeDelta),
     /// An array holding times or durations (which JSON cannot hold).
@@ -78,7 +78,7 @@ impl Constant {
             Constant::Bool(flag) => Value::Bool(*flag),
             Constant::Number(number) => Value::Number(*number),
             Constant::String(text) => Value::Str(text),
-            Constant::Json(json) => Value::from_json(json),
+            Constant::Document(document) => Value::from_document(document),
             Constant::Time(time) => Value::Time(*time),
             Constant::Duration(delta) => Value::Duration(*delta),
             Constant::List(items) => Value::list(items.iter().map(Constant::value).collect()),
@@ -112,7 +112,7 @@ impl Constant {
                     .collect::<Option<_>>()?,
             ),
             Value::Array(_) | Value::List(_) | Value::Map(_) | Value::Object(_) => {
-                Constant::Json(super::render::to_json(value))
+                Constant::Document(Document::from_json(&super::render::to_json(value)).into_owned())
             }
         })
     }

@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 
 use super::limits::{text_fits, traversal_step};
-use super::value::{Json, Value};
+use serde_json::Value as Json;
+
+use super::value::{Document, Value};
 use crate::decision::format_time;
 
 /// A number in its shortest form: `150`, `10.01`, `-0.5`; never an exponent.
@@ -116,8 +118,12 @@ pub fn to_json(value: &Value<'_>) -> Json {
         Value::Number(number) => number_to_json(*number),
         Value::Str(text) => Json::String((*text).to_string()),
         Value::String(text) => Json::String(text.to_string()),
-        Value::Array(items) => Json::Array(items.to_vec()),
-        Value::Map(map) => Json::Object((*map).clone()),
+        Value::Array(items) => Json::Array(items.iter().map(Document::to_json).collect()),
+        Value::Map(map) => Json::Object(
+            map.iter()
+                .map(|(key, item)| (key.to_string(), item.to_json()))
+                .collect(),
+        ),
         Value::List(items) => Json::Array(items.iter().map(to_json).collect()),
         Value::Object(map) => Json::Object(
             map.iter()
@@ -160,7 +166,8 @@ mod tests {
     #[test]
     fn interpolation_shows_strings_bare_and_the_rest_as_json() {
         let json = json!({"s": "a\"b", "list": [1, 2.5, "x"], "obj": {"k": null}});
-        let document = Value::from_json(&json);
+        let json = Document::from_json(&json);
+        let document = Value::from_document(&json);
         assert_eq!(interpolated(&document.field("s")), "a\"b");
         assert_eq!(interpolated(&document.field("list")), r#"[1,2.5,"x"]"#);
         assert_eq!(interpolated(&document.field("obj")), r#"{"k":null}"#);

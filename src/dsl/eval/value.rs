@@ -11,8 +11,10 @@ use std::rc::Rc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+pub use crate::document::{Document, Fields};
+
+/// A `serde_json` value, as explanations and constants hold values.
 pub type Json = serde_json::Value;
-pub type JsonMap = serde_json::Map<String, Json>;
 
 /// A built object; keys come from the policy or the input, so they are borrowed.
 pub type ObjectMap<'a> = BTreeMap<&'a str, Value<'a>>;
@@ -29,9 +31,9 @@ pub enum Value<'a> {
     /// a built `String` becomes a value without being copied.
     String(Rc<String>),
     /// An array of the input or the policy.
-    Array(&'a [Json]),
+    Array(&'a [Document<'a>]),
     /// An object of the input or the policy.
-    Map(&'a JsonMap),
+    Map(&'a Fields<'a>),
     /// A list built during evaluation.
     List(Rc<Vec<Value<'a>>>),
     /// An object built during evaluation.
@@ -42,14 +44,14 @@ pub enum Value<'a> {
 
 impl<'a> Value<'a> {
     #[inline]
-    pub fn from_json(json: &'a Json) -> Value<'a> {
-        match json {
-            Json::Null => Value::Null,
-            Json::Bool(flag) => Value::Bool(*flag),
-            Json::Number(number) => number.as_f64().map_or(Value::Null, Value::number),
-            Json::String(text) => Value::Str(text),
-            Json::Array(items) => Value::Array(items),
-            Json::Object(map) => Value::Map(map),
+    pub fn from_document(document: &'a Document<'a>) -> Value<'a> {
+        match document {
+            Document::Null => Value::Null,
+            Document::Bool(flag) => Value::Bool(*flag),
+            Document::Number(number) => Value::number(*number),
+            Document::String(text) => Value::Str(text),
+            Document::Array(items) => Value::Array(items),
+            Document::Object(fields) => Value::Map(fields),
         }
     }
 
@@ -125,9 +127,9 @@ impl<'a> Value<'a> {
     /// key order); `None` for anything else, which iterates nothing.
     pub fn elements(&self) -> Option<Elements<'_, 'a>> {
         match self {
-            Value::Array(items) => Some(Elements::Json(items.iter())),
+            Value::Array(items) => Some(Elements::Document(items.iter())),
             Value::List(items) => Some(Elements::Values(items.iter())),
-            Value::Map(map) => Some(Elements::JsonValues(map.values())),
+            Value::Map(map) => Some(Elements::DocumentValues(map.values())),
             Value::Object(map) => Some(Elements::ObjectValues(map.values())),
             _ => None,
         }
@@ -136,7 +138,7 @@ impl<'a> Value<'a> {
     /// The keys of an object, in order.
     pub fn keys(&self) -> Option<Vec<Value<'a>>> {
         match self {
-            Value::Map(map) => Some(map.keys().map(|key| Value::Str(key)).collect()),
+            Value::Map(map) => Some(map.keys().map(Value::Str).collect()),
             Value::Object(map) => Some(map.keys().map(|key| Value::Str(key)).collect()),
             _ => None,
         }
@@ -152,7 +154,7 @@ impl<'a> Value<'a> {
     #[inline]
     pub fn entry(&self, name: &str) -> Option<Value<'a>> {
         match self {
-            Value::Map(map) => map.get(name).map(Value::from_json),
+            Value::Map(map) => map.get(name).map(Value::from_document),
             Value::Object(map) => map.get(name).cloned(),
             _ => None,
         }
@@ -177,7 +179,9 @@ impl<'a> Value<'a> {
         // A whole, non-negative number below `usize::MAX`: the cast is exact.
         let position = position as usize;
         match self {
-            Value::Array(items) => items.get(position).map_or(Value::Null, Value::from_json),
+            Value::Array(items) => items
+                .get(position)
+                .map_or(Value::Null, Value::from_document),
             Value::List(items) => items.get(position).cloned().unwrap_or(Value::Null),
             _ => Value::Null,
         }
@@ -227,7 +231,7 @@ impl<'a> Value<'a> {
         match self {
             Value::Map(map) => map
                 .iter()
-                .map(|(key, value)| (key.as_str(), Value::from_json(value)))
+                .map(|(key, value)| (key, Value::from_document(value)))
                 .collect(),
             Value::Object(map) => map
                 .iter()
@@ -261,7 +265,7 @@ impl<'a> Value<'a> {
         match self {
             Value::Array(items) => items
                 .iter()
-                .any(|item| needle.equals(&Value::from_json(item))),
+                .any(|item| needle.equals(&Value::from_document(item))),
             Value::List(items) => items.iter().any(|item| needle.equals(item)),
             Value::Map(map) => needle.as_str().is_some_and(|key| map.contains_key(key)),
             Value::Object(map) => needle.as_str().is_some_and(|key| map.contains_key(key)),
@@ -290,9 +294,9 @@ impl<'a> Value<'a> {
 
 /// The values `for x in VALUE` visits.
 pub enum Elements<'v, 'a> {
-    Json(std::slice::Iter<'a, Json>),
+    Document(std::slice::Iter<'a, Document<'a>>),
     Values(std::slice::Iter<'v, Value<'a>>),
-    JsonValues(serde_json::map::Values<'a>),
+    DocumentValues(crate::document::Values<'a, 'a>),
     ObjectValues(std::collections::btree_map::Values<'v, &'a str, Value<'a>>),
 }
 
@@ -302,18 +306,18 @@ impl<'a> Iterator for Elements<'_, 'a> {
     #[inline]
     fn next(&mut self) -> Option<Value<'a>> {
         match self {
-            Elements::Json(items) => items.next().map(Value::from_json),
+            Elements::Document(items) => items.next().map(Value::from_document),
             Elements::Values(items) => items.next().cloned(),
-            Elements::JsonValues(values) => values.next().map(Value::from_json),
+            Elements::DocumentValues(values) => values.next().map(Value::from_document),
             Elements::ObjectValues(values) => values.next().cloned(),
         }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         match self {
-            Elements::Json(items) => items.size_hint(),
+            Elements::Document(items) => items.size_hint(),
             Elements::Values(items) => items.size_hint(),
-            Elements::JsonValues(values) => values.size_hint(),
+            Elements::DocumentValues(values) => values.size_hint(),
             Elements::ObjectValues(values) => values.size_hint(),
         }
     }
@@ -327,16 +331,17 @@ mod tests {
 
     #[test]
     fn numbers_compare_by_value_whatever_their_spelling() {
-        let json = json!([1, 1.0, 2]);
-        let items: Vec<Value> = Value::from_json(&json).elements().unwrap().collect();
+        let json = Document::from_json(&json!([1, 1.0, 2])).into_owned();
+        let items: Vec<Value> = Value::from_document(&json).elements().unwrap().collect();
         assert!(items[0].equals(&items[1]));
         assert!(!items[0].equals(&items[2]));
     }
 
     #[test]
     fn borrowed_and_built_containers_compare_structurally() {
-        let json = json!({"list": ["a", 1], "object": {"k": [true]}});
-        let document = Value::from_json(&json);
+        let json =
+            Document::from_json(&json!({"list": ["a", 1], "object": {"k": [true]}})).into_owned();
+        let document = Value::from_document(&json);
         let built_list = Value::list(vec![Value::string("a".into()), Value::Number(1.0)]);
         assert!(document.field("list").equals(&built_list));
         let mut map = ObjectMap::new();
@@ -350,8 +355,8 @@ mod tests {
 
     #[test]
     fn a_missing_key_differs_from_a_null_one() {
-        let json = json!([{"a": null}, {}]);
-        let items: Vec<Value> = Value::from_json(&json).elements().unwrap().collect();
+        let json = Document::from_json(&json!([{"a": null}, {}])).into_owned();
+        let items: Vec<Value> = Value::from_document(&json).elements().unwrap().collect();
         let mut built = ObjectMap::new();
         built.insert("b", Value::Null);
         assert!(!items[0].equals(&items[1]));
@@ -360,8 +365,8 @@ mod tests {
 
     #[test]
     fn out_of_range_and_malformed_indexes_are_null() {
-        let json = json!(["a", "b"]);
-        let list = Value::from_json(&json);
+        let json = Document::from_json(&json!(["a", "b"])).into_owned();
+        let list = Value::from_document(&json);
         assert_eq!(list.index(&Value::Number(1.0)).as_str(), Some("b"));
         for index in [2.0, -1.0, 0.5, 1e300] {
             assert!(list.index(&Value::Number(index)).is_null(), "{index}");

@@ -229,11 +229,13 @@ pub(crate) mod test_support {
     use super::*;
     use crate::dsl::eval::limits::Limits;
     use crate::dsl::eval::render::to_json;
+    use crate::dsl::eval::value::Document;
 
     /// `builtin(args...)` as JSON; times and durations come back as strings.
     pub fn call_json(name: &str, args: &[Json]) -> Json {
         let builtin = Builtin::from_name(name).unwrap();
-        let values: Vec<Value> = args.iter().map(Value::from_json).collect();
+        let documents: Vec<Document> = args.iter().map(Document::from_json).collect();
+        let values: Vec<Value> = documents.iter().map(Value::from_document).collect();
         let mut budget = Budget::new(&Limits::default());
         to_json(&call(builtin, &values, &mut budget).unwrap())
     }

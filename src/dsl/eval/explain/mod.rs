@@ -17,7 +17,7 @@ use super::machine::Machine;
 use super::operators::compare;
 use super::program::{Comparison, Explainer, Program, RuleProgram, Test, TestKind};
 use super::render::{json_text, to_json};
-use super::value::{Json, Value};
+use super::value::{Document, Json, Value};
 use super::{halted, outcome};
 use crate::decision::Outcome;
 use crate::error::Error;
@@ -106,7 +106,8 @@ pub fn explain(
     now: DateTime<Utc>,
     limits: &Limits,
 ) -> Result<PolicyExplanation, Error> {
-    let mut machine = Machine::new(program, input, now, limits);
+    let document = Document::from_json(input);
+    let mut machine = Machine::new(program, &document, now, limits);
     let mut guards = Vec::new();
     let mut applies = true;
     for guard in &program.guards {

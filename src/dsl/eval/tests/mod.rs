@@ -84,7 +84,8 @@ fn with_value<T>(
         .cloned()
         .collect();
     assert!(errors.is_empty(), "{expr}: {:?}", lines(&errors));
-    let mut machine = Machine::new(&program, input, now(), &Limits::default());
+    let input = crate::document::Document::from_json(input);
+    let mut machine = Machine::new(&program, &input, now(), &Limits::default());
     let value = machine
         .eval(&program.lets[0])
         .unwrap_or_else(|halt| panic!("{expr}: halted: {halt:?}"));

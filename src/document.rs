@@ -1,0 +1,363 @@
+//! The input document as the policy language reads it: a JSON tree that is cheap to
+//! build and to walk. Strings and keys are borrowed from the JSON text (or from a
+//! `serde_json::Value`) wherever no escape forces a copy, objects are one sorted vector of
+//! entries rather than a tree of nodes, and numbers are read as the `f64` the language
+//! computes with. Building a `serde_json::Value` allocates every key and string and a tree
+//! node per few entries; this allocates once per array or object.
+//!
+//! Objects iterate in key order and a key repeated in the text keeps its last value, as
+//! with `serde_json::Value`, so the language sees the same document either way.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// A JSON value, borrowing its text where it can.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Document<'t> {
+    #[default]
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(Cow<'t, str>),
+    Array(Vec<Document<'t>>),
+    Object(Fields<'t>),
+}
+
+/// The entries of an object, sorted by key, each key once.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Fields<'t> {
+    entries: Vec<(Cow<'t, str>, Document<'t>)>,
+}
+
+impl<'t> Document<'t> {
+    /// The document of a `serde_json` value, borrowing its strings.
+    pub fn from_json(json: &'t serde_json::Value) -> Document<'t> {
+        match json {
+            serde_json::Value::Null => Document::Null,
+            serde_json::Value::Bool(flag) => Document::Bool(*flag),
+            serde_json::Value::Number(number) => number_of(number),
+            serde_json::Value::String(text) => Document::String(Cow::Borrowed(text)),
+            serde_json::Value::Array(items) => {
+                Document::Array(items.iter().map(Document::from_json).collect())
+            }
+            // A `serde_json` map iterates in key order, each key once: already sorted.
+            serde_json::Value::Object(map) => Document::Object(Fields {
+                entries: map
+                    .iter()
+                    .map(|(key, value)| (Cow::Borrowed(key.as_str()), Document::from_json(value)))
+                    .collect(),
+            }),
+        }
+    }
+
+    /// The same document, owning all of its text.
+    pub fn into_owned(self) -> Document<'static> {
+        match self {
+            Document::Null => Document::Null,
+            Document::Bool(flag) => Document::Bool(flag),
+            Document::Number(number) => Document::Number(number),
+            Document::String(text) => Document::String(Cow::Owned(text.into_owned())),
+            Document::Array(items) => {
+                Document::Array(items.into_iter().map(Document::into_owned).collect())
+            }
+            Document::Object(fields) => Document::Object(Fields {
+                entries: fields
+                    .entries
+                    .into_iter()
+                    .map(|(key, value)| (Cow::Owned(key.into_owned()), value.into_owned()))
+                    .collect(),
+            }),
+        }
+    }
+
+    /// The value as `serde_json` holds it; whole numbers within ±2^53 become integers.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Document::Null => serde_json::Value::Null,
+            Document::Bool(flag) => serde_json::Value::Bool(*flag),
+            Document::Number(number) => crate::dsl::eval::render::number_to_json(*number),
+            Document::String(text) => serde_json::Value::String(text.to_string()),
+            Document::Array(items) => {
+                serde_json::Value::Array(items.iter().map(Document::to_json).collect())
+            }
+            Document::Object(fields) => serde_json::Value::Object(
+                fields
+                    .iter()
+                    .map(|(key, value)| (key.to_string(), value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The field `key` of an object; `None` when missing or not an object.
+    pub fn get(&self, key: &str) -> Option<&Document<'t>> {
+        match self {
+            Document::Object(fields) => fields.get(key),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Document::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Document::Null)
+    }
+}
+
+/// A `serde_json` number as the language reads it.
+fn number_of(number: &serde_json::Number) -> Document<'static> {
+    number.as_f64().map_or(Document::Null, Document::Number)
+}
+
+impl<'t> Fields<'t> {
+    /// Fields from entries in any order; of a key given more than once, the last value.
+    pub fn from_entries(mut entries: Vec<(Cow<'t, str>, Document<'t>)>) -> Fields<'t> {
+        let sorted = entries
+            .windows(2)
+            .all(|pair| matches!(pair, [(left, _), (right, _)] if left < right));
+        if !sorted {
+            // Stable: entries of one key keep their order, and the last one's value stays.
+            entries.sort_by(|(left, _), (right, _)| left.cmp(right));
+            entries.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    std::mem::swap(&mut later.1, &mut kept.1);
+                }
+                same
+            });
+        }
+        Fields { entries }
+    }
+
+    #[inline]
+    pub fn get(&self, key: &str) -> Option<&Document<'t>> {
+        // A scan that compares lengths first beats a binary search on small objects.
+        if self.entries.len() <= 8 {
+            return self
+                .entries
+                .iter()
+                .find(|(name, _)| name.len() == key.len() && name.as_ref() == key)
+                .map(|(_, value)| value);
+        }
+        self.entries
+            .binary_search_by(|(name, _)| name.as_ref().cmp(key))
+            .ok()
+            .and_then(|found| self.entries.get(found))
+            .map(|(_, value)| value)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries in key order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Document<'t>)> {
+        self.entries
+            .iter()
+            .map(|(key, value)| (key.as_ref(), value))
+    }
+
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.entries.iter().map(|(key, _)| key.as_ref())
+    }
+
+    pub fn values(&self) -> Values<'_, 't> {
+        Values(self.entries.iter())
+    }
+}
+
+/// The values of an object, in key order.
+#[derive(Clone, Debug)]
+pub struct Values<'d, 't>(std::slice::Iter<'d, (Cow<'t, str>, Document<'t>)>);
+
+impl<'d, 't> Iterator for Values<'d, 't> {
+    type Item = &'d Document<'t>;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'d Document<'t>> {
+        self.0.next().map(|(_, value)| value)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl<'de> Deserialize<'de> for Document<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DocumentVisitor)
+    }
+}
+
+/// Builds a whole document.
+pub(crate) struct DocumentVisitor;
+
+impl<'de> Visitor<'de> for DocumentVisitor {
+    type Value = Document<'de>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Document<'de>, E> {
+        Ok(Document::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Document<'de>, E> {
+        Ok(Document::Number(value as f64))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Document<'de>, E> {
+        Ok(Document::Number(value as f64))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Document<'de>, E> {
+        Ok(Document::Number(value))
+    }
+
+    fn visit_borrowed_str<E>(self, value: &'de str) -> Result<Document<'de>, E> {
+        Ok(Document::String(Cow::Borrowed(value)))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Document<'de>, E> {
+        Ok(Document::String(Cow::Owned(value.to_string())))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Document<'de>, E> {
+        Ok(Document::String(Cow::Owned(value)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Document<'de>, E> {
+        Ok(Document::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Document<'de>, E> {
+        Ok(Document::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Document<'de>, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Document::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document<'de>, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            entries.push((key.0, map.next_value()?));
+        }
+        Ok(Document::Object(Fields::from_entries(entries)))
+    }
+}
+
+/// An object key, borrowed from the text when it holds no escape.
+pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a string key")
+    }
+
+    fn visit_borrowed_str<E>(self, value: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(value)))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(value.to_string())))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(value)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn parse(text: &str) -> Document<'_> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let document = Document::deserialize(&mut deserializer).unwrap();
+        deserializer.end().unwrap();
+        document
+    }
+
+    #[test]
+    fn parsing_and_converting_give_the_same_document() {
+        let text =
+            r#"{"b": [1, 2.5, -3, "x\"y", null, true], "a": {"z": {}, "y": []}, "c": "plain"}"#;
+        let json: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(parse(text), Document::from_json(&json));
+        assert_eq!(parse(text).to_json(), json);
+    }
+
+    #[test]
+    fn keys_are_sorted_and_a_repeated_key_keeps_its_last_value() {
+        let document = parse(r#"{"b": 1, "a": 2, "b": 3, "c": 4, "b": 5}"#);
+        let Document::Object(fields) = &document else {
+            panic!("an object");
+        };
+        assert_eq!(fields.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(fields.get("b"), Some(&Document::Number(5.0)));
+        assert_eq!(document.to_json(), json!({"a": 2, "b": 5, "c": 4}));
+    }
+
+    #[test]
+    fn strings_without_escapes_are_borrowed() {
+        let document = parse(r#"{"plain": "text", "esc\u0061ped": "a\nb"}"#);
+        let Document::Object(fields) = &document else {
+            panic!("an object");
+        };
+        let borrowed: Vec<bool> = fields
+            .entries
+            .iter()
+            .map(|(key, value)| {
+                matches!(key, Cow::Borrowed(_))
+                    && matches!(value, Document::String(Cow::Borrowed(_)))
+            })
+            .collect();
+        assert_eq!(borrowed, [false, true]);
+        assert_eq!(
+            document.get("escaped").and_then(Document::as_str),
+            Some("a\nb")
+        );
+    }
+
+    #[test]
+    fn owned_documents_outlive_their_text() {
+        let owned = {
+            let text = String::from(r#"{"k": ["v"]}"#);
+            parse(&text).into_owned()
+        };
+        assert_eq!(owned.to_json(), json!({"k": ["v"]}));
+    }
+}
