@@ -50,6 +50,7 @@ pub fn set_memory_limit(bytes: u64) {
     );
 }
 
+#[inline]
 fn charge(bytes: isize) {
     let flushed = UNFLUSHED
         .try_with(|unflushed| {
