@@ -125,51 +125,50 @@ fn write_str(out: &mut String, text: &str) {
 }
 
 /// A string's contents escaped as `serde_json` escapes them: `"`, `\` and control
-/// characters below U+0020, the common ones by name. Eight bytes are checked at a time;
-/// most strings need no escape at all and are copied whole.
+/// characters below U+0020, the common ones by name. Most strings need no escape at all:
+/// eight bytes are checked at a time, and such a string is copied whole.
 fn write_str_contents(out: &mut String, text: &str) {
-    let bytes = text.as_bytes();
-    let mut copied = 0;
-    let mut at = 0;
-    while at < bytes.len() {
-        if let Some(chunk) = bytes.get(at..at + 8)
-            && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
-            && !needs_escape(u64::from_le_bytes(chunk))
-        {
-            at += 8;
-            continue;
-        }
-        let Some(&byte) = bytes.get(at) else {
-            break;
-        };
-        let escape = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            byte if byte < 0x20 => "",
-            _ => {
-                at += 1;
-                continue;
-            }
-        };
-        // Escapes are ASCII, so `copied..at` ends on a character boundary.
-        out.push_str(text.get(copied..at).unwrap_or_default());
-        if escape.is_empty() {
-            // Below 0x20: `\u00` and two lowercase hex digits, the first 0 or 1.
-            out.push_str("\\u00");
-            out.push(if byte >= 0x10 { '1' } else { '0' });
-            out.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
-        } else {
-            out.push_str(escape);
-        }
-        at += 1;
-        copied = at;
+    if !any_needs_escape(text.as_bytes()) {
+        out.push_str(text);
+        return;
     }
-    out.push_str(text.get(copied..).unwrap_or_default());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => {
+                // `\u00` and two lowercase hex digits, the first 0 or 1.
+                out.push_str("\\u00");
+                out.push(if u32::from(c) >= 0x10 { '1' } else { '0' });
+                out.push(char::from_digit(u32::from(c) & 0xf, 16).unwrap_or('0'));
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// Whether any byte of `bytes` is `"`, `\` or below 0x20, eight at a time; the last few
+/// are padded with a byte that needs none.
+#[inline]
+fn any_needs_escape(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if needs_escape(u64::from_le_bytes(word)) {
+            return true;
+        }
+    }
+    let mut last = [b'a'; 8];
+    for (slot, byte) in last.iter_mut().zip(chunks.remainder()) {
+        *slot = *byte;
+    }
+    needs_escape(u64::from_le_bytes(last))
 }
 
 /// Whether any of eight bytes is `"`, `\` or below 0x20 (exact, by the usual bit tricks
