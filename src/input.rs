@@ -13,6 +13,7 @@ use crate::document::Document;
 use crate::error::{Error, ErrorClass, Result};
 use crate::limits::{JSON_DEPTH, format_size};
 use crate::projection::Projection;
+use crate::rego::RegoInput;
 use crate::source::SourceFile;
 
 /// The JSON Schema of the input document (SPEC 2), printed by `verdict schema`.
@@ -127,6 +128,30 @@ pub fn parse_projected<'t>(
     )
 }
 
+/// Parses the text of an input document straight into the Rego engines' form, for a set
+/// that only Rego reads; it is checked and refused exactly as [`parse_document`] does.
+pub fn parse_rego_document(name: &str, text: &str) -> Result<RegoInput> {
+    parse_document_with(name, text, RegoInput::parse, |document| {
+        document
+            .value()
+            .as_object()
+            .is_err()
+            .then(|| rego_type(document.value()))
+    })
+}
+
+fn rego_type(value: &regorus::Value) -> &'static str {
+    match value {
+        regorus::Value::Null => "null",
+        regorus::Value::Bool(_) => "boolean",
+        regorus::Value::Number(_) => "number",
+        regorus::Value::String(_) => "string",
+        regorus::Value::Array(_) | regorus::Value::Set(_) => "array",
+        regorus::Value::Object(_) => "object",
+        regorus::Value::Undefined => "undefined",
+    }
+}
+
 /// Parses with `parse`, refusing an empty text, invalid JSON, and a value `not_object`
 /// names the kind of.
 fn parse_document_with<'t, T>(
@@ -227,6 +252,22 @@ pub fn resolve_now(
     match input.get("now") {
         None | Some(Value::Null) => Ok(Utc::now()),
         Some(Value::String(text)) => parse_time(text).ok_or_else(|| bad_now(name, text)),
+        Some(other) => Err(bad_now(name, &other.to_string())),
+    }
+}
+
+/// [`resolve_now`] for a document in the Rego engines' form.
+pub fn resolve_rego_now(
+    flag: Option<DateTime<Utc>>,
+    input: &RegoInput,
+    name: &str,
+) -> Result<DateTime<Utc>> {
+    if let Some(now) = flag {
+        return Ok(now);
+    }
+    match input.field("now") {
+        None | Some(regorus::Value::Null) => Ok(Utc::now()),
+        Some(regorus::Value::String(text)) => parse_time(text).ok_or_else(|| bad_now(name, text)),
         Some(other) => Err(bad_now(name, &other.to_string())),
     }
 }

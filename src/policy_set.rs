@@ -247,6 +247,13 @@ impl PolicySet {
         now: Option<DateTime<Utc>>,
         default: Verdict,
     ) -> Result<Decision> {
+        if projection.is_whole() && self.dsl.is_empty() && self.rulesets.is_empty() {
+            // Only Rego reads it: straight into the engines' form.
+            let rego = input::parse_rego_document(name, text)?;
+            let now = input::resolve_rego_now(now, &rego, name)?;
+            let view = self.catalog_view(&rego)?;
+            return self.decide_with(&view, &Document::Null, Some(&rego), now, default);
+        }
         if projection.is_whole() {
             let document = input::parse_document(name, text)?;
             let now = input::resolve_now(now, &document, name)?;
@@ -277,6 +284,23 @@ impl PolicySet {
             }
         }
         Ok(Decision::combine(results, default, now))
+    }
+
+    /// What the catalog folders read of a document besides the engines: its
+    /// `policyData`, to check against their schemas and fill in their defaults.
+    fn catalog_view(&self, rego: &RegoInput) -> Result<Value> {
+        let mut view = serde_json::Map::new();
+        if self.rego.iter().any(|group| group.catalog.is_some())
+            && let Some(policy_data) = rego.field("policyData")
+        {
+            let policy_data = serde_json::to_value(policy_data).map_err(|error| {
+                Error::evaluation(Diagnostic::error(format!(
+                    "cannot read `policyData` back from the engine's form: {error}"
+                )))
+            })?;
+            view.insert("policyData".to_string(), policy_data);
+        }
+        Ok(Value::Object(view))
     }
 
     /// The document the policy-language policies read, borrowed from `input`.

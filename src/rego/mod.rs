@@ -8,7 +8,9 @@ mod diagnose;
 mod engine;
 mod extract;
 mod gofmt;
+
 mod goparse;
+mod input_text;
 mod load;
 mod metadata;
 mod nesting;
@@ -219,6 +221,25 @@ impl RegoInput {
         Ok(RegoInput {
             value: engine_value(input),
         })
+    }
+
+    /// Reads JSON text straight into the engine's form, as [`RegoInput::new`] converts
+    /// it once parsed.
+    pub fn parse(text: &str) -> serde_json::Result<RegoInput> {
+        input_text::parse(text).map(|value| RegoInput { value })
+    }
+
+    /// The document in the engine's form.
+    pub fn value(&self) -> &regorus::Value {
+        &self.value
+    }
+
+    /// The top-level field `name`; `None` when missing or the document is no object.
+    pub fn field(&self, name: &str) -> Option<&regorus::Value> {
+        self.value
+            .as_object()
+            .ok()
+            .and_then(|fields| fields.get(&regorus::Value::from(name)))
     }
 
     /// The same document with the top-level `field` set to `value`; only the top level
