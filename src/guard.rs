@@ -50,7 +50,9 @@ pub fn set_memory_limit(bytes: u64) {
     );
 }
 
-#[inline]
+/// Adds `bytes` (negative when freed) to this thread's count; the few calls that fill it
+/// past [`FLUSH_BYTES`] go on to the shared count, out of the way of the rest.
+#[inline(always)]
 fn charge(bytes: isize) {
     let flushed = UNFLUSHED
         .try_with(|unflushed| {
@@ -64,9 +66,14 @@ fn charge(bytes: isize) {
             }
         })
         .unwrap_or(bytes);
-    if flushed == 0 {
-        return;
+    if flushed != 0 {
+        flush(flushed);
     }
+}
+
+#[cold]
+#[inline(never)]
+fn flush(flushed: isize) {
     let in_use = IN_USE
         .fetch_add(flushed, Ordering::Relaxed)
         .saturating_add(flushed);
@@ -78,6 +85,7 @@ fn charge(bytes: isize) {
 
 /// Says why and ends the process. Nothing here allocates: the message is written from the
 /// stack, and only the first thread to get here writes it.
+#[cold]
 fn out_of_memory(limit: usize) {
     if EXCEEDED.swap(true, Ordering::SeqCst) {
         return;

@@ -19,7 +19,11 @@ pub type Json = serde_json::Value;
 /// A built object; keys come from the policy or the input, so they are borrowed.
 pub type ObjectMap<'a> = BTreeMap<&'a str, Value<'a>>;
 
+// An eight-byte tag puts every variant's data at offset 8: with the default layout a
+// `bool` sat at offset 1 and a time at 4, and moving a value copied from offset 1 over data
+// written at 8, which stalled the processor's store forwarding at every step of evaluation.
 #[derive(Clone, Debug)]
+#[repr(u64)]
 pub enum Value<'a> {
     Null,
     Bool(bool),
