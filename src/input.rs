@@ -246,14 +246,11 @@ pub fn resolve_now(
     input: &Value,
     name: &str,
 ) -> Result<DateTime<Utc>> {
-    if let Some(now) = flag {
-        return Ok(now);
-    }
-    match input.get("now") {
-        None | Some(Value::Null) => Ok(Utc::now()),
-        Some(Value::String(text)) => parse_time(text).ok_or_else(|| bad_now(name, text)),
-        Some(other) => Err(bad_now(name, &other.to_string())),
-    }
+    resolve_now_from(flag, name, || match input.get("now") {
+        None | Some(Value::Null) => NowField::Missing,
+        Some(Value::String(text)) => NowField::Text(text),
+        Some(other) => NowField::Other(other.to_string()),
+    })
 }
 
 /// [`resolve_now`] for a document in the Rego engines' form.
@@ -262,14 +259,11 @@ pub fn resolve_rego_now(
     input: &RegoInput,
     name: &str,
 ) -> Result<DateTime<Utc>> {
-    if let Some(now) = flag {
-        return Ok(now);
-    }
-    match input.field("now") {
-        None | Some(regorus::Value::Null) => Ok(Utc::now()),
-        Some(regorus::Value::String(text)) => parse_time(text).ok_or_else(|| bad_now(name, text)),
-        Some(other) => Err(bad_now(name, &other.to_string())),
-    }
+    resolve_now_from(flag, name, || match input.field("now") {
+        None | Some(regorus::Value::Null) => NowField::Missing,
+        Some(regorus::Value::String(text)) => NowField::Text(text),
+        Some(other) => NowField::Other(other.to_string()),
+    })
 }
 
 /// [`resolve_now`] for a document read with a projection (which always keeps `now`).
@@ -278,13 +272,33 @@ pub fn resolve_document_now(
     input: &Document<'_>,
     name: &str,
 ) -> Result<DateTime<Utc>> {
+    resolve_now_from(flag, name, || match input.get("now") {
+        None | Some(Document::Null) => NowField::Missing,
+        Some(Document::String(text)) => NowField::Text(text),
+        Some(other) => NowField::Other(other.to_json().to_string()),
+    })
+}
+
+/// What a document holds as `now`, whatever its form.
+enum NowField<'a> {
+    Missing,
+    Text(&'a str),
+    /// Not a string: the value as JSON, for the message.
+    Other(String),
+}
+
+fn resolve_now_from<'a>(
+    flag: Option<DateTime<Utc>>,
+    name: &str,
+    field: impl FnOnce() -> NowField<'a>,
+) -> Result<DateTime<Utc>> {
     if let Some(now) = flag {
         return Ok(now);
     }
-    match input.get("now") {
-        None | Some(Document::Null) => Ok(Utc::now()),
-        Some(Document::String(text)) => parse_time(text).ok_or_else(|| bad_now(name, text)),
-        Some(other) => Err(bad_now(name, &other.to_json().to_string())),
+    match field() {
+        NowField::Missing => Ok(Utc::now()),
+        NowField::Text(text) => parse_time(text).ok_or_else(|| bad_now(name, text)),
+        NowField::Other(json) => Err(bad_now(name, &json)),
     }
 }
 

@@ -181,40 +181,41 @@ impl<'de> Visitor<'de> for ProjectedVisitor<'_> {
         formatter.write_str("any valid JSON value")
     }
 
-    fn visit_bool<E>(self, value: bool) -> Result<Document<'de>, E> {
-        Ok(Document::Bool(value))
+    // Scalars are kept whole, as a whole document reads them.
+    fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Document<'de>, E> {
+        DocumentVisitor.visit_bool(value)
     }
 
-    fn visit_i64<E>(self, value: i64) -> Result<Document<'de>, E> {
-        Ok(Document::Number(value as f64))
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Document<'de>, E> {
+        DocumentVisitor.visit_i64(value)
     }
 
-    fn visit_u64<E>(self, value: u64) -> Result<Document<'de>, E> {
-        Ok(Document::Number(value as f64))
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Document<'de>, E> {
+        DocumentVisitor.visit_u64(value)
     }
 
-    fn visit_f64<E>(self, value: f64) -> Result<Document<'de>, E> {
-        Ok(Document::Number(value))
+    fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Document<'de>, E> {
+        DocumentVisitor.visit_f64(value)
     }
 
-    fn visit_borrowed_str<E>(self, value: &'de str) -> Result<Document<'de>, E> {
-        Ok(Document::String(Cow::Borrowed(value)))
+    fn visit_borrowed_str<E: serde::de::Error>(self, value: &'de str) -> Result<Document<'de>, E> {
+        DocumentVisitor.visit_borrowed_str(value)
     }
 
-    fn visit_str<E>(self, value: &str) -> Result<Document<'de>, E> {
-        Ok(Document::String(Cow::Owned(value.to_string())))
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Document<'de>, E> {
+        DocumentVisitor.visit_str(value)
     }
 
-    fn visit_string<E>(self, value: String) -> Result<Document<'de>, E> {
-        Ok(Document::String(Cow::Owned(value)))
+    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Document<'de>, E> {
+        DocumentVisitor.visit_string(value)
     }
 
-    fn visit_unit<E>(self) -> Result<Document<'de>, E> {
-        Ok(Document::Null)
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Document<'de>, E> {
+        DocumentVisitor.visit_unit()
     }
 
-    fn visit_none<E>(self) -> Result<Document<'de>, E> {
-        Ok(Document::Null)
+    fn visit_none<E: serde::de::Error>(self) -> Result<Document<'de>, E> {
+        DocumentVisitor.visit_none()
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Document<'de>, A::Error> {

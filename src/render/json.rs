@@ -125,7 +125,8 @@ fn write_str(out: &mut String, text: &str) {
 }
 
 /// A string's contents escaped as `serde_json` escapes them: `"`, `\` and control
-/// characters below U+0020, the common ones by name. Most strings need no escape at all:
+/// characters below U+0020, the common ones by name (`\b` and `\f` too, where the policy
+/// language's own JSON text follows Go's escapes, as OPA prints values). Most strings need no escape at all:
 /// eight bytes are checked at a time, and such a string is copied whole.
 fn write_str_contents(out: &mut String, text: &str) {
     if !any_needs_escape(text.as_bytes()) {
