@@ -1,8 +1,8 @@
 //! The input document as the policy language reads it: a JSON tree that is cheap to
 //! build and to walk. Strings and keys are borrowed from the JSON text (or from a
 //! `serde_json::Value`) wherever no escape forces a copy, objects are one sorted vector of
-//! entries rather than a tree of nodes, and numbers are read as the `f64` the language
-//! computes with. Building a `serde_json::Value` allocates every key and string and a tree
+//! entries rather than a tree of nodes. Numbers keep their JSON form (the language reads
+//! them as `f64`), so that a value shown back, as `--explain` does, is shown as written. Building a `serde_json::Value` allocates every key and string and a tree
 //! node per few entries; this allocates once per array or object.
 //!
 //! Objects iterate in key order and a key repeated in the text keeps its last value, as
@@ -19,7 +19,7 @@ pub enum Document<'t> {
     #[default]
     Null,
     Bool(bool),
-    Number(f64),
+    Number(serde_json::Number),
     String(Cow<'t, str>),
     Array(Vec<Document<'t>>),
     Object(Fields<'t>),
@@ -37,7 +37,7 @@ impl<'t> Document<'t> {
         match json {
             serde_json::Value::Null => Document::Null,
             serde_json::Value::Bool(flag) => Document::Bool(*flag),
-            serde_json::Value::Number(number) => number_of(number),
+            serde_json::Value::Number(number) => Document::Number(number.clone()),
             serde_json::Value::String(text) => Document::String(Cow::Borrowed(text)),
             serde_json::Value::Array(items) => {
                 Document::Array(items.iter().map(Document::from_json).collect())
@@ -72,12 +72,12 @@ impl<'t> Document<'t> {
         }
     }
 
-    /// The value as `serde_json` holds it; whole numbers within ±2^53 become integers.
+    /// The value as `serde_json` holds it.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
             Document::Null => serde_json::Value::Null,
             Document::Bool(flag) => serde_json::Value::Bool(*flag),
-            Document::Number(number) => crate::dsl::eval::render::number_to_json(*number),
+            Document::Number(number) => serde_json::Value::Number(number.clone()),
             Document::String(text) => serde_json::Value::String(text.to_string()),
             Document::Array(items) => {
                 serde_json::Value::Array(items.iter().map(Document::to_json).collect())
@@ -109,11 +109,6 @@ impl<'t> Document<'t> {
     pub fn is_null(&self) -> bool {
         matches!(self, Document::Null)
     }
-}
-
-/// A `serde_json` number as the language reads it.
-fn number_of(number: &serde_json::Number) -> Document<'static> {
-    number.as_f64().map_or(Document::Null, Document::Number)
 }
 
 impl<'t> Fields<'t> {
@@ -219,15 +214,16 @@ impl<'de> Visitor<'de> for DocumentVisitor {
     }
 
     fn visit_i64<E>(self, value: i64) -> Result<Document<'de>, E> {
-        Ok(Document::Number(value as f64))
+        Ok(Document::Number(value.into()))
     }
 
     fn visit_u64<E>(self, value: u64) -> Result<Document<'de>, E> {
-        Ok(Document::Number(value as f64))
+        Ok(Document::Number(value.into()))
     }
 
     fn visit_f64<E>(self, value: f64) -> Result<Document<'de>, E> {
-        Ok(Document::Number(value))
+        // JSON text holds no infinity or NaN, the only floats without a JSON number.
+        Ok(serde_json::Number::from_f64(value).map_or(Document::Null, Document::Number))
     }
 
     fn visit_borrowed_str<E>(self, value: &'de str) -> Result<Document<'de>, E> {
@@ -327,7 +323,7 @@ mod tests {
             panic!("an object");
         };
         assert_eq!(fields.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
-        assert_eq!(fields.get("b"), Some(&Document::Number(5.0)));
+        assert_eq!(fields.get("b"), Some(&Document::Number(5.into())));
         assert_eq!(document.to_json(), json!({"a": 2, "b": 5, "c": 4}));
     }
 

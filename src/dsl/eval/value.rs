@@ -52,7 +52,7 @@ impl<'a> Value<'a> {
         match document {
             Document::Null => Value::Null,
             Document::Bool(flag) => Value::Bool(*flag),
-            Document::Number(number) => Value::number(*number),
+            Document::Number(number) => number.as_f64().map_or(Value::Null, Value::number),
             Document::String(text) => Value::Str(text),
             Document::Array(items) => Value::Array(items),
             Document::Object(fields) => Value::Map(fields),
