@@ -264,8 +264,9 @@ impl PolicySet {
         self.decide_document(&document, now, default)
     }
 
-    /// Decides a document read by the policy-language policies' projection. Rego policies
-    /// and rulesets read the whole `serde_json` document, which is then built from it.
+    /// Decides a document read with [`PolicySet::input_projection`]. That projection is
+    /// whole when the set has Rego policies or rulesets, which read a `serde_json`
+    /// document: it is then built from this one.
     pub fn decide_document(
         &mut self,
         document: &Document<'_>,
