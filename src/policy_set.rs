@@ -491,6 +491,11 @@ fn dsl_result(
 }
 
 fn requested_activation(input: &Value, activations: &[GrantActivation]) -> Option<GrantActivation> {
+    if activations.is_empty() {
+        // Nothing to find, and no need to look up the request (a fifth of the time a
+        // small policy-language decision spends outside its policies).
+        return None;
+    }
     let requested = input
         .pointer("/request/environment")?
         .as_str()?
