@@ -124,7 +124,9 @@ pub fn parse_projected<'t>(
         name,
         text,
         |text| projection.parse(text),
-        |document| (!matches!(document, Document::Object(_))).then(|| document_type(document)),
+        |document| {
+            (!matches!(document, Document::Object(_))).then(|| json_type(&document.to_json()))
+        },
     )
 }
 
@@ -219,17 +221,6 @@ pub fn json_type(value: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
-    }
-}
-
-fn document_type(document: &Document<'_>) -> &'static str {
-    match document {
-        Document::Null => "null",
-        Document::Bool(_) => "boolean",
-        Document::Number(_) => "number",
-        Document::String(_) => "string",
-        Document::Array(_) => "array",
-        Document::Object(_) => "object",
     }
 }
 

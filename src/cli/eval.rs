@@ -46,32 +46,32 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
     let text = input::decode(&name, &bytes)?;
     // What is printed, logged or explained is the whole document; a plain decision needs
     // only the parts the policies read.
-    if !(print_input || log.is_some() || args.explain) {
+    let (decision, explanations) = if print_input || log.is_some() || args.explain {
+        let document = input::parse_document(&name, text)?;
+        if print_input {
+            output::print_stderr(&format!("{}\n", pretty(&document)));
+        }
+        let now = input::resolve_now(args.now, &document, &name)?;
+        let decision = set.decide(&document, now, args.default)?;
+        if let Some(log) = &log {
+            log.record(&decision, &document, &bytes)?;
+        }
+        let explanations = if args.explain {
+            Some(set.explain(&document, now)?)
+        } else {
+            None
+        };
+        (decision, explanations)
+    } else {
         let projection = set.input_projection();
         let decision = set.decide_text(&name, text, &projection, args.now, args.default)?;
-        output::print_stdout(&render_decision(&decision, args.format, colour))?;
-        return Ok(Exit::for_verdict(decision.verdict, args.fail_on_warn));
-    }
-    let document = input::parse_document(&name, text)?;
-    if print_input {
-        output::print_stderr(&format!("{}\n", pretty(&document)));
-    }
-    let now = input::resolve_now(args.now, &document, &name)?;
-    let decision = set.decide(&document, now, args.default)?;
-    if let Some(log) = &log {
-        log.record(&decision, &document, &bytes)?;
-    }
-    if args.explain {
-        let explanations = set.explain(&document, now)?;
-        output::print_stdout(&render_explained(
-            &decision,
-            &explanations,
-            args.format,
-            colour,
-        ))?;
-    } else {
-        output::print_stdout(&render_decision(&decision, args.format, colour))?;
-    }
+        (decision, None)
+    };
+    let rendered = match &explanations {
+        Some(explanations) => render_explained(&decision, explanations, args.format, colour),
+        None => render_decision(&decision, args.format, colour),
+    };
+    output::print_stdout(&rendered)?;
     Ok(Exit::for_verdict(decision.verdict, args.fail_on_warn))
 }
 

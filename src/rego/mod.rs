@@ -8,7 +8,6 @@ mod diagnose;
 mod engine;
 mod extract;
 mod gofmt;
-
 mod goparse;
 mod input_text;
 mod load;
