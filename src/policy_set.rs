@@ -13,6 +13,7 @@ use crate::decision::{Decision, GrantActivation, PolicyResult};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Document;
 use crate::dsl;
+use crate::dsl::parse::TestBlocks;
 use crate::error::{Error, ErrorClass, Result};
 use crate::explain::{Explained, RegoExplanation, RegoRule};
 use crate::input;
@@ -38,6 +39,9 @@ pub struct LoadOptions {
     pub capture_prints: bool,
     /// A failing Rego builtin is an evaluation error rather than undefined.
     pub strict_builtin_errors: bool,
+    /// Whether the `test` blocks of `.policy` files are read ([`PolicySet::tests`]); a set
+    /// loaded only to decide skips them.
+    pub tests: TestBlocks,
 }
 
 /// A policy found in the set, in the order the user's files name them.
@@ -147,7 +151,7 @@ impl PolicySet {
         let mut compiled = PolicyFiles::default();
         for source in &sources.policy_files {
             let at = file_index.get(&source.name).copied().unwrap_or(usize::MAX);
-            compiled.add(source, at, &mut errors);
+            compiled.add(source, at, options.tests, &mut errors);
         }
         positioned.extend(
             compiled
@@ -646,8 +650,14 @@ struct PolicyFiles {
 
 impl PolicyFiles {
     /// Parses, checks and compiles one file; every problem goes to `errors`.
-    fn add(&mut self, source: &Arc<SourceFile>, file_at: usize, errors: &mut Vec<Error>) {
-        let file = match dsl::parse::parse(source) {
+    fn add(
+        &mut self,
+        source: &Arc<SourceFile>,
+        file_at: usize,
+        tests: TestBlocks,
+        errors: &mut Vec<Error>,
+    ) {
+        let file = match dsl::parse::parse_with(source, tests) {
             Ok(file) => file,
             Err(diagnostics) => {
                 errors.push(invalid(diagnostics));

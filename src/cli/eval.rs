@@ -7,6 +7,7 @@ use super::output::{self, Colour};
 use super::{batch, usage};
 use crate::decision::Decision;
 use crate::decision_log::{DecisionLog, LogOptions, PolicySetDigest, policy_set_digest};
+use crate::dsl::parse::TestBlocks;
 use crate::error::Result;
 use crate::exit::Exit;
 use crate::explain::Explained;
@@ -34,7 +35,13 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         eval_time: args.eval_timeout,
         ..limits_for(&args.policy)
     };
-    let mut set = load_policies(&args.policy, limits.clone(), args.explain, colour)?;
+    let mut set = load_policies(
+        &args.policy,
+        limits.clone(),
+        args.explain,
+        TestBlocks::Skip,
+        colour,
+    )?;
     let log = Recorder::open(args, &set)?;
     if args.batch {
         return batch::run(args, set, &limits, log.as_ref());
@@ -179,6 +186,7 @@ pub fn load_policies(
     args: &PolicyArgs,
     limits: Limits,
     capture_prints: bool,
+    tests: TestBlocks,
     colour: Colour,
 ) -> Result<PolicySet> {
     let paths = policy_paths(&args.policies)?;
@@ -192,6 +200,7 @@ pub fn load_policies(
         limits,
         capture_prints,
         strict_builtin_errors: args.load.strict_builtin_errors,
+        tests,
     };
     let set = PolicySet::load(&paths, &options)?;
     output::print_diagnostics(&set.warnings, colour);

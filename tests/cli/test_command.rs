@@ -269,3 +269,24 @@ fn the_shipped_policies_pass_their_tests_with_full_coverage() {
     assert_eq!(output.code, 0, "{}\n{}", output.stdout, output.stderr);
     assert!(output.stdout.contains(" 0 failed\n"));
 }
+
+/// Deciding leaves test blocks unread (they are half the shipped sets' text), so a mistake
+/// inside one stops `verdict test` and `verdict check` but not a decision.
+#[test]
+fn a_broken_test_block_stops_test_and_check_but_not_eval() {
+    let scratch = project(
+        "test \"t\" {\n  input { costEstimation: { monthlyCostDiff: 5 } }\n  expect maybe\n}\n",
+    );
+    let policies = scratch.path("policies");
+    let input = scratch.path("fixtures/deploy.json");
+    Verdict::new(["eval", "-p", &policies, "-i", &input])
+        .run()
+        .code(0)
+        .stdout_has("allow");
+    for command in ["test", "check"] {
+        Verdict::new([command, &policies])
+            .run()
+            .code(65)
+            .stderr_has("cost_test.policy:3:");
+    }
+}

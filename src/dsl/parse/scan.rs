@@ -12,8 +12,15 @@ use crate::source::{SourceFile, Span};
 /// A structural problem; boxed, as it is rare and a diagnostic is large.
 type Problem = Box<Diagnostic>;
 
-/// Reads the comments of a file, or the first structural problem in it.
-pub(super) fn scan(source: &Arc<SourceFile>) -> Result<Vec<Comment>, Problem> {
+/// What the scan learns of a file that is well formed as far as it can tell.
+pub(super) struct Scanned {
+    pub comments: Vec<Comment>,
+    /// Each `test` block, from its keyword to its closing brace.
+    pub test_blocks: Vec<Span>,
+}
+
+/// Reads the comments and test blocks of a file, or the first structural problem in it.
+pub(super) fn scan(source: &Arc<SourceFile>) -> Result<Scanned, Problem> {
     let mut scanner = Scanner {
         source,
         text: &source.text,
@@ -22,9 +29,14 @@ pub(super) fn scan(source: &Arc<SourceFile>) -> Result<Vec<Comment>, Problem> {
         string_start: None,
         recent: [Token::Other, Token::Other],
         comments: Vec::new(),
+        test_start: None,
+        test_blocks: Vec::new(),
     };
     scanner.run()?;
-    Ok(scanner.comments)
+    Ok(Scanned {
+        comments: scanner.comments,
+        test_blocks: scanner.test_blocks,
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +94,9 @@ struct Scanner<'s> {
     string_start: Option<usize>,
     recent: [Token; 2],
     comments: Vec<Comment>,
+    /// Where the keyword of the open `test` block starts.
+    test_start: Option<usize>,
+    test_blocks: Vec<Span>,
 }
 
 impl Scanner<'_> {
@@ -138,6 +153,9 @@ impl Scanner<'_> {
                 match block {
                     Some((keyword, start)) => {
                         self.check_not_nested(keyword, start)?;
+                        if keyword == "test" && self.openers.is_empty() {
+                            self.test_start = Some(start);
+                        }
                         self.open(OpenerKind::Block(keyword), c)?;
                     }
                     None => self.open(OpenerKind::Brace, c)?,
@@ -240,6 +258,12 @@ impl Scanner<'_> {
             self.openers.pop();
             if let OpenerKind::Interpolation { string_start } = top.kind {
                 self.string_start = Some(string_start);
+            }
+            if self.openers.is_empty()
+                && let Some(start) = self.test_start.take()
+            {
+                self.test_blocks
+                    .push(Span::new(start, self.at + c.len_utf8()));
             }
             self.remember(Token::Other);
             self.advance(c);

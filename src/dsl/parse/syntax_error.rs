@@ -157,7 +157,9 @@ fn classify(positives: &[Rule]) -> Vec<Expected> {
             Rule::ruleset_statement => Expected::Statement(Block::Ruleset),
             Rule::test_statement => Expected::Statement(Block::Test),
             // `file` stands for everything when nothing at all could be read.
-            Rule::item | Rule::file => Expected::Item,
+            Rule::item | Rule::file | Rule::file_without_tests => Expected::Item,
+            // Only a skipped block's marker would match; the user wrote no such thing.
+            Rule::skipped_test => continue,
             Rule::expr
             | Rule::negation
             | Rule::comparison
@@ -186,10 +188,12 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::EOI => "the end of the file",
         Rule::WHITESPACE => "whitespace",
         Rule::COMMENT => "a comment",
-        Rule::file | Rule::item => "a `policy`, `ruleset` or `test` block",
+        Rule::file | Rule::file_without_tests | Rule::item => {
+            "a `policy`, `ruleset` or `test` block"
+        }
         Rule::policy_block => "a `policy` block",
         Rule::ruleset_block => "a `ruleset` block",
-        Rule::test_block => "a `test` block",
+        Rule::test_block | Rule::skipped_test => "a `test` block",
         Rule::policy_statement | Rule::ruleset_statement | Rule::test_statement => "a statement",
         Rule::description_statement => "`description`",
         Rule::when_statement => "`when`",

@@ -9,6 +9,7 @@ mod errors;
 mod expressions;
 mod robustness;
 pub(crate) mod sexp;
+mod skipping;
 mod spec;
 mod statements;
 
