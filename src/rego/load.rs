@@ -162,9 +162,8 @@ fn parse_one(
             .get_modules()
             .last()
             .ok_or_else(|| anyhow::anyhow!("the parsed module is missing"))?;
-        let tree = serde_json::to_value(module)?;
         let original = |offset: usize| edited.original_offset(offset);
-        Ok(ModuleSyntax::read(&tree, &source.text, &original))
+        Ok(ModuleSyntax::read(module, &source.text, &original))
     })
 }
 

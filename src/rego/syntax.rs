@@ -1,8 +1,10 @@
 //! What verdict needs to know about a parsed Rego module: its package, imports, rules
 //! with their places, the functions it calls and its negations. It is read from the
-//! syntax tree regorus serialises, so it sees exactly what the engine parsed.
+//! engine's own syntax tree, so it sees exactly what the engine parsed. regorus offers
+//! that tree as `unstable`: the lock file pins the version these types come from.
 
-use serde_json::Value as Json;
+use regorus::Value;
+use regorus::unstable::{self as ast, BoolOp, Expr, Literal, RuleHead};
 
 use crate::source::Span;
 
@@ -99,9 +101,13 @@ pub struct ModuleSyntax {
 }
 
 impl ModuleSyntax {
-    /// Reads the serialised module; `text` is the file on disk and `original` maps an
-    /// offset of the parsed text back to it.
-    pub fn read(module: &Json, text: &str, original: &dyn Fn(usize) -> usize) -> ModuleSyntax {
+    /// Reads the engine's syntax tree of a module; `text` is the file on disk and
+    /// `original` maps an offset of the parsed text back to it.
+    pub fn read(
+        module: &ast::Module,
+        text: &str,
+        original: &dyn Fn(usize) -> usize,
+    ) -> ModuleSyntax {
         let mut reader = Reader {
             text,
             original,
@@ -131,80 +137,76 @@ struct Reader<'a> {
     rule: usize,
 }
 
-/// The single variant of a serialised enum: `{"Var": {...}}` gives `("Var", {...})`.
-fn variant(node: &Json) -> Option<(&str, &Json)> {
-    let object = node.as_object()?;
-    let (name, value) = object.iter().next()?;
-    Some((name.as_str(), value))
+/// The text of a value the engine keeps for a name or a string literal.
+fn text_of(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(text) => Some(text),
+        _ => None,
+    }
 }
 
-fn items<'a>(node: &'a Json, key: &str) -> impl Iterator<Item = &'a Json> {
-    node.get(key).and_then(Json::as_array).into_iter().flatten()
+/// The name of a variable expression.
+fn var_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Var { value, .. } => text_of(value),
+        _ => None,
+    }
 }
 
-fn string(node: &Json, key: &str) -> Option<String> {
-    node.get(key)?.as_str().map(str::to_string)
+fn is_string(expr: &Expr) -> bool {
+    matches!(expr, Expr::String { .. } | Expr::RawString { .. })
 }
 
 impl Reader<'_> {
-    fn span(&self, node: Option<&Json>) -> Span {
-        let offset = |key: &str| {
-            node.and_then(|span| span.get(key))
-                .and_then(Json::as_u64)
-                .and_then(|at| usize::try_from(at).ok())
-                .map_or(0, |at| (self.original)(at))
-        };
-        Span::new(offset("start"), offset("end"))
+    fn span(&self, span: &ast::Span) -> Span {
+        let offset = |at: u32| usize::try_from(at).map_or(0, |at| (self.original)(at));
+        Span::new(offset(span.start), offset(span.end))
+    }
+
+    fn span_of(&self, expr: &Expr) -> Span {
+        self.span(expr.span())
     }
 
     /// Where a node really ends: the engine's spans of string literals leave out the
     /// closing quote, and so do the spans of whatever ends with one.
-    fn end_of(&self, node: &Json) -> usize {
-        let mut end = 0;
-        let mut pending = vec![node];
-        while let Some(current) = pending.pop() {
-            match current {
-                Json::Object(fields) => {
-                    if let Some((kind, inner)) = variant(current)
-                        && fields.len() == 1
-                        && (kind == "String" || kind == "RawString")
-                    {
-                        end = end.max(self.span(inner.get("span")).end + 1);
-                    }
-                    if let Some(span) = fields.get("span") {
-                        end = end.max(self.span(Some(span)).end);
-                    }
-                    pending.extend(fields.values());
+    fn end_of(&self, walk: impl FnOnce(&mut dyn Visitor)) -> usize {
+        struct End<'r, 'a> {
+            reader: &'r Reader<'a>,
+            end: usize,
+        }
+        impl Visitor for End<'_, '_> {
+            fn span(&mut self, span: &ast::Span) {
+                self.end = self.end.max(self.reader.span(span).end);
+            }
+            fn expr(&mut self, expr: &Expr) {
+                if is_string(expr) {
+                    self.end = self.end.max(self.reader.span_of(expr).end + 1);
                 }
-                Json::Array(items) => pending.extend(items),
-                _ => {}
             }
         }
-        end
+        let mut end = End {
+            reader: self,
+            end: 0,
+        };
+        walk(&mut end);
+        end.end
     }
 
-    fn span_of(&self, node: &Json) -> Span {
-        self.span(variant(node).and_then(|(_, inner)| inner.get("span")))
-    }
-
-    fn module(&mut self, module: &Json) {
-        let package = module.get("package");
-        self.syntax.package_span = self.span(package.and_then(|p| p.get("span")));
-        self.syntax.package = package
-            .and_then(|p| p.get("refr"))
-            .and_then(ref_path)
-            .unwrap_or_default();
-        self.syntax.rego_v1 = module.get("rego_v1").and_then(Json::as_bool) == Some(true);
-        for import in items(module, "imports") {
-            let path = import.get("refr").and_then(ref_path).unwrap_or_default();
+    fn module(&mut self, module: &ast::Module) {
+        self.syntax.package_span = self.span(&module.package.span);
+        self.syntax.package = ref_path(&module.package.refr).unwrap_or_default();
+        self.syntax.rego_v1 = module.rego_v1;
+        for import in &module.imports {
+            let path = ref_path(&import.refr).unwrap_or_default();
             let alias = import
-                .get("as")
-                .map(|span| self.span(Some(span)))
+                .r#as
+                .as_ref()
+                .map(|span| self.span(span))
                 .and_then(|span| self.text_at(span))
                 .map(str::to_string);
             self.syntax.imports.push(ImportSyntax { path, alias });
         }
-        for (index, rule) in items(module, "rules").enumerate() {
+        for (index, rule) in module.policy.iter().enumerate() {
             self.rule = index;
             self.rule(rule);
         }
@@ -215,136 +217,128 @@ impl Reader<'_> {
         self.text.get(span.start..span.end)
     }
 
-    fn rule(&mut self, rule: &Json) {
-        let Some((kind, rule)) = variant(rule) else {
-            return;
-        };
-        let span = self.span(rule.get("span"));
-        if kind == "Default" {
-            let refr = rule.get("refr");
-            let arity = items(rule, "args").count();
-            self.syntax.rules.push(RuleSyntax {
-                kind: RuleKind::Default,
-                path: refr.and_then(ref_path).unwrap_or_default(),
+    fn rule(&mut self, rule: &ast::Rule) {
+        let (span, head, bodies) = match rule {
+            ast::Rule::Default {
                 span,
-                name_span: refr.map(|r| self.span_of(r)).unwrap_or(span),
-                arity,
-                bodies: Vec::new(),
-                literal_key: None,
-                v0_set_head_if: None,
-                unbound_head_vars: Vec::new(),
-                head_expression: None,
-            });
-            if let Some(value) = rule.get("value") {
+                refr,
+                args,
+                value,
+                ..
+            } => {
+                let span = self.span(span);
+                self.syntax.rules.push(RuleSyntax {
+                    kind: RuleKind::Default,
+                    path: ref_path(refr).unwrap_or_default(),
+                    span,
+                    name_span: self.span_of(refr),
+                    arity: args.len(),
+                    bodies: Vec::new(),
+                    literal_key: None,
+                    v0_set_head_if: None,
+                    unbound_head_vars: Vec::new(),
+                    head_expression: None,
+                });
                 self.expr(value, false);
+                return;
             }
-            return;
-        }
-        let Some((head_kind, head)) = rule.get("head").and_then(variant) else {
-            return;
+            ast::Rule::Spec { span, head, bodies } => (self.span(span), head, bodies),
         };
-        let refr = head.get("refr");
-        let name_span = refr.map(|r| self.span_of(r)).unwrap_or(span);
-        let bodies: Vec<BodySyntax> = items(rule, "bodies").map(|b| self.body(b)).collect();
-        let (mut kind, path) = match (head_kind, refr.and_then(variant)) {
-            ("Set", _) => (RuleKind::MultiValue, refr.and_then(ref_path)),
-            ("Func", _) => (RuleKind::Function, refr.and_then(ref_path)),
-            (_, Some(("RefBrack", brack))) if !is_string(brack.get("index")) => {
-                (RuleKind::Object, brack.get("refr").and_then(ref_path))
+        let (refr, key, assign, args): (&Expr, _, _, &[ast::Ref<Expr>]) = match head {
+            RuleHead::Compr { refr, assign, .. } => (refr, None, assign.as_ref(), &[]),
+            RuleHead::Set { refr, key, .. } => (refr, key.as_deref(), None, &[]),
+            RuleHead::Func {
+                refr, args, assign, ..
+            } => (refr, None, assign.as_ref(), args),
+        };
+        let name_span = self.span_of(refr);
+        let body_syntax: Vec<BodySyntax> = bodies.iter().map(|body| self.body(body)).collect();
+        let (mut kind, path) = match (head, refr) {
+            (RuleHead::Set { .. }, _) => (RuleKind::MultiValue, ref_path(refr)),
+            (RuleHead::Func { .. }, _) => (RuleKind::Function, ref_path(refr)),
+            (_, Expr::RefBrack { refr, index, .. }) if !is_string(index) => {
+                (RuleKind::Object, ref_path(refr))
             }
-            _ => (RuleKind::Complete, refr.and_then(ref_path)),
+            _ => (RuleKind::Complete, ref_path(refr)),
         };
-        let literal_key = head
-            .get("key")
-            .and_then(variant)
-            .filter(|(name, _)| *name == "String" || *name == "RawString")
-            .and_then(|(_, key)| string(key, "value"));
-        let v0_set_head_if = self.v0_set_head_if(kind, refr, head, &bodies);
+        let literal_key = key.and_then(|key| match key {
+            Expr::String { value, .. } | Expr::RawString { value, .. } => {
+                text_of(value).map(str::to_string)
+            }
+            _ => None,
+        });
+        let v0_set_head_if = self.v0_set_head_if(kind, refr, assign.is_some(), &body_syntax);
         if v0_set_head_if.is_some() {
             kind = RuleKind::MultiValue;
         }
+        let assigned = assign.map(|assign| &*assign.value);
         let unbound_head_vars = if kind == RuleKind::Function || bodies.is_empty() {
             Vec::new()
         } else {
-            self.unbound_head_vars(head, rule)
+            self.unbound_head_vars(refr, key, assigned, bodies)
         };
         self.syntax.rules.push(RuleSyntax {
             kind,
             path: path.unwrap_or_default(),
             span,
             name_span,
-            arity: items(head, "args").count(),
-            bodies,
+            arity: args.len(),
+            bodies: body_syntax,
             literal_key,
             v0_set_head_if,
             unbound_head_vars,
-            head_expression: head
-                .get("key")
-                .or_else(|| head.get("assign").and_then(|assign| assign.get("value")))
-                .filter(|node| !node.is_null())
-                .map(|node| self.span_of(node).start),
+            head_expression: key.or(assigned).map(|expr| self.span_of(expr).start),
         });
-        for arg in items(head, "args") {
+        for arg in args {
             self.expr(arg, false);
         }
-        if let Some(key) = head.get("key") {
+        if let Some(key) = key {
             self.expr(key, false);
         }
-        if let Some(value) = head.get("assign").and_then(|a| a.get("value")) {
+        if let Some(value) = assigned {
             self.expr(value, false);
         }
-        for body in items(rule, "bodies") {
-            if let Some(value) = body.get("assign").and_then(|a| a.get("value")) {
-                self.expr(value, false);
+        for body in bodies {
+            if let Some(assign) = &body.assign {
+                self.expr(&assign.value, false);
             }
-            if let Some(query) = body.get("query") {
-                self.query(query, true);
-            }
+            self.query(&body.query, true);
         }
     }
 
     /// The plain variables of a head (its key, its value, an object key) that appear
     /// nowhere in the rule's bodies, so nothing can bind them.
-    fn unbound_head_vars(&self, head: &Json, rule: &Json) -> Vec<(String, Span)> {
-        let brack_index = head
-            .get("refr")
-            .and_then(variant)
-            .filter(|(kind, _)| *kind == "RefBrack")
-            .and_then(|(_, brack)| brack.get("index"));
-        let candidates = [
-            head.get("key"),
-            head.get("assign").and_then(|assign| assign.get("value")),
-            brack_index,
-        ];
-        let mut mentioned = Vec::new();
-        let mut pending: Vec<&Json> = items(rule, "bodies").collect();
-        while let Some(node) = pending.pop() {
-            match node {
-                Json::Object(fields) => {
-                    if let Some(("Var", var)) = variant(node)
-                        && fields.len() == 1
-                        && let Some(name) = var.get("value").and_then(Json::as_str)
-                    {
-                        mentioned.push(name);
-                    }
-                    pending.extend(fields.values());
+    fn unbound_head_vars(
+        &self,
+        refr: &Expr,
+        key: Option<&Expr>,
+        assigned: Option<&Expr>,
+        bodies: &[ast::RuleBody],
+    ) -> Vec<(String, Span)> {
+        let brack_index = match refr {
+            Expr::RefBrack { index, .. } => Some(&**index),
+            _ => None,
+        };
+        struct Names(Vec<String>);
+        impl Visitor for Names {
+            fn expr(&mut self, expr: &Expr) {
+                if let Some(name) = var_name(expr) {
+                    self.0.push(name.to_string());
                 }
-                Json::Array(values) => pending.extend(values),
-                _ => {}
             }
         }
-        candidates
+        let mut mentioned = Names(Vec::new());
+        for body in bodies {
+            walk_body(body, &mut mentioned);
+        }
+        let mentioned = mentioned.0;
+        [key, assigned, brack_index]
             .into_iter()
             .flatten()
-            .filter_map(|candidate| match variant(candidate) {
-                Some(("Var", var)) => var
-                    .get("value")
-                    .and_then(Json::as_str)
-                    .map(|name| (name, candidate)),
-                _ => None,
-            })
+            .filter_map(|candidate| var_name(candidate).map(|name| (name, candidate)))
             .filter(|(name, _)| {
-                !mentioned.contains(name) && !matches!(*name, "_" | "input" | "data")
+                !mentioned.iter().any(|seen| seen == name)
+                    && !matches!(*name, "_" | "input" | "data")
             })
             .map(|(name, node)| (name.to_string(), self.span_of(node)))
             .collect()
@@ -354,15 +348,14 @@ impl Reader<'_> {
     fn v0_set_head_if(
         &self,
         kind: RuleKind,
-        refr: Option<&Json>,
-        head: &Json,
+        refr: &Expr,
+        has_value: bool,
         bodies: &[BodySyntax],
     ) -> Option<Span> {
         let simple_bracket = matches!(
-            refr.and_then(variant),
-            Some(("RefBrack", brack)) if matches!(brack.get("refr").and_then(variant), Some(("Var", _)))
+            refr,
+            Expr::RefBrack { refr, .. } if matches!(**refr, Expr::Var { .. })
         );
-        let has_value = head.get("assign").is_some_and(|assign| !assign.is_null());
         if self.syntax.rego_v1 || kind != RuleKind::Object || !simple_bracket || has_value {
             return None;
         }
@@ -372,100 +365,81 @@ impl Reader<'_> {
         (self.text_at(keyword) == Some("if")).then_some(keyword)
     }
 
-    fn body(&self, body: &Json) -> BodySyntax {
-        let mut query = self.span(body.get("query").and_then(|q| q.get("span")));
-        if let Some(node) = body.get("query") {
-            query.end = query.end.max(self.end_of(node));
-        }
+    fn body(&self, body: &ast::RuleBody) -> BodySyntax {
+        let mut query = self.span(&body.query.span);
+        query.end = query
+            .end
+            .max(self.end_of(|visitor| walk_query(&body.query, visitor)));
         let statements = body
-            .get("query")
-            .map(|node| {
-                items(node, "stmts")
-                    .map(|statement| self.span(statement.get("span")).start)
-                    .collect()
-            })
-            .unwrap_or_default();
+            .query
+            .stmts
+            .iter()
+            .map(|statement| self.span(&statement.span).start)
+            .collect();
         BodySyntax {
-            span: self.span(body.get("span")),
+            span: self.span(&body.span),
             query,
             braced: self.text_at(Span::new(query.start, query.start + 1)) == Some("{"),
             statements,
         }
     }
 
-    fn query(&mut self, query: &Json, rule_body: bool) {
-        let statements: Vec<&Json> = items(query, "stmts").collect();
-        let query_span = self.span(query.get("span"));
+    fn query(&mut self, query: &ast::Query, rule_body: bool) {
+        let query_span = self.span(&query.span);
         let braced = self.text_at(Span::new(query_span.start, query_span.start + 1)) == Some("{");
-        let sole = rule_body && !braced && statements.len() == 1;
-        for statement in statements {
-            let has_with = items(statement, "with_mods").next().is_some();
-            for modifier in items(statement, "with_mods") {
-                if let Some(value) = modifier.get("as") {
-                    self.expr(value, false);
-                }
+        let sole = rule_body && !braced && query.stmts.len() == 1;
+        for statement in &query.stmts {
+            let has_with = !statement.with_mods.is_empty();
+            for modifier in &statement.with_mods {
+                self.expr(&modifier.r#as, false);
             }
-            let Some((kind, literal)) = statement.get("literal").and_then(variant) else {
-                continue;
-            };
-            match kind {
-                "Expr" => {
-                    if let Some(expr) = literal.get("expr") {
-                        self.expr(expr, true);
-                    }
-                }
-                "NotExpr" => {
-                    if let Some(expr) = literal.get("expr") {
-                        if !has_with {
-                            let mut guarded = Vec::new();
-                            self.guards(expr, false, &mut guarded);
-                            if !guarded.is_empty() {
-                                self.syntax.negations.push(Negation {
-                                    end: self.end_of(literal),
-                                    guarded,
-                                    braceless_body: sole.then_some(query_span),
-                                });
-                            }
-                        }
-                        self.expr(expr, true);
-                    }
-                }
-                "SomeIn" => {
-                    for key in ["key", "value", "collection"] {
-                        if let Some(expr) = literal.get(key) {
-                            self.expr(expr, false);
+            match &statement.literal {
+                Literal::Expr { expr, .. } => self.expr(expr, true),
+                literal @ Literal::NotExpr { expr, .. } => {
+                    if !has_with {
+                        let mut guarded = Vec::new();
+                        self.guards(expr, false, &mut guarded);
+                        if !guarded.is_empty() {
+                            self.syntax.negations.push(Negation {
+                                end: self.end_of(|visitor| walk_literal(literal, visitor)),
+                                guarded,
+                                braceless_body: sole.then_some(query_span),
+                            });
                         }
                     }
+                    self.expr(expr, true);
                 }
-                "Every" => {
-                    if let Some(domain) = literal.get("domain") {
-                        self.expr(domain, false);
+                Literal::SomeIn {
+                    key,
+                    value,
+                    collection,
+                    ..
+                } => {
+                    if let Some(key) = key {
+                        self.expr(key, false);
                     }
-                    if let Some(query) = literal.get("query") {
-                        self.query(query, false);
-                    }
+                    self.expr(value, false);
+                    self.expr(collection, false);
                 }
-                _ => {}
+                Literal::Every { domain, query, .. } => {
+                    self.expr(domain, false);
+                    self.query(query, false);
+                }
+                Literal::SomeVars { .. } => {}
             }
         }
     }
 
-    fn expr(&mut self, expr: &Json, statement: bool) {
-        let Some((kind, node)) = variant(expr) else {
-            return;
-        };
-        match kind {
-            "Call" => {
-                let name = node
-                    .get("fcn")
-                    .and_then(ref_path)
-                    .map(|path| path.join("."));
-                let params: Vec<&Json> = items(node, "params").collect();
-                if let Some(name) = name {
+    fn expr(&mut self, expr: &Expr, statement: bool) {
+        match expr {
+            Expr::Call {
+                span, fcn, params, ..
+            } => {
+                if let Some(path) = ref_path(fcn) {
                     self.syntax.calls.push(CallSite {
-                        name,
+                        name: path.join("."),
                         args: params.len(),
-                        span: self.span(node.get("span")),
+                        span: self.span(span),
                         statement,
                         rule: self.rule,
                     });
@@ -474,103 +448,112 @@ impl Reader<'_> {
                     self.expr(param, false);
                 }
             }
-            "ArrayCompr" | "SetCompr" | "ObjectCompr" => {
-                for key in ["term", "key", "value"] {
-                    if let Some(inner) = node.get(key) {
-                        self.expr(inner, false);
-                    }
-                }
-                if let Some(query) = node.get("query") {
-                    self.query(query, false);
+            Expr::ArrayCompr { term, query, .. } | Expr::SetCompr { term, query, .. } => {
+                self.expr(term, false);
+                self.query(query, false);
+            }
+            Expr::ObjectCompr {
+                key, value, query, ..
+            } => {
+                self.expr(key, false);
+                self.expr(value, false);
+                self.query(query, false);
+            }
+            Expr::Object { fields, .. } => {
+                for (_, key, value) in fields {
+                    self.expr(key, false);
+                    self.expr(value, false);
                 }
             }
-            "Object" => {
-                for field in items(node, "fields") {
-                    for part in field.as_array().into_iter().flatten().skip(1) {
-                        self.expr(part, false);
-                    }
-                }
-            }
-            "Array" | "Set" => {
-                for item in items(node, "items") {
+            Expr::Array { items, .. } | Expr::Set { items, .. } => {
+                for item in items {
                     self.expr(item, false);
                 }
             }
-            "RefBrack" => {
-                for key in ["refr", "index"] {
-                    if let Some(inner) = node.get(key) {
-                        self.expr(inner, false);
-                    }
-                }
+            Expr::RefBrack { refr, index, .. } => {
+                self.expr(refr, false);
+                self.expr(index, false);
             }
-            _ => {
-                for key in ["refr", "expr", "lhs", "rhs", "key", "value", "collection"] {
-                    if let Some(inner) = node.get(key) {
-                        self.expr(inner, false);
-                    }
-                }
+            Expr::RefDot { refr, .. } => self.expr(refr, false),
+            Expr::UnaryExpr { expr, .. } => self.expr(expr, false),
+            Expr::BinExpr { lhs, rhs, .. }
+            | Expr::BoolExpr { lhs, rhs, .. }
+            | Expr::ArithExpr { lhs, rhs, .. }
+            | Expr::AssignExpr { lhs, rhs, .. } => {
+                self.expr(lhs, false);
+                self.expr(rhs, false);
             }
+            Expr::Membership {
+                key,
+                value,
+                collection,
+                ..
+            } => {
+                if let Some(key) = key {
+                    self.expr(key, false);
+                }
+                self.expr(value, false);
+                self.expr(collection, false);
+            }
+            Expr::String { .. }
+            | Expr::RawString { .. }
+            | Expr::Number { .. }
+            | Expr::Bool { .. }
+            | Expr::Null { .. }
+            | Expr::Var { .. } => {}
         }
     }
 
     /// Collects the references that OPA evaluates before a negation: arguments of calls
     /// and operators (except the operands of `==` and `=` themselves), and anything inside
     /// a composite value.
-    fn guards(&self, expr: &Json, argument: bool, guarded: &mut Vec<Span>) {
-        let Some((kind, node)) = variant(expr) else {
-            return;
-        };
-        let child = |key: &str| node.get(key);
-        match kind {
-            "Var" | "RefDot" | "RefBrack" if argument && is_guardable(expr) => {
+    fn guards(&self, expr: &Expr, argument: bool, guarded: &mut Vec<Span>) {
+        match expr {
+            Expr::Var { .. } | Expr::RefDot { .. } | Expr::RefBrack { .. }
+                if argument && is_guardable(expr) =>
+            {
                 guarded.push(self.span_of(expr));
             }
-            "Call" => {
-                for param in items(node, "params") {
+            Expr::Call { params, .. } => {
+                for param in params {
                     self.guards(param, true, guarded);
                 }
             }
-            "BoolExpr" | "AssignExpr" => {
-                let operator = child("op").and_then(Json::as_str);
-                let equality = matches!(
-                    (kind, operator),
-                    ("BoolExpr", Some("Eq")) | ("AssignExpr", _)
-                );
-                for side in ["lhs", "rhs"] {
-                    if let Some(inner) = child(side) {
-                        self.guards(inner, !equality, guarded);
-                    }
-                }
+            Expr::BoolExpr { op, lhs, rhs, .. } => {
+                let equality = matches!(op, BoolOp::Eq);
+                self.guards(lhs, !equality, guarded);
+                self.guards(rhs, !equality, guarded);
             }
-            "ArithExpr" | "BinExpr" => {
-                for side in ["lhs", "rhs"] {
-                    if let Some(inner) = child(side) {
-                        self.guards(inner, true, guarded);
-                    }
-                }
+            Expr::AssignExpr { lhs, rhs, .. } => {
+                self.guards(lhs, false, guarded);
+                self.guards(rhs, false, guarded);
             }
-            "Membership" => {
-                for side in ["key", "value", "collection"] {
-                    if let Some(inner) = child(side) {
-                        self.guards(inner, true, guarded);
-                    }
-                }
+            Expr::ArithExpr { lhs, rhs, .. } | Expr::BinExpr { lhs, rhs, .. } => {
+                self.guards(lhs, true, guarded);
+                self.guards(rhs, true, guarded);
             }
-            "UnaryExpr" => {
-                if let Some(inner) = child("expr") {
-                    self.guards(inner, true, guarded);
+            Expr::Membership {
+                key,
+                value,
+                collection,
+                ..
+            } => {
+                if let Some(key) = key {
+                    self.guards(key, true, guarded);
                 }
+                self.guards(value, true, guarded);
+                self.guards(collection, true, guarded);
             }
-            "Array" | "Set" => {
-                for item in items(node, "items") {
+            Expr::UnaryExpr { expr, .. } => self.guards(expr, true, guarded),
+            Expr::Array { items, .. } | Expr::Set { items, .. } => {
+                for item in items {
                     self.guards(item, true, guarded);
                 }
             }
-            "Object" => {
-                for field in items(node, "fields") {
-                    for part in field.as_array().into_iter().flatten().skip(1) {
-                        self.guards(part, true, guarded);
-                    }
+            Expr::Object { fields, .. } => {
+                for (_, key, value) in fields {
+                    self.guards(key, true, guarded);
+                    self.guards(value, true, guarded);
                 }
             }
             _ => {}
@@ -578,45 +561,161 @@ impl Reader<'_> {
     }
 }
 
-fn is_string(node: Option<&Json>) -> bool {
-    matches!(node.and_then(variant), Some(("String" | "RawString", _)))
+/// What a walk over part of the syntax tree reports: every node that has a span, and
+/// every expression.
+trait Visitor {
+    fn span(&mut self, _span: &ast::Span) {}
+    fn expr(&mut self, expr: &Expr);
+}
+
+fn walk_body(body: &ast::RuleBody, visitor: &mut dyn Visitor) {
+    visitor.span(&body.span);
+    if let Some(assign) = &body.assign {
+        visitor.span(&assign.span);
+        walk_expr(&assign.value, visitor);
+    }
+    walk_query(&body.query, visitor);
+}
+
+fn walk_query(query: &ast::Query, visitor: &mut dyn Visitor) {
+    visitor.span(&query.span);
+    for statement in &query.stmts {
+        visitor.span(&statement.span);
+        walk_literal(&statement.literal, visitor);
+        for modifier in &statement.with_mods {
+            visitor.span(&modifier.span);
+            walk_expr(&modifier.refr, visitor);
+            walk_expr(&modifier.r#as, visitor);
+        }
+    }
+}
+
+fn walk_literal(literal: &Literal, visitor: &mut dyn Visitor) {
+    match literal {
+        Literal::SomeVars { span, .. } => visitor.span(span),
+        Literal::SomeIn {
+            span,
+            key,
+            value,
+            collection,
+        } => {
+            visitor.span(span);
+            if let Some(key) = key {
+                walk_expr(key, visitor);
+            }
+            walk_expr(value, visitor);
+            walk_expr(collection, visitor);
+        }
+        Literal::Expr { span, expr } | Literal::NotExpr { span, expr } => {
+            visitor.span(span);
+            walk_expr(expr, visitor);
+        }
+        Literal::Every {
+            span,
+            domain,
+            query,
+            ..
+        } => {
+            visitor.span(span);
+            walk_expr(domain, visitor);
+            walk_query(query, visitor);
+        }
+    }
+}
+
+fn walk_expr(expr: &Expr, visitor: &mut dyn Visitor) {
+    visitor.expr(expr);
+    visitor.span(expr.span());
+    match expr {
+        Expr::String { .. }
+        | Expr::RawString { .. }
+        | Expr::Number { .. }
+        | Expr::Bool { .. }
+        | Expr::Null { .. }
+        | Expr::Var { .. } => {}
+        Expr::Array { items, .. } | Expr::Set { items, .. } => {
+            for item in items {
+                walk_expr(item, visitor);
+            }
+        }
+        Expr::Object { fields, .. } => {
+            for (_, key, value) in fields {
+                walk_expr(key, visitor);
+                walk_expr(value, visitor);
+            }
+        }
+        Expr::ArrayCompr { term, query, .. } | Expr::SetCompr { term, query, .. } => {
+            walk_expr(term, visitor);
+            walk_query(query, visitor);
+        }
+        Expr::ObjectCompr {
+            key, value, query, ..
+        } => {
+            walk_expr(key, visitor);
+            walk_expr(value, visitor);
+            walk_query(query, visitor);
+        }
+        Expr::Call { fcn, params, .. } => {
+            walk_expr(fcn, visitor);
+            for param in params {
+                walk_expr(param, visitor);
+            }
+        }
+        Expr::UnaryExpr { expr, .. } => walk_expr(expr, visitor),
+        Expr::RefDot { refr, .. } => walk_expr(refr, visitor),
+        Expr::RefBrack { refr, index, .. } => {
+            walk_expr(refr, visitor);
+            walk_expr(index, visitor);
+        }
+        Expr::BinExpr { lhs, rhs, .. }
+        | Expr::BoolExpr { lhs, rhs, .. }
+        | Expr::ArithExpr { lhs, rhs, .. }
+        | Expr::AssignExpr { lhs, rhs, .. } => {
+            walk_expr(lhs, visitor);
+            walk_expr(rhs, visitor);
+        }
+        Expr::Membership {
+            key,
+            value,
+            collection,
+            ..
+        } => {
+            if let Some(key) = key {
+                walk_expr(key, visitor);
+            }
+            walk_expr(value, visitor);
+            walk_expr(collection, visitor);
+        }
+    }
 }
 
 /// A reference worth guarding: not `input` or `data` alone, and free of `_` (which OPA
 /// rejects inside a negation anyway).
-fn is_guardable(expr: &Json) -> bool {
+fn is_guardable(expr: &Expr) -> bool {
     let mut node = expr;
     loop {
-        match variant(node) {
-            Some(("Var", var)) => {
-                let name = var.get("value").and_then(Json::as_str).unwrap_or("_");
+        match node {
+            Expr::Var { value, .. } => {
+                let name = text_of(value).unwrap_or("_");
                 let bare = std::ptr::eq(node, expr);
                 return name != "_" && !(bare && matches!(name, "input" | "data"));
             }
-            Some(("RefDot", inner)) => match inner.get("refr") {
-                Some(next) => node = next,
-                None => return false,
-            },
-            Some(("RefBrack", inner)) => {
-                let index = inner.get("index");
-                let wildcard = matches!(
-                    index.and_then(variant),
-                    Some(("Var", var)) if var.get("value").and_then(Json::as_str) == Some("_")
-                );
+            Expr::RefDot { refr, .. } => node = refr,
+            Expr::RefBrack { refr, index, .. } => {
+                let wildcard = var_name(index) == Some("_");
                 let simple = matches!(
-                    index.and_then(variant),
-                    Some((
-                        "Var" | "String" | "RawString" | "Number" | "Bool" | "Null",
-                        _
-                    ))
+                    **index,
+                    Expr::Var { .. }
+                        | Expr::String { .. }
+                        | Expr::RawString { .. }
+                        | Expr::Number { .. }
+                        | Expr::Bool { .. }
+                        | Expr::Null { .. }
                 );
                 if wildcard || !simple {
                     return false;
                 }
-                match inner.get("refr") {
-                    Some(next) => node = next,
-                    None => return false,
-                }
+                node = refr;
             }
             _ => return false,
         }
@@ -625,28 +724,27 @@ fn is_guardable(expr: &Json) -> bool {
 
 /// The static components of a reference: `a.b["c"]` gives `[a, b, c]`; `None` when a part
 /// is computed.
-pub fn ref_path(node: &Json) -> Option<Vec<String>> {
+pub fn ref_path(node: &Expr) -> Option<Vec<String>> {
     let mut reversed = Vec::new();
     let mut current = node;
     loop {
-        let (kind, inner) = variant(current)?;
-        match kind {
-            "Var" => {
-                reversed.push(string(inner, "value")?);
+        match current {
+            Expr::Var { value, .. } => {
+                reversed.push(text_of(value)?.to_string());
                 break;
             }
-            "RefDot" => {
-                let field = inner.get("field")?.as_array()?.get(1)?.as_str()?;
-                reversed.push(field.to_string());
-                current = inner.get("refr")?;
+            Expr::RefDot { refr, field, .. } => {
+                reversed.push(text_of(&field.1)?.to_string());
+                current = refr;
             }
-            "RefBrack" => {
-                let (index_kind, index) = variant(inner.get("index")?)?;
-                if index_kind != "String" && index_kind != "RawString" {
-                    return None;
+            Expr::RefBrack { refr, index, .. } => {
+                match &**index {
+                    Expr::String { value, .. } | Expr::RawString { value, .. } => {
+                        reversed.push(text_of(value)?.to_string());
+                    }
+                    _ => return None,
                 }
-                reversed.push(string(index, "value")?);
-                current = inner.get("refr")?;
+                current = refr;
             }
             _ => return None,
         }
