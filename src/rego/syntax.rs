@@ -431,77 +431,28 @@ impl Reader<'_> {
     }
 
     fn expr(&mut self, expr: &Expr, statement: bool) {
-        match expr {
-            Expr::Call {
-                span, fcn, params, ..
-            } => {
-                if let Some(path) = ref_path(fcn) {
-                    self.syntax.calls.push(CallSite {
-                        name: path.join("."),
-                        args: params.len(),
-                        span: self.span(span),
-                        statement,
-                        rule: self.rule,
-                    });
-                }
-                for param in params {
-                    self.expr(param, false);
-                }
+        if let Expr::Call {
+            span, fcn, params, ..
+        } = expr
+        {
+            if let Some(path) = ref_path(fcn) {
+                self.syntax.calls.push(CallSite {
+                    name: path.join("."),
+                    args: params.len(),
+                    span: self.span(span),
+                    statement,
+                    rule: self.rule,
+                });
             }
-            Expr::ArrayCompr { term, query, .. } | Expr::SetCompr { term, query, .. } => {
-                self.expr(term, false);
-                self.query(query, false);
+            for param in params {
+                self.expr(param, false);
             }
-            Expr::ObjectCompr {
-                key, value, query, ..
-            } => {
-                self.expr(key, false);
-                self.expr(value, false);
-                self.query(query, false);
-            }
-            Expr::Object { fields, .. } => {
-                for (_, key, value) in fields {
-                    self.expr(key, false);
-                    self.expr(value, false);
-                }
-            }
-            Expr::Array { items, .. } | Expr::Set { items, .. } => {
-                for item in items {
-                    self.expr(item, false);
-                }
-            }
-            Expr::RefBrack { refr, index, .. } => {
-                self.expr(refr, false);
-                self.expr(index, false);
-            }
-            Expr::RefDot { refr, .. } => self.expr(refr, false),
-            Expr::UnaryExpr { expr, .. } => self.expr(expr, false),
-            Expr::BinExpr { lhs, rhs, .. }
-            | Expr::BoolExpr { lhs, rhs, .. }
-            | Expr::ArithExpr { lhs, rhs, .. }
-            | Expr::AssignExpr { lhs, rhs, .. } => {
-                self.expr(lhs, false);
-                self.expr(rhs, false);
-            }
-            Expr::Membership {
-                key,
-                value,
-                collection,
-                ..
-            } => {
-                if let Some(key) = key {
-                    self.expr(key, false);
-                }
-                self.expr(value, false);
-                self.expr(collection, false);
-            }
-            Expr::String { .. }
-            | Expr::RawString { .. }
-            | Expr::Number { .. }
-            | Expr::Bool { .. }
-            | Expr::Null { .. }
-            | Expr::Var { .. } => {}
+            return;
         }
+        each_part(expr, &mut |part| match part {
+            Part::Expr(inner) => self.expr(inner, false),
+            Part::Query(query) => self.query(query, false),
+        });
     }
 
     /// Collects the references that OPA evaluates before a negation: arguments of calls
@@ -528,34 +479,18 @@ impl Reader<'_> {
                 self.guards(lhs, false, guarded);
                 self.guards(rhs, false, guarded);
             }
-            Expr::ArithExpr { lhs, rhs, .. } | Expr::BinExpr { lhs, rhs, .. } => {
-                self.guards(lhs, true, guarded);
-                self.guards(rhs, true, guarded);
-            }
-            Expr::Membership {
-                key,
-                value,
-                collection,
-                ..
-            } => {
-                if let Some(key) = key {
-                    self.guards(key, true, guarded);
+            // Every operand of these is evaluated first; none holds a query.
+            Expr::ArithExpr { .. }
+            | Expr::BinExpr { .. }
+            | Expr::Membership { .. }
+            | Expr::UnaryExpr { .. }
+            | Expr::Array { .. }
+            | Expr::Set { .. }
+            | Expr::Object { .. } => each_part(expr, &mut |part| {
+                if let Part::Expr(inner) = part {
+                    self.guards(inner, true, guarded);
                 }
-                self.guards(value, true, guarded);
-                self.guards(collection, true, guarded);
-            }
-            Expr::UnaryExpr { expr, .. } => self.guards(expr, true, guarded),
-            Expr::Array { items, .. } | Expr::Set { items, .. } => {
-                for item in items {
-                    self.guards(item, true, guarded);
-                }
-            }
-            Expr::Object { fields, .. } => {
-                for (_, key, value) in fields {
-                    self.guards(key, true, guarded);
-                    self.guards(value, true, guarded);
-                }
-            }
+            }),
             _ => {}
         }
     }
@@ -626,6 +561,27 @@ fn walk_literal(literal: &Literal, visitor: &mut dyn Visitor) {
 fn walk_expr(expr: &Expr, visitor: &mut dyn Visitor) {
     visitor.expr(expr);
     visitor.span(expr.span());
+    each_part(expr, &mut |part| match part {
+        Part::Expr(inner) => walk_expr(inner, visitor),
+        Part::Query(query) => walk_query(query, visitor),
+    });
+}
+
+/// A part directly inside an expression.
+enum Part<'e> {
+    Expr(&'e Expr),
+    /// The query of a comprehension.
+    Query(&'e ast::Query),
+}
+
+/// Calls `f` for each part directly inside `expr`, in the order they are written (a
+/// call's function before its arguments).
+fn each_part<'e>(expr: &'e Expr, f: &mut dyn FnMut(Part<'e>)) {
+    let mut exprs = |exprs: &mut dyn Iterator<Item = &'e ast::Ref<Expr>>| {
+        for inner in exprs {
+            f(Part::Expr(inner));
+        }
+    };
     match expr {
         Expr::String { .. }
         | Expr::RawString { .. }
@@ -633,59 +589,35 @@ fn walk_expr(expr: &Expr, visitor: &mut dyn Visitor) {
         | Expr::Bool { .. }
         | Expr::Null { .. }
         | Expr::Var { .. } => {}
-        Expr::Array { items, .. } | Expr::Set { items, .. } => {
-            for item in items {
-                walk_expr(item, visitor);
-            }
-        }
+        Expr::Array { items, .. } | Expr::Set { items, .. } => exprs(&mut items.iter()),
         Expr::Object { fields, .. } => {
-            for (_, key, value) in fields {
-                walk_expr(key, visitor);
-                walk_expr(value, visitor);
-            }
+            exprs(&mut fields.iter().flat_map(|(_, key, value)| [key, value]));
         }
         Expr::ArrayCompr { term, query, .. } | Expr::SetCompr { term, query, .. } => {
-            walk_expr(term, visitor);
-            walk_query(query, visitor);
+            f(Part::Expr(term));
+            f(Part::Query(query));
         }
         Expr::ObjectCompr {
             key, value, query, ..
         } => {
-            walk_expr(key, visitor);
-            walk_expr(value, visitor);
-            walk_query(query, visitor);
+            f(Part::Expr(key));
+            f(Part::Expr(value));
+            f(Part::Query(query));
         }
-        Expr::Call { fcn, params, .. } => {
-            walk_expr(fcn, visitor);
-            for param in params {
-                walk_expr(param, visitor);
-            }
-        }
-        Expr::UnaryExpr { expr, .. } => walk_expr(expr, visitor),
-        Expr::RefDot { refr, .. } => walk_expr(refr, visitor),
-        Expr::RefBrack { refr, index, .. } => {
-            walk_expr(refr, visitor);
-            walk_expr(index, visitor);
-        }
+        Expr::Call { fcn, params, .. } => exprs(&mut std::iter::once(fcn).chain(params)),
+        Expr::UnaryExpr { expr, .. } => f(Part::Expr(expr)),
+        Expr::RefDot { refr, .. } => f(Part::Expr(refr)),
+        Expr::RefBrack { refr, index, .. } => exprs(&mut [refr, index].into_iter()),
         Expr::BinExpr { lhs, rhs, .. }
         | Expr::BoolExpr { lhs, rhs, .. }
         | Expr::ArithExpr { lhs, rhs, .. }
-        | Expr::AssignExpr { lhs, rhs, .. } => {
-            walk_expr(lhs, visitor);
-            walk_expr(rhs, visitor);
-        }
+        | Expr::AssignExpr { lhs, rhs, .. } => exprs(&mut [lhs, rhs].into_iter()),
         Expr::Membership {
             key,
             value,
             collection,
             ..
-        } => {
-            if let Some(key) = key {
-                walk_expr(key, visitor);
-            }
-            walk_expr(value, visitor);
-            walk_expr(collection, visitor);
-        }
+        } => exprs(&mut key.iter().chain([value, collection])),
     }
 }
 
