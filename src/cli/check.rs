@@ -2,21 +2,13 @@
 //! every problem, without evaluating anything.
 
 use super::args::CheckArgs;
-use super::eval::{limits_for, load_policies};
+use super::eval::load_whole;
 use super::output::{self, Colour};
-use crate::dsl::parse::TestBlocks;
 use crate::error::Result;
 use crate::exit::Exit;
 
 pub fn run(args: &CheckArgs, colour: Colour) -> Result<Exit> {
-    let policy_args = args.paths.as_policy_args();
-    let set = load_policies(
-        &policy_args,
-        limits_for(&policy_args),
-        false,
-        TestBlocks::Read,
-        colour,
-    )?;
+    let set = load_whole(&args.paths, colour)?;
     let files = set.files().len();
     let warnings = set.warnings.len();
     output::print_stdout(&format!(

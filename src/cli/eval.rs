@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::args::{EvalArgs, EvalFormat, PolicyArgs, RegoVersionChoice};
+use super::args::{EvalArgs, EvalFormat, PathArgs, PolicyArgs, RegoVersionChoice};
 use super::output::{self, Colour};
 use super::{batch, usage};
 use crate::decision::Decision;
@@ -174,11 +174,24 @@ fn print_input_requested(flag: bool) -> bool {
 }
 
 /// The limits the policy flags set.
-pub fn limits_for(args: &PolicyArgs) -> Limits {
+fn limits_for(args: &PolicyArgs) -> Limits {
     Limits {
         policy_bytes: args.load.max_policy_size,
         ..Limits::default()
     }
+}
+
+/// Loads every file under the paths whole, `test` blocks included, as `verdict test` and
+/// `verdict check` need them; warnings go to stderr.
+pub fn load_whole(paths: &PathArgs, colour: Colour) -> Result<PolicySet> {
+    let policy_args = paths.as_policy_args();
+    load_policies(
+        &policy_args,
+        limits_for(&policy_args),
+        false,
+        TestBlocks::Read,
+        colour,
+    )
 }
 
 /// Loads the policy set the flags name; warnings go to stderr.

@@ -3,10 +3,9 @@
 use regex::Regex;
 
 use super::args::{TestArgs, TestFormat};
-use super::eval::{limits_for, load_policies};
+use super::eval::load_whole;
 use super::output::{self, Colour};
 use super::usage;
-use crate::dsl::parse::TestBlocks;
 use crate::error::{ErrorClass, Result};
 use crate::exit::Exit;
 use crate::testing::{self, TestOptions, report};
@@ -24,14 +23,7 @@ pub fn run(args: &TestArgs, colour: Colour) -> Result<Exit> {
             })
         })
         .transpose()?;
-    let policy_args = args.paths.as_policy_args();
-    let mut set = load_policies(
-        &policy_args,
-        limits_for(&policy_args),
-        false,
-        TestBlocks::Read,
-        colour,
-    )?;
+    let mut set = load_whole(&args.paths, colour)?;
     let options = TestOptions {
         filter,
         default: None,
