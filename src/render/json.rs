@@ -90,7 +90,7 @@ fn write_activation(out: &mut String, activation: &GrantActivation) {
 /// `"file:line:column"`, as `Location` serialises.
 fn write_location(out: &mut String, location: &Location) {
     out.push('"');
-    write_str_contents(out, &location.file);
+    write_escaped(out, &location.file, Escapes::Serde);
     out.push(':');
     write_u32(out, location.line);
     out.push(':');
@@ -119,42 +119,59 @@ fn write_u32(out: &mut String, number: u32) {
 }
 
 fn write_str(out: &mut String, text: &str) {
+    write_quoted(out, text, Escapes::Serde);
+}
+
+/// The escapes a JSON string is written with; they differ only in control characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escapes {
+    /// `serde_json`'s, with `\b` and `\f` by name: decision lines.
+    Serde,
+    /// Go's, with only `\n`, `\r` and `\t` by name (`\u0008`): the policy language's JSON
+    /// text, as OPA prints values.
+    Go,
+    /// A Rego string literal: Go's, and DEL written `\u007f` too.
+    Rego,
+}
+
+/// `text` as a quoted JSON string.
+pub fn write_quoted(out: &mut String, text: &str, escapes: Escapes) {
     out.push('"');
-    write_str_contents(out, text);
+    write_escaped(out, text, escapes);
     out.push('"');
 }
 
-/// A string's contents escaped as `serde_json` escapes them: `"`, `\` and control
-/// characters below U+0020, the common ones by name (`\b` and `\f` too, where the policy
-/// language's own JSON text follows Go's escapes, as OPA prints values). Most strings need no escape at all:
-/// eight bytes are checked at a time, and such a string is copied whole.
-fn write_str_contents(out: &mut String, text: &str) {
+/// A string's contents escaped: `"`, `\` and control characters below U+0020 (and DEL for
+/// Rego), the common ones by name. Most strings need no escape at all: eight bytes are
+/// checked at a time, and such a string is copied whole.
+pub fn write_escaped(out: &mut String, text: &str, escapes: Escapes) {
     if !any_needs_escape(text.as_bytes()) {
         out.push_str(text);
         return;
     }
     for c in text.chars() {
+        let code = u32::from(c);
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if u32::from(c) < 0x20 => {
-                // `\u00` and two lowercase hex digits, the first 0 or 1.
+            '\u{8}' if escapes == Escapes::Serde => out.push_str("\\b"),
+            '\u{c}' if escapes == Escapes::Serde => out.push_str("\\f"),
+            _ if code < 0x20 || (code == 0x7f && escapes == Escapes::Rego) => {
+                // `\u00` and two lowercase hex digits.
                 out.push_str("\\u00");
-                out.push(if u32::from(c) >= 0x10 { '1' } else { '0' });
-                out.push(char::from_digit(u32::from(c) & 0xf, 16).unwrap_or('0'));
+                out.push(char::from_digit(code >> 4, 16).unwrap_or('0'));
+                out.push(char::from_digit(code & 0xf, 16).unwrap_or('0'));
             }
             c => out.push(c),
         }
     }
 }
 
-/// Whether any byte of `bytes` is `"`, `\` or below 0x20, eight at a time; the last few
-/// are padded with a byte that needs none.
+/// Whether any byte of `bytes` is `"`, `\`, below 0x20 or DEL, eight at a time; the last
+/// few are padded with a byte that needs none.
 #[inline]
 fn any_needs_escape(bytes: &[u8]) -> bool {
     let mut chunks = bytes.chunks_exact(8);
@@ -172,8 +189,8 @@ fn any_needs_escape(bytes: &[u8]) -> bool {
     needs_escape(u64::from_le_bytes(last))
 }
 
-/// Whether any of eight bytes is `"`, `\` or below 0x20 (exact, by the usual bit tricks
-/// for finding a zero byte or a byte less than a constant).
+/// Whether any of eight bytes is `"`, `\`, below 0x20 or DEL (exact, by the usual bit
+/// tricks for finding a zero byte or a byte less than a constant).
 #[inline]
 fn needs_escape(chunk: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -183,7 +200,9 @@ fn needs_escape(chunk: u64) -> bool {
     let quote = quote.wrapping_sub(ONES) & !quote;
     let backslash = chunk ^ (ONES * u64::from(b'\\'));
     let backslash = backslash.wrapping_sub(ONES) & !backslash;
-    (below_space | quote | backslash) & HIGHS != 0
+    let delete = chunk ^ (ONES * 0x7f);
+    let delete = delete.wrapping_sub(ONES) & !delete;
+    (below_space | quote | backslash | delete) & HIGHS != 0
 }
 
 /// Serialising our own types cannot fail (string keys, finite numbers); if it ever did,
@@ -210,6 +229,32 @@ mod tests {
             source: Location::new("dir/with \\ and \"quotes\".rego", 12, 3),
             details,
         }
+    }
+
+    #[test]
+    fn the_three_escapes_differ_only_in_control_characters() {
+        let text = "a\u{8}\u{c}\u{7f}\u{1f}\"\\\n";
+        let quoted = |escapes| {
+            let mut out = String::new();
+            write_quoted(&mut out, text, escapes);
+            out
+        };
+        assert_eq!(
+            quoted(Escapes::Serde),
+            "\"a\\b\\f\u{7f}\\u001f\\\"\\\\\\n\""
+        );
+        assert_eq!(
+            quoted(Escapes::Go),
+            "\"a\\u0008\\u000c\u{7f}\\u001f\\\"\\\\\\n\""
+        );
+        assert_eq!(
+            quoted(Escapes::Rego),
+            "\"a\\u0008\\u000c\\u007f\\u001f\\\"\\\\\\n\""
+        );
+        assert_eq!(
+            quoted(Escapes::Serde),
+            serde_json::to_string(text).unwrap_or_default()
+        );
     }
 
     #[test]

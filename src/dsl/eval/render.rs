@@ -7,6 +7,7 @@ use serde_json::Value as Json;
 
 use super::value::{Document, Value};
 use crate::decision::format_time;
+use crate::render::json::{Escapes, write_quoted};
 
 /// A number in its shortest form: `150`, `10.01`, `-0.5`; never an exponent.
 pub fn format_number(number: f64) -> String {
@@ -88,21 +89,7 @@ pub fn json_text(value: &Value<'_>) -> String {
 }
 
 fn write_json_string(text: &str, out: &mut String) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    write_quoted(out, text, Escapes::Go);
 }
 
 /// The value as a `serde_json` value; times and durations become strings, whole numbers

@@ -1,7 +1,7 @@
 //! Rego literals for the values a policy writes: numbers as the doubles the policy language
 //! reads, strings escaped for Rego, and `sprintf` formats.
 
-use std::fmt::Write as _;
+use crate::render::json::{Escapes, write_quoted};
 
 /// The largest integer below which every integer is a double.
 const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0; // 2^53
@@ -25,22 +25,7 @@ pub fn number(value: f64) -> String {
 /// A Rego string literal: JSON's escapes are Rego's.
 pub fn string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 || c == '\u{7f}' => {
-                // Writing to a `String` cannot fail.
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    write_quoted(&mut out, text, Escapes::Rego);
     out
 }
 
