@@ -118,6 +118,9 @@ mod process {
             policies.to_str().expect("a UTF-8 path"),
             "-i",
             input.to_str().expect("a UTF-8 path"),
+            // Parsing every time; `ratios -- process` measures the parse cache too.
+            "--cache",
+            "off",
         ];
         bencher.bench_local(|| run_binary(env!("CARGO_BIN_EXE_verdict"), &args, None));
     }

@@ -13,7 +13,7 @@ use crate::decision::{Decision, GrantActivation, PolicyResult};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Document;
 use crate::dsl;
-use crate::dsl::parse::TestBlocks;
+use crate::dsl::parse::{ParseCache, TestBlocks};
 use crate::error::{Error, ErrorClass, Result};
 use crate::explain::{Explained, RegoExplanation, RegoRule};
 use crate::input;
@@ -42,6 +42,8 @@ pub struct LoadOptions {
     /// Whether the `test` blocks of `.policy` files are read ([`PolicySet::tests`]); a set
     /// loaded only to decide skips them.
     pub tests: TestBlocks,
+    /// Where parsed `.policy` files are kept between loads, if anywhere.
+    pub parse_cache: Option<ParseCache>,
 }
 
 /// A policy found in the set, in the order the user's files name them.
@@ -151,7 +153,7 @@ impl PolicySet {
         let mut compiled = PolicyFiles::default();
         for source in &sources.policy_files {
             let at = file_index.get(&source.name).copied().unwrap_or(usize::MAX);
-            compiled.add(source, at, options.tests, &mut errors);
+            compiled.add(source, at, options, &mut errors);
         }
         positioned.extend(
             compiled
@@ -654,10 +656,14 @@ impl PolicyFiles {
         &mut self,
         source: &Arc<SourceFile>,
         file_at: usize,
-        tests: TestBlocks,
+        options: &LoadOptions,
         errors: &mut Vec<Error>,
     ) {
-        let file = match dsl::parse::parse_with(source, tests) {
+        let parsed = match &options.parse_cache {
+            Some(cache) => cache.parse(source, options.tests),
+            None => dsl::parse::parse_with(source, options.tests),
+        };
+        let file = match parsed {
             Ok(file) => file,
             Err(diagnostics) => {
                 errors.push(invalid(diagnostics));

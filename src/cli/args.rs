@@ -317,6 +317,12 @@ pub struct EvalArgs {
     #[arg(long, requires = "batch")]
     pub rego_compiled: bool,
 
+    /// Where parsed .policy files are kept between runs, so that the same policies are not
+    /// parsed again; `off` keeps none [default: $XDG_CACHE_HOME/verdict, else
+    /// ~/.cache/verdict]
+    #[arg(long, value_name = "DIR|off", env = "VERDICT_CACHE")]
+    pub cache: Option<PathBuf>,
+
     /// Largest input document accepted (each line with --batch), e.g. 64MiB
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
     pub max_input_size: u64,

@@ -7,7 +7,7 @@ use super::output::{self, Colour};
 use super::{batch, usage};
 use crate::decision::Decision;
 use crate::decision_log::{DecisionLog, LogOptions, PolicySetDigest, policy_set_digest};
-use crate::dsl::parse::TestBlocks;
+use crate::dsl::parse::{ParseCache, TestBlocks};
 use crate::error::Result;
 use crate::exit::Exit;
 use crate::explain::Explained;
@@ -40,6 +40,7 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         limits.clone(),
         args.explain,
         TestBlocks::Skip,
+        parse_cache(args.cache.as_deref()),
         colour,
     )?;
     let log = Recorder::open(args, &set)?;
@@ -190,8 +191,32 @@ pub fn load_whole(paths: &PathArgs, colour: Colour) -> Result<PolicySet> {
         limits_for(&policy_args),
         false,
         TestBlocks::Read,
+        None,
         colour,
     )
+}
+
+/// The cache of parsed `.policy` files `--cache` names: its directory, none for `off`, or
+/// the user's cache directory.
+fn parse_cache(flag: Option<&Path>) -> Option<ParseCache> {
+    match flag {
+        Some(dir) if dir == Path::new("off") => None,
+        Some(dir) if !dir.as_os_str().is_empty() => Some(ParseCache::new(dir)),
+        _ => user_cache_dir().map(|dir| ParseCache::new(dir.join("verdict"))),
+    }
+}
+
+/// `$XDG_CACHE_HOME`, else `~/.cache` (on Windows, `%LOCALAPPDATA%`); only absolute paths.
+fn user_cache_dir() -> Option<PathBuf> {
+    let from = |name: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            .filter(|path| path.is_absolute())
+    };
+    if cfg!(windows) {
+        return from("LOCALAPPDATA");
+    }
+    from("XDG_CACHE_HOME").or_else(|| from("HOME").map(|home| home.join(".cache")))
 }
 
 /// Loads the policy set the flags name; warnings go to stderr.
@@ -200,6 +225,7 @@ pub fn load_policies(
     limits: Limits,
     capture_prints: bool,
     tests: TestBlocks,
+    parse_cache: Option<ParseCache>,
     colour: Colour,
 ) -> Result<PolicySet> {
     let paths = policy_paths(&args.policies)?;
@@ -214,6 +240,7 @@ pub fn load_policies(
         capture_prints,
         strict_builtin_errors: args.load.strict_builtin_errors,
         tests,
+        parse_cache,
     };
     let set = PolicySet::load(&paths, &options)?;
     output::print_diagnostics(&set.warnings, colour);

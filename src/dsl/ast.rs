@@ -5,11 +5,13 @@
 //! name stays a [`ExprKind::Name`] until the checker decides whether it is a `let`, a loop
 //! variable, a reserved name or a field of the input.
 
+use serde::{Deserialize, Serialize};
+
 use crate::source::Span;
 use crate::verdict::Verdict;
 
 /// A whole `.policy` file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct File {
     pub items: Vec<Item>,
     /// Every `#` comment in the file, in order, for the formatter.
@@ -17,13 +19,13 @@ pub struct File {
 }
 
 /// A `# ...` comment; `text` excludes the `#` and the line break.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Comment {
     pub text: String,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Item {
     Policy(PolicyBlock),
     Ruleset(RulesetBlock),
@@ -41,14 +43,14 @@ impl Item {
 }
 
 /// A name as written: a `let`, a loop variable, a field, a builtin, a statement keyword.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ident {
     pub name: String,
     pub span: Span,
 }
 
 /// A string without interpolation: names of blocks, descriptions, globs, paths.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StrLit {
     /// The value with escapes resolved.
     pub value: String,
@@ -56,7 +58,7 @@ pub struct StrLit {
 }
 
 /// A verdict keyword where a rule or an expectation names one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerdictKw {
     pub verdict: Verdict,
     pub span: Span,
@@ -66,14 +68,14 @@ pub struct VerdictKw {
 // policy blocks
 
 /// `policy "name" { ... }`
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PolicyBlock {
     pub name: StrLit,
     pub statements: Vec<Statement>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Statement {
     /// `description "text"`
     Description {
@@ -112,7 +114,7 @@ impl Statement {
 }
 
 /// `VERDICT ["message"] [for NAME in EXPR] [if EXPR]`
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
     pub verdict: VerdictKw,
     /// A string literal, possibly with `${...}` interpolation ([`ExprKind::String`]).
@@ -123,7 +125,7 @@ pub struct Rule {
 }
 
 /// `for NAME in EXPR`, as in a rule or a comprehension.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ForClause {
     pub variable: Ident,
     pub iterable: Expr,
@@ -133,13 +135,13 @@ pub struct ForClause {
 // ---------------------------------------------------------------------------------------
 // expressions
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ExprKind {
     Null,
     Bool(bool),
@@ -186,14 +188,14 @@ pub enum ExprKind {
     },
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum TemplatePart {
     Text(String),
     /// `${EXPR}`
     Interpolation(Expr),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ObjectEntry {
     pub key: StrLit,
     /// Whether the key was written as a quoted string (`"a-b": 1`) rather than a name.
@@ -202,7 +204,7 @@ pub struct ObjectEntry {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Access {
     /// `.name`
     Field(Ident),
@@ -221,13 +223,13 @@ impl Access {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UnaryOp {
     Not,
     Neg,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BinaryOp {
     Or,
     And,
@@ -291,7 +293,7 @@ impl BinaryOp {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ComprehensionKind {
     /// `[EXPR for x in XS if COND]`
     List,
@@ -322,7 +324,7 @@ impl ComprehensionKind {
 // ruleset blocks (SPEC 5)
 
 /// `ruleset "name" { ... }`
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RulesetBlock {
     pub name: StrLit,
     pub statements: Vec<RulesetStatement>,
@@ -331,14 +333,14 @@ pub struct RulesetBlock {
 
 /// One statement of a ruleset. `keyword` is the statement's first word, kept so the
 /// checker can point at a duplicate.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RulesetStatement {
     pub keyword: Ident,
     pub kind: RulesetStatementKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum RulesetStatementKind {
     /// `description "text"`
     Description(StrLit),
@@ -363,20 +365,20 @@ pub enum RulesetStatementKind {
 }
 
 /// A duration as written in a ruleset; parsed and checked by the checker.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DurationText {
     pub text: String,
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ApproverKind {
     Team,
     User,
     Permission,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Approver {
     pub kind: ApproverKind,
     pub value: StrLit,
@@ -387,20 +389,20 @@ pub struct Approver {
 // test blocks (SPEC 6)
 
 /// `test "name" { ... }`
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TestBlock {
     pub name: StrLit,
     pub statements: Vec<TestStatement>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TestStatement {
     pub kind: TestStatementKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum TestStatementKind {
     /// `input "path"` (relative to the file) or `input { ... }`.
     Input(TestInput),
@@ -414,13 +416,13 @@ pub enum TestStatementKind {
     Expect(Expectation),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum TestInput {
     File(StrLit),
     Inline(Expr),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Expectation {
     /// `expect deny`
     Verdict(VerdictKw),

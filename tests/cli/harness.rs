@@ -54,6 +54,12 @@ impl Verdict {
             .args(&self.args)
             .env_remove("NO_COLOR")
             .env_remove("VERDICT_PRINT_INPUT")
+            .env_remove("VERDICT_CACHE")
+            // The default cache, kept out of the home directory of whoever runs the tests.
+            .env(
+                "XDG_CACHE_HOME",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+            )
             .env_remove("RUST_BACKTRACE")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

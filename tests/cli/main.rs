@@ -10,6 +10,7 @@
 mod harness;
 
 mod batch;
+mod cache;
 mod errors;
 mod esc;
 mod eval;

@@ -14,12 +14,15 @@ use crate::diagnostic::Diagnostic;
 use crate::dsl::ast;
 use crate::source::{SourceFile, Span};
 
+mod cache;
 mod literal;
 mod lower;
 mod lower_expr;
 mod scan;
 mod syntax_error;
 mod tree;
+
+pub use cache::ParseCache;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,184 @@
+//! Parsed `.policy` files kept on disk, so that deciding again with the same policies does
+//! not parse them again: parsing is most of what a one-shot `verdict eval` of a
+//! policy-language set does.
+//!
+//! An entry is named by a SHA-256 digest of everything its syntax tree depends on: the
+//! file's text, whether `test` blocks were read, verdict's version and the fingerprint of
+//! the sources it was built from (so no build reads what another build wrote). The entry
+//! holds a digest of its own contents, checked before it is read: a damaged entry is
+//! parsed again, never trusted. Only files that parsed without an error are kept; a file
+//! with a mistake is parsed, and reported, every time. Reading and writing the cache never
+//! fails a load: whatever goes wrong with it, the file is parsed as if there were none.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use super::{TestBlocks, parse_with};
+use crate::diagnostic::Diagnostic;
+use crate::dsl::ast;
+use crate::source::SourceFile;
+
+/// The first bytes of every entry; a change of layout changes them.
+const MAGIC: &[u8; 8] = b"vrdast\x00\x01";
+
+/// Entries kept before the oldest are removed (each is a few kilobytes).
+const MAX_ENTRIES: usize = 512;
+
+/// What a write leaves when it has to remove old entries.
+const KEEP_AFTER_PRUNING: usize = 384;
+
+/// A directory of parsed `.policy` files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseCache {
+    dir: PathBuf,
+}
+
+impl ParseCache {
+    /// A cache in `dir`, created when first written to.
+    pub fn new(dir: impl Into<PathBuf>) -> ParseCache {
+        ParseCache { dir: dir.into() }
+    }
+
+    /// The directory the cache reads and writes.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Parses `source` as [`parse_with`] does, or reads the syntax tree an earlier parse of
+    /// the same text left.
+    pub fn parse(
+        &self,
+        source: &Arc<SourceFile>,
+        tests: TestBlocks,
+    ) -> Result<ast::File, Vec<Diagnostic>> {
+        let path = self.dir.join(entry_name(&source.text, tests));
+        if let Some(file) = read_entry(&path) {
+            return Ok(file);
+        }
+        let file = parse_with(source, tests)?;
+        self.write_entry(&path, &file);
+        Ok(file)
+    }
+
+    /// Writes an entry beside the others and renames it into place, so that a reader never
+    /// sees half of one. Failures are ignored: the cache is only ever a shortcut.
+    fn write_entry(&self, path: &Path, file: &ast::File) {
+        let Ok(payload) = postcard::to_stdvec(file) else {
+            return;
+        };
+        if create_private_dir(&self.dir).is_err() {
+            return;
+        }
+        let mut bytes = Vec::with_capacity(MAGIC.len() + 32 + payload.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&Sha256::digest(&payload));
+        bytes.extend_from_slice(&payload);
+        let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
+        let written = create_private_file(&temporary).and_then(|mut out| out.write_all(&bytes));
+        if written.is_err() || fs::rename(&temporary, path).is_err() {
+            let _ = fs::remove_file(&temporary);
+            return;
+        }
+        prune(&self.dir);
+    }
+}
+
+/// The entry's file name: the hex digest of what its syntax tree depends on.
+fn entry_name(text: &str, tests: TestBlocks) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"verdict parse cache\0");
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.update(b"\0");
+    hasher.update(env!("VERDICT_SOURCE_FINGERPRINT").as_bytes());
+    hasher.update(match tests {
+        TestBlocks::Read => b"\0read\0",
+        TestBlocks::Skip => b"\0skip\0",
+    });
+    hasher.update(text.as_bytes());
+    let digest = hasher.finalize();
+    let mut name = String::with_capacity(digest.len() * 2 + 4);
+    for byte in digest {
+        name.push(hex_digit(byte >> 4));
+        name.push(hex_digit(byte & 0xf));
+    }
+    name.push_str(".ast");
+    name
+}
+
+fn hex_digit(nibble: u8) -> char {
+    char::from_digit(u32::from(nibble), 16).unwrap_or('0')
+}
+
+/// The syntax tree an entry holds, if the entry is there, whole and undamaged.
+fn read_entry(path: &Path) -> Option<ast::File> {
+    let bytes = fs::read(path).ok()?;
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let (digest, payload) = rest.split_at_checked(32)?;
+    if Sha256::digest(payload).as_slice() != digest {
+        return None;
+    }
+    match postcard::take_from_bytes::<ast::File>(payload) {
+        Ok((file, [])) => Some(file),
+        _ => None,
+    }
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(dir)
+}
+
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn create_private_file(path: &Path) -> std::io::Result<fs::File> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+/// Removes the least recently written entries once there are more than [`MAX_ENTRIES`].
+fn prune(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut found: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "ast"))
+        .filter_map(|path| Some((fs::metadata(&path).ok()?.modified().ok()?, path)))
+        .collect();
+    if found.len() <= MAX_ENTRIES {
+        return;
+    }
+    found.sort();
+    let excess = found.len() - KEEP_AFTER_PRUNING;
+    for (_, path) in found.into_iter().take(excess) {
+        let _ = fs::remove_file(path);
+    }
+}
+
+#[cfg(test)]
+mod tests;
