@@ -80,6 +80,25 @@ impl Lowering<'_> {
     }
 
     fn compile_pattern(&mut self, builtin: Builtin, literal: &str, span: Span) -> Option<Pattern> {
+        let seen = self
+            .patterns
+            .iter()
+            .find(|(b, text, _)| *b == builtin && **text == *literal);
+        if let Some((_, _, pattern)) = seen {
+            return Some(pattern.clone());
+        }
+        let pattern = self.compile_new_pattern(builtin, literal, span)?;
+        self.patterns
+            .push((builtin, literal.into(), pattern.clone()));
+        Some(pattern)
+    }
+
+    fn compile_new_pattern(
+        &mut self,
+        builtin: Builtin,
+        literal: &str,
+        span: Span,
+    ) -> Option<Pattern> {
         if builtin == Builtin::Matches {
             return match compile_glob(literal) {
                 Ok(glob) => Some(Pattern::Glob(glob)),

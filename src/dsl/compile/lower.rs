@@ -7,7 +7,8 @@ use std::sync::Arc;
 use crate::diagnostic::Diagnostic;
 use crate::dsl::ast::{self, Expr, ExprKind, Ident, PolicyBlock, Statement};
 use crate::dsl::eval::Limits;
-use crate::dsl::eval::program::{Constant, Guard, Node, Program, RuleProgram};
+use crate::dsl::eval::builtins::Builtin;
+use crate::dsl::eval::program::{Constant, Guard, Node, Pattern, Program, RuleProgram};
 use crate::source::{SourceFile, Span};
 
 /// Names that no `let` or loop variable may take.
@@ -25,6 +26,9 @@ pub struct Lowering<'s> {
     /// The loop variables in scope, outermost first; a variable's slot is its index.
     pub loop_variables: Vec<String>,
     reported_depth: bool,
+    /// The literal patterns compiled so far: an explainer lowers a condition a second time,
+    /// and building a glob's or a regex's automaton is the dearest step of compiling.
+    pub patterns: Vec<(Builtin, Box<str>, Pattern)>,
 }
 
 /// What a bare name refers to.
@@ -53,6 +57,7 @@ pub fn lower_policy(
         all_lets: HashMap::new(),
         loop_variables: Vec::new(),
         reported_depth: false,
+        patterns: Vec::new(),
     };
     lowering.collect_lets(&block.statements);
     let mut program = Program {
