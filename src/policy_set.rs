@@ -670,25 +670,29 @@ impl PolicyFiles {
                 return;
             }
         };
-        let (problems, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
-            dsl::check::check(&file, source)
-                .into_iter()
-                .partition(|diagnostic| diagnostic.severity == Severity::Error);
+        // Checking compiles each policy; those are the policies kept.
+        let (policies, diagnostics) =
+            dsl::check::check_compiling(&file, source, &dsl::eval::Limits::default());
+        let (problems, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) = diagnostics
+            .into_iter()
+            .partition(|diagnostic| diagnostic.severity == Severity::Error);
         self.warnings.extend(warnings);
         if !problems.is_empty() {
             errors.push(invalid(problems));
             return;
         }
+        let mut policies = policies.into_iter();
         for item in &file.items {
             let position = (file_at, item.span().start);
             match item {
                 dsl::ast::Item::Policy(block) => {
+                    let compiled = policies.next().flatten();
                     if let Err(error) = self.claim_name(&block.name, source) {
                         errors.push(error);
                         continue;
                     }
-                    match dsl::compile::CompiledPolicy::compile(block, source) {
-                        Ok(policy) => {
+                    match compiled {
+                        Some(policy) => {
                             self.rules
                                 .extend(block.statements.iter().filter_map(|statement| {
                                     match statement {
@@ -703,7 +707,15 @@ impl PolicyFiles {
                             self.dsl.push(policy);
                             self.dsl_positions.push(position);
                         }
-                        Err(diagnostics) => errors.push(invalid(diagnostics)),
+                        // Checking found no error, so every policy compiled; should one
+                        // be missing all the same, the set does not load.
+                        None => errors.push(invalid(vec![
+                            Diagnostic::error(format!(
+                                "policy `{}` could not be compiled",
+                                block.name.value
+                            ))
+                            .at(source, block.name.span),
+                        ])),
                     }
                 }
                 dsl::ast::Item::Ruleset(block) => {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
 use crate::dsl::ast::{File, Item};
-use crate::dsl::compile::lower_policy;
+use crate::dsl::compile::CompiledPolicy;
 use crate::dsl::eval::Limits;
 use crate::source::{SourceFile, Span};
 
@@ -23,6 +23,18 @@ pub fn check_with_limits(
     source: &Arc<SourceFile>,
     limits: &Limits,
 ) -> Vec<Diagnostic> {
+    check_compiling(file, source, limits).1
+}
+
+/// Checks a file as [`check_with_limits`] does, and keeps what checking compiled: one entry
+/// per `policy` block in order, the policy when its block has no error. Each block is
+/// lowered once, for both.
+pub fn check_compiling(
+    file: &File,
+    source: &Arc<SourceFile>,
+    limits: &Limits,
+) -> (Vec<Option<CompiledPolicy>>, Vec<Diagnostic>) {
+    let mut policies = Vec::new();
     let mut diagnostics = Vec::new();
     let mut names: HashMap<&str, Span> = HashMap::new();
     for item in &file.items {
@@ -42,10 +54,12 @@ pub fn check_with_limits(
         } else {
             names.insert(&block.name.value, block.name.span);
         }
-        diagnostics.extend(lower_policy(block, source, limits).1);
+        let (policy, found) = CompiledPolicy::compile_checked(block, source, limits);
+        policies.push(policy);
+        diagnostics.extend(found);
     }
     diagnostics.sort_by_key(|diagnostic| diagnostic.span.map_or(0, |span| span.start));
-    diagnostics
+    (policies, diagnostics)
 }
 
 #[cfg(test)]

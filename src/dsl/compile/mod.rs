@@ -51,20 +51,35 @@ impl CompiledPolicy {
         source: &Arc<SourceFile>,
         limits: &Limits,
     ) -> Result<CompiledPolicy, Vec<Diagnostic>> {
-        let (program, diagnostics) = lower_policy(block, source, limits);
+        let (policy, diagnostics) = CompiledPolicy::compile_checked(block, source, limits);
+        if let Some(policy) = policy {
+            return Ok(policy);
+        }
         let mut errors: Vec<Diagnostic> = diagnostics
             .into_iter()
             .filter(|diagnostic| diagnostic.severity == Severity::Error)
             .collect();
-        if !errors.is_empty() {
-            errors.sort_by_key(|error| error.span.map_or(0, |span| span.start));
-            return Err(errors);
-        }
-        Ok(CompiledPolicy {
+        errors.sort_by_key(|error| error.span.map_or(0, |span| span.start));
+        Err(errors)
+    }
+
+    /// Compiles a policy and gives every problem found on the way, warnings included, in
+    /// the order they were found; the policy only when none of them is an error.
+    pub fn compile_checked(
+        block: &ast::PolicyBlock,
+        source: &Arc<SourceFile>,
+        limits: &Limits,
+    ) -> (Option<CompiledPolicy>, Vec<Diagnostic>) {
+        let (program, diagnostics) = lower_policy(block, source, limits);
+        let failed = diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic.severity == Severity::Error);
+        let policy = (!failed).then(|| CompiledPolicy {
             program: Arc::new(program),
             location: source.location(block.span.start),
             limits: limits.clone(),
-        })
+        });
+        (policy, diagnostics)
     }
 
     /// The same policy evaluated under other limits (the nesting depth was checked when
