@@ -4,18 +4,24 @@
 //!
 //! An entry is named by a SHA-256 digest of everything its syntax tree depends on: the
 //! file's text, whether `test` blocks were read, verdict's version and the fingerprint of
-//! the sources it was built from (so no build reads what another build wrote). The entry
-//! holds a digest of its own contents, checked before it is read: a damaged entry is
-//! parsed again, never trusted. Only files that parsed without an error are kept; a file
+//! the sources it was built from (so no build reads what another build wrote). The name
+//! must resist collisions made on purpose: were two texts to share one, a policy run once
+//! by some job (an unreviewed change, say) could later stand in for a reviewed one that an
+//! attacker wrote to collide with it. The entry holds a checksum of its own contents
+//! (SipHash-1-3, 128 bits), checked before it is read: a damaged entry is parsed again,
+//! never trusted. That checksum guards against damage, not against someone who can write
+//! the directory, who could write a valid entry anyway. Only files that parsed without an error are kept; a file
 //! with a mistake is parsed, and reported, every time. Reading and writing the cache never
 //! fails a load: whatever goes wrong with it, the file is parsed as if there were none.
 
 use std::fs;
+use std::hash::Hasher;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
+use siphasher::sip128::{Hasher128, SipHasher13};
 
 use super::{TestBlocks, parse_with};
 use crate::diagnostic::Diagnostic;
@@ -23,7 +29,10 @@ use crate::dsl::ast;
 use crate::source::SourceFile;
 
 /// The first bytes of every entry; a change of layout changes them.
-const MAGIC: &[u8; 8] = b"vrdast\x00\x01";
+const MAGIC: &[u8; 8] = b"vrdast\x00\x02";
+
+/// The bytes of an entry's checksum.
+const CHECKSUM_LEN: usize = 16;
 
 /// Entries kept before the oldest are removed (each is a few kilobytes).
 const MAX_ENTRIES: usize = 512;
@@ -73,9 +82,9 @@ impl ParseCache {
         if create_private_dir(&self.dir).is_err() {
             return;
         }
-        let mut bytes = Vec::with_capacity(MAGIC.len() + 32 + payload.len());
+        let mut bytes = Vec::with_capacity(MAGIC.len() + CHECKSUM_LEN + payload.len());
         bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&Sha256::digest(&payload));
+        bytes.extend_from_slice(&checksum(&payload));
         bytes.extend_from_slice(&payload);
         let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
         let written = create_private_file(&temporary).and_then(|mut out| out.write_all(&bytes));
@@ -117,14 +126,21 @@ fn hex_digit(nibble: u8) -> char {
 fn read_entry(path: &Path) -> Option<ast::File> {
     let bytes = fs::read(path).ok()?;
     let rest = bytes.strip_prefix(MAGIC)?;
-    let (digest, payload) = rest.split_at_checked(32)?;
-    if Sha256::digest(payload).as_slice() != digest {
+    let (sum, payload) = rest.split_at_checked(CHECKSUM_LEN)?;
+    if checksum(payload) != sum {
         return None;
     }
     match postcard::take_from_bytes::<ast::File>(payload) {
         Ok((file, [])) => Some(file),
         _ => None,
     }
+}
+
+/// The checksum an entry carries of its contents.
+fn checksum(payload: &[u8]) -> [u8; CHECKSUM_LEN] {
+    let mut hasher = SipHasher13::new();
+    hasher.write(payload);
+    hasher.finish128().as_bytes()
 }
 
 #[cfg(unix)]

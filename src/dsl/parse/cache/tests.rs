@@ -87,7 +87,7 @@ fn a_second_parse_reads_the_entry_the_first_wrote() {
     };
     let payload = postcard::to_stdvec(&other).unwrap();
     let mut bytes = MAGIC.to_vec();
-    bytes.extend_from_slice(&Sha256::digest(&payload));
+    bytes.extend_from_slice(&checksum(&payload));
     bytes.extend_from_slice(&payload);
     fs::write(&entry, bytes).unwrap();
     assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), other);
