@@ -10,6 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::dsl::ast::{File, Item};
 use crate::dsl::compile::CompiledPolicy;
 use crate::dsl::eval::Limits;
+use crate::dsl::eval::program::Explainers;
 use crate::source::{SourceFile, Span};
 
 /// Every error and warning of the policies of a file, each with `file:line:col`, in the
@@ -54,7 +55,8 @@ pub fn check_compiling(
         } else {
             names.insert(&block.name.value, block.name.span);
         }
-        let (policy, found) = CompiledPolicy::compile_checked(block, source, limits);
+        let (policy, found) =
+            CompiledPolicy::compile_checked(block, source, limits, Explainers::Skip);
         policies.push(policy);
         diagnostics.extend(found);
     }

@@ -8,7 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::dsl::ast::{self, Expr, ExprKind, Ident, PolicyBlock, Statement};
 use crate::dsl::eval::Limits;
 use crate::dsl::eval::builtins::Builtin;
-use crate::dsl::eval::program::{Constant, Guard, Node, Pattern, Program, RuleProgram};
+use crate::dsl::eval::program::{Constant, Explainers, Guard, Node, Pattern, Program, RuleProgram};
 use crate::source::{SourceFile, Span};
 
 /// Names that no `let` or loop variable may take.
@@ -48,6 +48,7 @@ pub fn lower_policy(
     block: &PolicyBlock,
     source: &Arc<SourceFile>,
     limits: &Limits,
+    explainers: Explainers,
 ) -> (Program, Vec<Diagnostic>) {
     let mut lowering = Lowering {
         source,
@@ -63,6 +64,7 @@ pub fn lower_policy(
     let mut program = Program {
         name: block.name.value.clone(),
         source: Some(source.clone()),
+        explainers,
         ..Program::default()
     };
     let mut config_span = None;
@@ -70,7 +72,8 @@ pub fn lower_policy(
         match statement {
             Statement::Description { .. } => {}
             Statement::When { condition, span } => {
-                let explainer = lowering.explainer(condition);
+                let explainer =
+                    (explainers == Explainers::Build).then(|| lowering.explainer(condition));
                 let condition = lowering.lower_root(condition);
                 program.guards.push(Guard {
                     condition,
@@ -92,7 +95,7 @@ pub fn lower_policy(
                 }
             }
             Statement::Rule(rule) => {
-                let lowered = lowering.lower_rule(rule, &program.name);
+                let lowered = lowering.lower_rule(rule, &program.name, explainers);
                 program.rules.push(lowered);
             }
         }
@@ -229,7 +232,12 @@ impl Lowering<'_> {
         config
     }
 
-    fn lower_rule(&mut self, rule: &ast::Rule, policy: &str) -> RuleProgram {
+    fn lower_rule(
+        &mut self,
+        rule: &ast::Rule,
+        policy: &str,
+        explainers: Explainers,
+    ) -> RuleProgram {
         let each = rule.each.as_ref().map(|clause| {
             let iterable = self.lower_root(&clause.iterable);
             self.bind_loop_variable(&clause.variable);
@@ -246,6 +254,7 @@ impl Lowering<'_> {
         let explainer = rule
             .condition
             .as_ref()
+            .filter(|_| explainers == Explainers::Build)
             .map(|condition| self.explainer(condition));
         let each_text = rule.each.as_ref().map(|clause| self.text(clause.span));
         if each.is_some() {

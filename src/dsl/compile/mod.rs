@@ -11,7 +11,7 @@ mod paths;
 mod reads;
 pub mod suggest;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 
@@ -21,19 +21,29 @@ use crate::decision::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dsl::ast;
 use crate::dsl::eval::explain::PolicyExplanation;
-use crate::dsl::eval::program::Program;
+use crate::dsl::eval::program::{Explainers, Program};
 use crate::dsl::eval::value::{Document, Json};
 use crate::dsl::eval::{self, Limits};
+use crate::dsl::parse::{TestBlocks, parse_with};
 use crate::error::Error;
 use crate::projection::Projection;
 use crate::source::{Location, SourceFile};
 
 /// A policy ready to evaluate. Cheap to clone and safe to share between threads.
+///
+/// A policy loaded from a file for decisions ([`CompiledPolicy::compile_checked`] with
+/// [`Explainers::Skip`]) is compiled to be evaluated: the explainers `--explain` needs are
+/// built the first time it is explained, from its file parsed again, so that deciding
+/// never pays for them.
 #[derive(Clone, Debug)]
 pub struct CompiledPolicy {
     program: Arc<Program>,
     location: Location,
     limits: Limits,
+    /// Where the `policy` block starts in its file, to find it again.
+    block_start: usize,
+    /// The same policy with its explainers, once it has been explained.
+    explaining: Arc<OnceLock<Arc<Program>>>,
 }
 
 impl CompiledPolicy {
@@ -51,7 +61,8 @@ impl CompiledPolicy {
         source: &Arc<SourceFile>,
         limits: &Limits,
     ) -> Result<CompiledPolicy, Vec<Diagnostic>> {
-        let (policy, diagnostics) = CompiledPolicy::compile_checked(block, source, limits);
+        let (policy, diagnostics) =
+            CompiledPolicy::compile_checked(block, source, limits, Explainers::Build);
         if let Some(policy) = policy {
             return Ok(policy);
         }
@@ -64,13 +75,16 @@ impl CompiledPolicy {
     }
 
     /// Compiles a policy and gives every problem found on the way, warnings included, in
-    /// the order they were found; the policy only when none of them is an error.
+    /// the order they were found; the policy only when none of them is an error. With
+    /// [`Explainers::Skip`], `block` must be what parsing `source` gives (as it is when
+    /// loading files): explaining the policy parses the file again to find it.
     pub fn compile_checked(
         block: &ast::PolicyBlock,
         source: &Arc<SourceFile>,
         limits: &Limits,
+        explainers: Explainers,
     ) -> (Option<CompiledPolicy>, Vec<Diagnostic>) {
-        let (program, diagnostics) = lower_policy(block, source, limits);
+        let (program, diagnostics) = lower_policy(block, source, limits, explainers);
         let failed = diagnostics
             .iter()
             .any(|diagnostic| diagnostic.severity == Severity::Error);
@@ -78,6 +92,8 @@ impl CompiledPolicy {
             program: Arc::new(program),
             location: source.location(block.span.start),
             limits: limits.clone(),
+            block_start: block.span.start,
+            explaining: Arc::default(),
         });
         (policy, diagnostics)
     }
@@ -130,7 +146,42 @@ impl CompiledPolicy {
     /// than `evaluate`; meant for `--explain`. Render it with
     /// [`crate::dsl::eval::explain::render`] or serialise it.
     pub fn explain(&self, input: &Json, now: DateTime<Utc>) -> Result<PolicyExplanation, Error> {
-        eval::explain::explain(&self.program, &self.location, input, now, &self.limits)
+        let program = self.explaining_program()?;
+        eval::explain::explain(&program, &self.location, input, now, &self.limits)
+    }
+
+    /// The policy compiled with its explainers: built on first use, then kept.
+    fn explaining_program(&self) -> Result<Arc<Program>, Error> {
+        if self.program.explainers == Explainers::Build {
+            return Ok(self.program.clone());
+        }
+        if let Some(program) = self.explaining.get() {
+            return Ok(program.clone());
+        }
+        // The file parsed and compiled once already; should it not now, the explanation
+        // fails rather than explaining something else.
+        let program = self.compile_explaining().ok_or_else(|| {
+            Error::evaluation(Diagnostic::error(format!(
+                "policy `{}` at {} could not be compiled again to be explained",
+                self.name(),
+                self.location
+            )))
+        })?;
+        Ok(self.explaining.get_or_init(|| Arc::new(program)).clone())
+    }
+
+    fn compile_explaining(&self) -> Option<Program> {
+        let source = self.program.source.as_ref()?;
+        let file = parse_with(source, TestBlocks::Skip).ok()?;
+        let block = file.items.iter().find_map(|item| match item {
+            ast::Item::Policy(block) if block.span.start == self.block_start => Some(block),
+            _ => None,
+        })?;
+        let (program, diagnostics) = lower_policy(block, source, &self.limits, Explainers::Build);
+        let failed = diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic.severity == Severity::Error);
+        (!failed && program.name == self.program.name).then_some(program)
     }
 }
 

@@ -13,6 +13,17 @@ use crate::dsl::ast::ComprehensionKind;
 use crate::source::{Location, SourceFile, Span};
 use crate::verdict::Verdict;
 
+/// Whether a program is built to be explained as well as evaluated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Explainers {
+    /// Each condition also gets an [`Explainer`]: its structure and what it reads, lowered
+    /// a second time, a third of the cost of compiling.
+    #[default]
+    Build,
+    /// For evaluation only.
+    Skip,
+}
+
 /// One policy, ready to evaluate.
 #[derive(Clone, Debug, Default)]
 pub struct Program {
@@ -20,6 +31,8 @@ pub struct Program {
     pub name: String,
     /// The file the policy is in, for errors.
     pub source: Option<Arc<SourceFile>>,
+    /// Whether the guards and rules carry their explainers: only `--explain` reads them.
+    pub explainers: Explainers,
     /// The `let` expressions, by slot, in the order they are written.
     pub lets: Vec<Node>,
     /// The `when` guards, in the order they are written.
@@ -33,7 +46,8 @@ pub struct Program {
 pub struct Guard {
     pub condition: Node,
     pub span: Span,
-    pub explainer: Explainer,
+    /// Built only for a program that explains ([`Program::explainers`]).
+    pub explainer: Option<Explainer>,
 }
 
 /// One rule: `VERDICT ["message"] [for NAME in EXPR] [if EXPR]`.

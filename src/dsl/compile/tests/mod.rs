@@ -1,6 +1,7 @@
 //! Tests of lowering and evaluation over syntax trees built by hand, independent of the
 //! parser: name resolution, slots, `let`s, `config`, rules and the checker's errors.
 
+mod explaining;
 mod projection;
 mod random;
 

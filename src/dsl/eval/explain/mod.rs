@@ -113,7 +113,10 @@ pub fn explain(
     for guard in &program.guards {
         let explained = (|| {
             let held = machine.eval(&guard.condition)?.is_true();
-            let (tests, reads) = explain_condition(&mut machine, &guard.explainer)?;
+            let (tests, reads) = match &guard.explainer {
+                Some(explainer) => explain_condition(&mut machine, explainer)?,
+                None => (Vec::new(), Vec::new()),
+            };
             watch_halt()?;
             Ok((held, tests, reads))
         })();
@@ -121,7 +124,10 @@ pub fn explain(
             explained.map_err(|halt| halted(program, guard.span, "its `when` guard", &halt))?;
         guards.push(GuardExplanation {
             source: source_location(program, guard.span.start),
-            condition: guard.explainer.test.text.to_string(),
+            condition: guard
+                .explainer
+                .as_ref()
+                .map_or_else(String::new, |explainer| explainer.test.text.to_string()),
             held,
             tests,
             reads,

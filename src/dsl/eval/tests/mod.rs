@@ -22,6 +22,7 @@ use crate::dsl::ast::{File, Item, PolicyBlock};
 use crate::dsl::compile::{CompiledPolicy, lower_policy};
 use crate::dsl::eval::Limits;
 use crate::dsl::eval::machine::Machine;
+use crate::dsl::eval::program::Explainers;
 use crate::dsl::eval::render::{interpolated, to_json};
 use crate::dsl::parse::parse;
 use crate::source::SourceFile;
@@ -77,7 +78,12 @@ fn with_value<T>(
 ) -> T {
     let source = source(&format!("policy \"t\" {{\n  let value = {expr}\n}}\n"));
     let file = parsed(&source);
-    let (program, diagnostics) = lower_policy(first_policy(&file), &source, &Limits::default());
+    let (program, diagnostics) = lower_policy(
+        first_policy(&file),
+        &source,
+        &Limits::default(),
+        Explainers::Skip,
+    );
     let errors: Vec<_> = diagnostics
         .iter()
         .filter(|d| d.severity == crate::diagnostic::Severity::Error)
