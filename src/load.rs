@@ -241,7 +241,11 @@ fn add_file(
 pub fn read_source(path: &Path, limit: u64) -> Result<Arc<SourceFile>> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|error| Error::io(&name, &error))?;
-    let mut bytes = Vec::new();
+    // Sized from the file's length (the limit still applies to what is read), so the file
+    // is read in one call rather than in doubling pieces.
+    let expected = file.metadata().map_or(0, |metadata| metadata.len());
+    let capacity = usize::try_from(expected.min(limit).saturating_add(1)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|error| Error::io(&name, &error))?;
