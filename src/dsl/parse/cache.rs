@@ -10,15 +10,20 @@
 //! attacker wrote to collide with it. The entry holds a checksum of its own contents
 //! (SipHash-1-3, 128 bits), checked before it is read: a damaged entry is parsed again,
 //! never trusted. That checksum guards against damage, not against someone who can write
-//! the directory, who could write a valid entry anyway. Only files that parsed without an error are kept; a file
-//! with a mistake is parsed, and reported, every time. Reading and writing the cache never
-//! fails a load: whatever goes wrong with it, the file is parsed as if there were none.
+//! the directory, who could write a valid entry anyway; on Unix, a directory or an entry
+//! that anyone but the user could have written (owned by another user, or writable by
+//! group or others) is not used at all.
+//!
+//! Only files that parsed without an error are kept; a file with a mistake is parsed, and
+//! reported, every time. Reading and writing the cache never fails a load: whatever goes
+//! wrong with it, the file is parsed as if there were none.
 
 use std::fs;
 use std::hash::Hasher;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 use siphasher::sip128::{Hasher128, SipHasher13};
@@ -65,7 +70,7 @@ impl ParseCache {
         tests: TestBlocks,
     ) -> Result<ast::File, Vec<Diagnostic>> {
         let path = self.dir.join(entry_name(&source.text, tests));
-        if let Some(file) = read_entry(&path) {
+        if let Some(file) = read_entry(&self.dir, &path) {
             return Ok(file);
         }
         let file = parse_with(source, tests)?;
@@ -79,14 +84,17 @@ impl ParseCache {
         let Ok(payload) = postcard::to_stdvec(file) else {
             return;
         };
-        if create_private_dir(&self.dir).is_err() {
+        if create_private_dir(&self.dir).is_err() || !is_private(&self.dir) {
             return;
         }
         let mut bytes = Vec::with_capacity(MAGIC.len() + CHECKSUM_LEN + payload.len());
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&checksum(&payload));
         bytes.extend_from_slice(&payload);
-        let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
+        // Unique to this process and this write, so that no two writers share one.
+        static WRITES: AtomicU64 = AtomicU64::new(0);
+        let write = WRITES.fetch_add(1, Ordering::Relaxed);
+        let temporary = path.with_extension(format!("{}-{write}.tmp", std::process::id()));
         let written = create_private_file(&temporary).and_then(|mut out| out.write_all(&bytes));
         if written.is_err() || fs::rename(&temporary, path).is_err() {
             let _ = fs::remove_file(&temporary);
@@ -122,9 +130,16 @@ fn hex_digit(nibble: u8) -> char {
     char::from_digit(u32::from(nibble), 16).unwrap_or('0')
 }
 
-/// The syntax tree an entry holds, if the entry is there, whole and undamaged.
-fn read_entry(path: &Path) -> Option<ast::File> {
-    let bytes = fs::read(path).ok()?;
+/// The syntax tree an entry holds, if the entry is there, whole, undamaged, and in a
+/// directory only the user can write.
+fn read_entry(dir: &Path, path: &Path) -> Option<ast::File> {
+    let mut file = fs::File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    if !metadata.is_file() || !is_users_own(&metadata) || !is_private(dir) {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).ok()?);
+    file.read_to_end(&mut bytes).ok()?;
     let rest = bytes.strip_prefix(MAGIC)?;
     let (sum, payload) = rest.split_at_checked(CHECKSUM_LEN)?;
     if checksum(payload) != sum {
@@ -141,6 +156,26 @@ fn checksum(payload: &[u8]) -> [u8; CHECKSUM_LEN] {
     let mut hasher = SipHasher13::new();
     hasher.write(payload);
     hasher.finish128().as_bytes()
+}
+
+/// Whether `dir` is the user's own and no one else may write to it.
+fn is_private(dir: &Path) -> bool {
+    fs::metadata(dir).is_ok_and(|metadata| metadata.is_dir() && is_users_own(&metadata))
+}
+
+/// Whether the user owns the file or directory and neither group nor others may write it.
+#[cfg(unix)]
+fn is_users_own(metadata: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: `geteuid` only reads the process's effective user id; it cannot fail.
+    #[allow(unsafe_code)]
+    let user = unsafe { libc::geteuid() };
+    metadata.uid() == user && metadata.mode() & 0o022 == 0
+}
+
+#[cfg(not(unix))]
+fn is_users_own(_: &fs::Metadata) -> bool {
+    true
 }
 
 #[cfg(unix)]

@@ -213,3 +213,54 @@ fn the_oldest_entries_go_once_there_are_too_many() {
     assert!(kept.contains(&dir.path().join(format!("{:064x}.ast", MAX_ENTRIES - 1))));
     assert!(!kept.contains(&dir.path().join(format!("{:064x}.ast", 0))));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_directory_or_entry_others_may_write_is_not_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let chmod = |path: &Path, mode: u32| {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cache = ParseCache::new(dir.path());
+    let file = source(POLICY);
+    let parsed = cache.parse(&file, TestBlocks::Skip).unwrap();
+    let [entry] = entries(dir.path()).try_into().unwrap();
+    // A planted tree, well formed: read only while the directory and entry are private.
+    let planted = File {
+        items: Vec::new(),
+        comments: Vec::new(),
+    };
+    let payload = postcard::to_stdvec(&planted).unwrap();
+    fs::write(
+        &entry,
+        [MAGIC.as_slice(), &checksum(&payload), &payload].concat(),
+    )
+    .unwrap();
+    chmod(&entry, 0o600);
+    assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), planted);
+
+    chmod(&entry, 0o622);
+    assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), parsed);
+    assert_ne!(
+        fs::read(&entry).unwrap().len(),
+        0,
+        "the entry was written again"
+    );
+    assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), parsed);
+
+    // In a directory others may write, nothing is read or written.
+    fs::write(
+        &entry,
+        [MAGIC.as_slice(), &checksum(&payload), &payload].concat(),
+    )
+    .unwrap();
+    chmod(&entry, 0o600);
+    chmod(dir.path(), 0o777);
+    assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), parsed);
+    let other = source(&POLICY.replace("deletes", "removes"));
+    cache.parse(&other, TestBlocks::Skip).unwrap();
+    assert_eq!(entries(dir.path()).len(), 1, "nothing new written");
+    chmod(dir.path(), 0o700);
+    assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), planted);
+}
