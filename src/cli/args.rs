@@ -320,8 +320,8 @@ pub struct EvalArgs {
     /// Where parsed .policy files are kept between runs, so that the same policies are not
     /// parsed again; `off` keeps none [default: $XDG_CACHE_HOME/verdict, else
     /// ~/.cache/verdict]
-    #[arg(long, value_name = "DIR|off", env = "VERDICT_CACHE")]
-    pub cache: Option<PathBuf>,
+    #[arg(long, value_name = "DIR|off", env = "VERDICT_CACHE", value_parser = clap::builder::OsStringValueParser::new())]
+    pub cache: Option<std::ffi::OsString>,
 
     /// Largest input document accepted (each line with --batch), e.g. 64MiB
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]

@@ -40,7 +40,7 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         limits.clone(),
         args.explain,
         TestBlocks::Skip,
-        parse_cache(args.cache.as_deref()),
+        parse_cache(args.cache.as_deref().map(Path::new)),
         colour,
     )?;
     let log = Recorder::open(args, &set)?;
@@ -197,7 +197,8 @@ pub fn load_whole(paths: &PathArgs, colour: Colour) -> Result<PolicySet> {
 }
 
 /// The cache of parsed `.policy` files `--cache` names: its directory, none for `off`, or
-/// the user's cache directory.
+/// the user's cache directory (also when the setting is empty, as an unset CI variable
+/// may leave it).
 fn parse_cache(flag: Option<&Path>) -> Option<ParseCache> {
     match flag {
         Some(dir) if dir == Path::new("off") => None,

@@ -47,10 +47,14 @@ fn a_second_run_reads_what_the_first_parsed_and_decides_the_same() {
     // One entry per file with a policy or ruleset in it.
     let kept = entries(Path::new(&dir));
     assert_eq!(kept.len(), 7, "{kept:?}");
-    let written: Vec<_> = kept
-        .iter()
-        .map(|path| std::fs::read(path).unwrap())
-        .collect();
+    // Dated back, so that an entry written again would show a new time.
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for path in &kept {
+        let file = std::fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(long_ago).unwrap();
+    }
+    let modified = |path: &std::path::PathBuf| std::fs::metadata(path).unwrap().modified().unwrap();
+    let written: Vec<_> = kept.iter().map(modified).collect();
     for (fixture, first) in fixtures.iter().zip(first) {
         let again = eval(
             "policies/dsl",
@@ -69,10 +73,7 @@ fn a_second_run_reads_what_the_first_parsed_and_decides_the_same() {
         );
         assert_eq!(again.stderr, first.stderr);
     }
-    let reread: Vec<_> = kept
-        .iter()
-        .map(|path| std::fs::read(path).unwrap())
-        .collect();
+    let reread: Vec<_> = kept.iter().map(modified).collect();
     assert_eq!(reread, written, "entries are read, not written again");
 }
 
@@ -154,7 +155,12 @@ fn the_default_cache_is_in_the_users_cache_directory() {
         }
         command.stdin("{}").run().code(2)
     };
-    run(&[("HOME", &home.path("")), ("XDG_CACHE_HOME", "")]);
+    // An empty setting, as an unset CI variable may give, means the default too.
+    run(&[
+        ("HOME", &home.path("")),
+        ("XDG_CACHE_HOME", ""),
+        ("VERDICT_CACHE", ""),
+    ]);
     assert_eq!(entries(&home.dir.path().join(".cache/verdict")).len(), 1);
     run(&[("HOME", &home.path("")), ("XDG_CACHE_HOME", &xdg.path(""))]);
     assert_eq!(entries(&xdg.dir.path().join("verdict")).len(), 1);

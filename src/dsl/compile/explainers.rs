@@ -11,6 +11,7 @@ impl Lowering<'_> {
     /// a second time; problems were reported by the first lowering, so none are kept.
     pub fn explainer(&mut self, condition: &Expr) -> Explainer {
         let reported = self.diagnostics.len();
+        let reported_depth = self.reported_depth;
         let test = self.test(condition, 1);
         let mut reads: Vec<(Box<str>, Node)> = Vec::new();
         let mut read_exprs = Vec::new();
@@ -25,7 +26,10 @@ impl Lowering<'_> {
                 reads.push((text, node));
             }
         }
+        // What the explainer found is reported by the lowering proper, which must not be
+        // kept quiet by a flag the explainer set.
         self.diagnostics.truncate(reported);
+        self.reported_depth = reported_depth;
         Explainer { test, reads }
     }
 

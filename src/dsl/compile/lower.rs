@@ -25,7 +25,7 @@ pub struct Lowering<'s> {
     all_lets: HashMap<String, Span>,
     /// The loop variables in scope, outermost first; a variable's slot is its index.
     pub loop_variables: Vec<String>,
-    reported_depth: bool,
+    pub reported_depth: bool,
     /// The literal patterns compiled so far: an explainer lowers a condition a second time,
     /// and building a glob's or a regex's automaton is the dearest step of compiling.
     pub patterns: Vec<(Builtin, Box<str>, Pattern)>,

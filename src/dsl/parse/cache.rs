@@ -36,6 +36,9 @@ use crate::source::SourceFile;
 /// The first bytes of every entry; a change of layout changes them.
 const MAGIC: &[u8; 8] = b"vrdast\x00\x02";
 
+/// The largest entry read: far above the tree of any policy file within the size limit.
+const MAX_ENTRY_BYTES: u64 = 64 << 20;
+
 /// The bytes of an entry's checksum.
 const CHECKSUM_LEN: usize = 16;
 
@@ -133,13 +136,19 @@ fn hex_digit(nibble: u8) -> char {
 /// The syntax tree an entry holds, if the entry is there, whole, undamaged, and in a
 /// directory only the user can write.
 fn read_entry(dir: &Path, path: &Path) -> Option<ast::File> {
-    let mut file = fs::File::open(path).ok()?;
+    // Looked at before it is opened: opening something else than a plain file (a pipe, a
+    // device) could block or read without end.
+    let before = fs::symlink_metadata(path).ok()?;
+    if !is_private(dir) || !is_entry(&before) {
+        return None;
+    }
+    let file = fs::File::open(path).ok()?;
     let metadata = file.metadata().ok()?;
-    if !metadata.is_file() || !is_users_own(&metadata) || !is_private(dir) {
+    if !is_entry(&metadata) {
         return None;
     }
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).ok()?);
-    file.read_to_end(&mut bytes).ok()?;
+    file.take(MAX_ENTRY_BYTES).read_to_end(&mut bytes).ok()?;
     let rest = bytes.strip_prefix(MAGIC)?;
     let (sum, payload) = rest.split_at_checked(CHECKSUM_LEN)?;
     if checksum(payload) != sum {
@@ -156,6 +165,11 @@ fn checksum(payload: &[u8]) -> [u8; CHECKSUM_LEN] {
     let mut hasher = SipHasher13::new();
     hasher.write(payload);
     hasher.finish128().as_bytes()
+}
+
+/// Whether `metadata` is that of a plain file of the user's own, of a size an entry can be.
+fn is_entry(metadata: &fs::Metadata) -> bool {
+    metadata.is_file() && metadata.len() <= MAX_ENTRY_BYTES && is_users_own(metadata)
 }
 
 /// Whether `dir` is the user's own and no one else may write to it.
