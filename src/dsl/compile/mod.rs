@@ -85,9 +85,7 @@ impl CompiledPolicy {
         explainers: Explainers,
     ) -> (Option<CompiledPolicy>, Vec<Diagnostic>) {
         let (program, diagnostics) = lower_policy(block, source, limits, explainers);
-        let failed = diagnostics
-            .iter()
-            .any(|diagnostic| diagnostic.severity == Severity::Error);
+        let failed = has_error(&diagnostics);
         let policy = (!failed).then(|| CompiledPolicy {
             program: Arc::new(program),
             location: source.location(block.span.start),
@@ -178,11 +176,16 @@ impl CompiledPolicy {
             _ => None,
         })?;
         let (program, diagnostics) = lower_policy(block, source, &self.limits, Explainers::Build);
-        let failed = diagnostics
-            .iter()
-            .any(|diagnostic| diagnostic.severity == Severity::Error);
+        let failed = has_error(&diagnostics);
         (!failed && program.name == self.program.name).then_some(program)
     }
+}
+
+/// Whether any of `diagnostics` is an error rather than a warning.
+fn has_error(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.severity == Severity::Error)
 }
 
 #[cfg(test)]

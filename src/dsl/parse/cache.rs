@@ -84,16 +84,12 @@ impl ParseCache {
     /// Writes an entry beside the others and renames it into place, so that a reader never
     /// sees half of one. Failures are ignored: the cache is only ever a shortcut.
     fn write_entry(&self, path: &Path, file: &ast::File) {
-        let Ok(payload) = postcard::to_stdvec(file) else {
+        let Some(bytes) = encode_entry(file) else {
             return;
         };
         if create_private_dir(&self.dir).is_err() || !is_private(&self.dir) {
             return;
         }
-        let mut bytes = Vec::with_capacity(MAGIC.len() + CHECKSUM_LEN + payload.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&checksum(&payload));
-        bytes.extend_from_slice(&payload);
         // Unique to this process and this write, so that no two writers share one.
         static WRITES: AtomicU64 = AtomicU64::new(0);
         let write = WRITES.fetch_add(1, Ordering::Relaxed);
@@ -158,6 +154,12 @@ fn read_entry(dir: &Path, path: &Path) -> Option<ast::File> {
         Ok((file, [])) => Some(file),
         _ => None,
     }
+}
+
+/// An entry's bytes: the layout's first bytes, the checksum, the encoded tree.
+fn encode_entry(file: &ast::File) -> Option<Vec<u8>> {
+    let payload = postcard::to_stdvec(file).ok()?;
+    Some([MAGIC.as_slice(), &checksum(&payload), &payload].concat())
 }
 
 /// The checksum an entry carries of its contents.

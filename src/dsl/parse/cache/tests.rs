@@ -85,11 +85,7 @@ fn a_second_parse_reads_the_entry_the_first_wrote() {
         items: Vec::new(),
         comments: parsed.comments.clone(),
     };
-    let payload = postcard::to_stdvec(&other).unwrap();
-    let mut bytes = MAGIC.to_vec();
-    bytes.extend_from_slice(&checksum(&payload));
-    bytes.extend_from_slice(&payload);
-    fs::write(&entry, bytes).unwrap();
+    fs::write(&entry, encode_entry(&other).unwrap()).unwrap();
     assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), other);
 }
 
@@ -231,12 +227,8 @@ fn a_directory_or_entry_others_may_write_is_not_used() {
         items: Vec::new(),
         comments: Vec::new(),
     };
-    let payload = postcard::to_stdvec(&planted).unwrap();
-    fs::write(
-        &entry,
-        [MAGIC.as_slice(), &checksum(&payload), &payload].concat(),
-    )
-    .unwrap();
+    let planted_bytes = encode_entry(&planted).unwrap();
+    fs::write(&entry, &planted_bytes).unwrap();
     chmod(&entry, 0o600);
     assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), planted);
 
@@ -252,11 +244,7 @@ fn a_directory_or_entry_others_may_write_is_not_used() {
     assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), parsed);
 
     // In a directory others may write, nothing is read or written.
-    fs::write(
-        &entry,
-        [MAGIC.as_slice(), &checksum(&payload), &payload].concat(),
-    )
-    .unwrap();
+    fs::write(&entry, &planted_bytes).unwrap();
     chmod(&entry, 0o600);
     chmod(dir.path(), 0o777);
     assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), parsed);
