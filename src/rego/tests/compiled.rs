@@ -106,6 +106,40 @@ deny contains sprintf("%s: %s at %d", [meta.title, input.who, time.now_ns()]) if
 }
 
 #[test]
+fn opa_builtins_are_answered_by_verdict_inside_the_machine() {
+    // Each message is one OPA and the engine's own builtins give differently: Go's `%v` of
+    // a float, `to_number` of "1_200", a duration in days, a time with a zone offset.
+    let policy = r#"package p
+import rego.v1
+
+deny contains sprintf("%v / %v", [input.ratio, to_number(input.cost)]) if input.deny
+warn contains sprintf("%d", [time.parse_duration_ns(input.wait)]) if input.warn
+allow contains sprintf("%d", [time.parse_rfc3339_ns(input.at)]) if true
+"#;
+    let mut interpreted = load(&[("p.rego", policy)]);
+    let mut compiled = interpreted.clone();
+    compiled.compile();
+    assert_eq!(compiled.compiled_packages(), 1);
+    for number in 0..CHECKED_FIRST + 2 * CHECK_EVERY {
+        let input = json!({
+            "deny": number.is_multiple_of(2),
+            "warn": number.is_multiple_of(3),
+            "ratio": 1e21 + number as f64,
+            "cost": format!("1_2{number}"),
+            "wait": format!("{number}d"),
+            "at": format!("2026-11-21T10:{:02}:00+01:00", number % 60),
+        });
+        let expected = evaluate(&mut interpreted, input.clone()).unwrap();
+        assert_eq!(
+            evaluate(&mut compiled, input).unwrap(),
+            expected,
+            "input {number}"
+        );
+    }
+    assert_eq!(compiled.compiled_packages(), 1, "no decision disagreed");
+}
+
+#[test]
 fn compiling_after_the_input_is_set_keeps_the_input() {
     let mut policies = load(&[("gate.rego", GATE)]);
     policies.set_input(&gate_input(1)).unwrap();
