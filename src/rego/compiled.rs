@@ -11,9 +11,13 @@
 //! answer them: OPA's versions of builtins the engine has its own of (`sprintf`,
 //! `to_number`, `time.parse_duration_ns`, `time.parse_rfc3339_ns`) take the place of the
 //! engine's in each program's table of builtins, so a program calling only those runs to
-//! completion in one go; the evaluation clock and METADATA values, which depend on the
-//! decision, are asked for by suspending the machine.
+//! completion in one go. The evaluation clock and METADATA values depend on the decision:
+//! the compiler makes their calls stops of the machine for the host to answer, and verdict
+//! turns each such stop it recognises back into a builtin call, answered from the
+//! decision under way on the thread. A stop it does not recognise stays one, answered
+//! when the machine suspends.
 
+use std::cell::RefCell;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -21,17 +25,137 @@ use std::time::Duration;
 
 use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::Instruction;
-use regorus::rvm::program::Program;
+use regorus::rvm::instructions::BuiltinCallParams;
+use regorus::rvm::program::{BuiltinInfo, Program};
 use regorus::rvm::vm::{ExecutionMode, ExecutionState, RegoVM, SuspendReason};
 use regorus::unstable::{BuiltinFcn, Expr, Ref, Span};
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{Engine, Value};
 
-use super::engine::{self, METADATA_FUNCTION, OpaBuiltin, TIMER_CHECK_INTERVAL};
+use super::engine::{self, METADATA_FUNCTION, TIMER_CHECK_INTERVAL};
 
-/// The functions a program suspends to ask verdict for, with the number of arguments each
-/// takes: their answers depend on the decision, which a builtin is not told.
+/// The functions whose answers depend on the decision, which a builtin is not told, with
+/// the number of arguments each takes. The compiler makes their calls stops for the host.
 const HOST_FUNCTIONS: [(&str, usize); 2] = [("time.now_ns", 0), (METADATA_FUNCTION, 1)];
+
+/// Each of [`HOST_FUNCTIONS`] as a builtin of the machine, called with one argument: the
+/// array of the call's arguments that the stop would have handed over.
+const HOST_FUNCTION_CALLS: [BuiltinFcn; 2] = [(host_builtin::<0>, 1), (host_builtin::<1>, 1)];
+
+thread_local! {
+    /// The decision the machines on this thread are evaluating, for the host functions.
+    static DECISION: RefCell<Option<Decision>> = const { RefCell::new(None) };
+}
+
+/// What the host functions answer during one decision.
+struct Decision {
+    metadata: Arc<Vec<Value>>,
+    now_nanos: i64,
+}
+
+/// Verdict's answer to a call of a host function, for the decision under way on this
+/// thread; `None` when the call fails, which the interpreter then reports.
+fn host_answer(function: &str, arguments: &[Value]) -> Option<Value> {
+    DECISION.with_borrow(|decision| {
+        let decision = decision.as_ref()?;
+        match (function, arguments) {
+            ("time.now_ns", []) => Some(Value::from(decision.now_nanos)),
+            (METADATA_FUNCTION, [_]) => Some(engine::metadata_value(&decision.metadata, arguments)),
+            _ => None,
+        }
+    })
+}
+
+/// The machine's builtin for the `INDEX`th of [`HOST_FUNCTIONS`].
+fn host_builtin<const INDEX: usize>(
+    _: &Span,
+    _: &[Ref<Expr>],
+    arguments: &[Value],
+    _: bool,
+) -> anyhow::Result<Value> {
+    let (function, _) = HOST_FUNCTIONS
+        .get(INDEX)
+        .ok_or_else(|| anyhow::anyhow!("no host function {INDEX}"))?;
+    let [arguments] = arguments else {
+        anyhow::bail!("`{function}` takes the array of its arguments");
+    };
+    let arguments = arguments.as_array()?;
+    host_answer(function, arguments.as_slice())
+        .ok_or_else(|| anyhow::anyhow!("`{function}` has no answer outside a decision"))
+}
+
+/// Turns each stop for a host function back into a call of the builtin that answers it:
+/// the compiler loads the function's name into the register the stop names, just before
+/// it. A stop that does not read so stays one. The program then runs to completion when
+/// no stop is left.
+fn call_host_functions_directly(program: &mut Program) {
+    for index in 1..program.instructions.len() {
+        let (
+            Some(Instruction::Load {
+                dest: named,
+                literal_idx,
+            }),
+            Some(&Instruction::HostAwait { dest, arg, id }),
+        ) = (
+            program.instructions.get(index - 1),
+            program.instructions.get(index),
+        )
+        else {
+            continue;
+        };
+        if *named != id {
+            continue;
+        }
+        let Some(name) = program.literals.get(usize::from(*literal_idx)) else {
+            continue;
+        };
+        let Ok(name) = name.as_string() else {
+            continue;
+        };
+        let Some(call) = HOST_FUNCTIONS
+            .iter()
+            .zip(HOST_FUNCTION_CALLS)
+            .find_map(|((function, _), call)| (*function == name.as_ref()).then_some(call))
+        else {
+            continue;
+        };
+        let builtin_index = match program
+            .builtin_info_table
+            .iter()
+            .position(|info| info.name == name.as_ref())
+        {
+            Some(existing) => existing,
+            None => {
+                program.builtin_info_table.push(BuiltinInfo {
+                    name: name.to_string(),
+                    num_args: 1,
+                });
+                program.resolved_builtins.push(call);
+                program.builtin_info_table.len() - 1
+            }
+        };
+        let Ok(builtin_index) = u16::try_from(builtin_index) else {
+            continue;
+        };
+        let mut args = [0; 8];
+        args[0] = arg;
+        let params_index = program
+            .instruction_data
+            .add_builtin_call_params(BuiltinCallParams {
+                dest,
+                builtin_index,
+                num_args: 1,
+                args,
+            });
+        if let Some(instruction) = program.instructions.get_mut(index) {
+            *instruction = Instruction::BuiltinCall { params_index };
+        }
+    }
+    program.has_host_await = program
+        .instructions
+        .iter()
+        .any(|instruction| matches!(instruction, Instruction::HostAwait { .. }));
+}
 
 /// Verdict's answer to each of [`engine::OPA_BUILTINS`], in the same order, in the form of
 /// the machine's builtins.
@@ -155,6 +279,16 @@ impl Programs {
             .count()
     }
 
+    /// How many packages' programs stop for the host to answer.
+    #[cfg(test)]
+    pub fn suspending(&self) -> usize {
+        self.packages
+            .iter()
+            .flatten()
+            .filter(|package| package.program.has_host_await)
+            .count()
+    }
+
     /// Whether the machine may decide a package, and whether that decision is to be
     /// checked against the interpreter.
     pub fn plan(&self, policy: usize) -> Option<Check> {
@@ -215,6 +349,7 @@ fn package_program(policy: &regorus::CompiledPolicy, paths: &[&str]) -> Option<P
         return None;
     }
     use_opa_builtins(&mut program);
+    call_host_functions_directly(&mut program);
     Some(PackageProgram {
         program: Arc::new(program),
         decisions: AtomicUsize::new(0),
@@ -275,14 +410,15 @@ impl Machines {
             None => slot.insert(new_machine(programs, package)?),
         };
         machine.set_input(input.clone());
-        let host = Host {
-            metadata: &programs.metadata,
-            strict_builtin_errors: programs.strict_builtin_errors,
+        let previous = DECISION.replace(Some(Decision {
+            metadata: programs.metadata.clone(),
             now_nanos,
-        };
-        (0..package.program.entry_points.len())
-            .map(|entry| run(machine, entry, &host))
-            .collect()
+        }));
+        let values = (0..package.program.entry_points.len())
+            .map(|entry| run(machine, entry))
+            .collect();
+        DECISION.set(previous);
+        values
     }
 }
 
@@ -303,34 +439,8 @@ fn new_machine(programs: &Programs, package: &PackageProgram) -> Option<RegoVM> 
     Some(machine)
 }
 
-/// What verdict answers when a program asks.
-struct Host<'a> {
-    metadata: &'a [Value],
-    strict_builtin_errors: bool,
-    now_nanos: i64,
-}
-
-impl Host<'_> {
-    /// The answer to a call of `function` with `arguments` (an array of them); `None`
-    /// when the call fails, which the interpreter then reports.
-    fn answer(&self, function: &Value, arguments: &Value) -> Option<Value> {
-        let function = function.as_string().ok()?;
-        let arguments = arguments.as_array().ok()?;
-        if let Some(builtin) = OpaBuiltin::named(function.as_ref()) {
-            return builtin.call(arguments.as_slice(), self.strict_builtin_errors);
-        }
-        match (function.as_ref(), arguments.as_slice()) {
-            ("time.now_ns", []) => Some(Value::from(self.now_nanos)),
-            (METADATA_FUNCTION, [_]) => {
-                Some(engine::metadata_value(self.metadata, arguments.as_slice()))
-            }
-            _ => None,
-        }
-    }
-}
-
 /// Runs one entry point to its end, answering the program's calls to verdict.
-fn run(machine: &mut RegoVM, entry: usize, host: &Host<'_>) -> Option<Value> {
+fn run(machine: &mut RegoVM, entry: usize) -> Option<Value> {
     let mut result = engine::guarded(|| {
         machine
             .execute_entry_point_by_index(entry)
@@ -351,7 +461,9 @@ fn run(machine: &mut RegoVM, entry: usize, host: &Host<'_>) -> Option<Value> {
             ExecutionState::Completed { .. } | ExecutionState::Ready => return Some(value),
             _ => return None,
         };
-        let answer = host.answer(&function, &arguments)?;
+        let function = function.as_string().ok()?;
+        let arguments = arguments.as_array().ok()?;
+        let answer = host_answer(function.as_ref(), arguments.as_slice())?;
         result = engine::guarded(|| machine.resume(Some(answer)).map_err(anyhow::Error::from));
     }
 }

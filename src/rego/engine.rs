@@ -107,11 +107,6 @@ impl OpaBuiltin {
             None => Some(Value::Undefined),
         }
     }
-
-    /// The builtin looked up by name.
-    pub fn named(name: &str) -> Option<&'static OpaBuiltin> {
-        OPA_BUILTINS.iter().find(|builtin| builtin.name == name)
-    }
 }
 
 /// Adds the functions verdict provides: OPA's versions of some builtins, the evaluation

@@ -416,6 +416,14 @@ impl RegoPolicies {
             .map_or(0, |programs| programs.active())
     }
 
+    /// How many compiled packages stop for verdict to answer the clock or METADATA.
+    #[cfg(test)]
+    pub fn suspending_packages(&self) -> usize {
+        self.programs
+            .as_ref()
+            .map_or(0, |programs| programs.suspending())
+    }
+
     /// Evaluates one policy's `deny`, `violation`, `pending`, `warn` and `allow` rules
     /// against the current input, with `time.now_ns()` answering `now`.
     pub fn evaluate(&mut self, policy: usize, now: DateTime<Utc>) -> Result<Vec<Outcome>, Error> {

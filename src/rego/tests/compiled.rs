@@ -97,6 +97,11 @@ deny contains sprintf("%s: %s at %d", [meta.title, input.who, time.now_ns()]) if
     let mut compiled = interpreted.clone();
     compiled.compile();
     assert_eq!(compiled.compiled_packages(), 1);
+    assert_eq!(
+        compiled.suspending_packages(),
+        0,
+        "the program runs in one go"
+    );
     for number in 0..CHECKED_FIRST + CHECK_EVERY {
         let input = json!({"late": number.is_multiple_of(2), "who": format!("user{number}")});
         let expected = evaluate(&mut interpreted, input.clone()).unwrap();
@@ -120,6 +125,11 @@ allow contains sprintf("%d", [time.parse_rfc3339_ns(input.at)]) if true
     let mut compiled = interpreted.clone();
     compiled.compile();
     assert_eq!(compiled.compiled_packages(), 1);
+    assert_eq!(
+        compiled.suspending_packages(),
+        0,
+        "the program runs in one go"
+    );
     for number in 0..CHECKED_FIRST + 2 * CHECK_EVERY {
         let input = json!({
             "deny": number.is_multiple_of(2),
