@@ -7,7 +7,9 @@
 //! the sources it was built from (so no build reads what another build wrote). The name
 //! must resist collisions made on purpose: were two texts to share one, a policy run once
 //! by some job (an unreviewed change, say) could later stand in for a reviewed one that an
-//! attacker wrote to collide with it. The entry holds a checksum of its own contents
+//! attacker wrote to collide with it. The entry holds that digest too, so an entry under
+//! another entry's name (copied or restored there) is not read. It also holds a checksum of
+//! its own contents
 //! (SipHash-1-3, 128 bits), checked before it is read: a damaged entry is parsed again,
 //! never trusted. That checksum guards against damage, not against someone who can write
 //! the directory, who could write a valid entry anyway; on Unix, a directory or an entry
@@ -34,7 +36,10 @@ use crate::dsl::ast;
 use crate::source::SourceFile;
 
 /// The first bytes of every entry; a change of layout changes them.
-const MAGIC: &[u8; 8] = b"vrdast\x00\x02";
+const MAGIC: &[u8; 8] = b"vrdast\x00\x03";
+
+/// The bytes of the digest that names an entry, which the entry also holds.
+const KEY_LEN: usize = 32;
 
 /// The largest entry read: far above the tree of any policy file within the size limit.
 const MAX_ENTRY_BYTES: u64 = 64 << 20;
@@ -72,19 +77,20 @@ impl ParseCache {
         source: &Arc<SourceFile>,
         tests: TestBlocks,
     ) -> Result<ast::File, Vec<Diagnostic>> {
-        let path = self.dir.join(entry_name(&source.text, tests));
-        if let Some(file) = read_entry(&self.dir, &path) {
+        let key = entry_key(&source.text, tests);
+        let path = self.dir.join(entry_name(&key));
+        if let Some(file) = read_entry(&self.dir, &path, &key) {
             return Ok(file);
         }
         let file = parse_with(source, tests)?;
-        self.write_entry(&path, &file);
+        self.write_entry(&path, &key, &file);
         Ok(file)
     }
 
     /// Writes an entry beside the others and renames it into place, so that a reader never
     /// sees half of one. Failures are ignored: the cache is only ever a shortcut.
-    fn write_entry(&self, path: &Path, file: &ast::File) {
-        let Some(bytes) = encode_entry(file) else {
+    fn write_entry(&self, path: &Path, key: &[u8; KEY_LEN], file: &ast::File) {
+        let Some(bytes) = encode_entry(key, file) else {
             return;
         };
         if create_private_dir(&self.dir).is_err() || !is_private(&self.dir) {
@@ -103,8 +109,8 @@ impl ParseCache {
     }
 }
 
-/// The entry's file name: the hex digest of what its syntax tree depends on.
-fn entry_name(text: &str, tests: TestBlocks) -> String {
+/// The digest of everything an entry's syntax tree depends on.
+fn entry_key(text: &str, tests: TestBlocks) -> [u8; KEY_LEN] {
     let mut hasher = Sha256::new();
     hasher.update(b"verdict parse cache\0");
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -115,9 +121,13 @@ fn entry_name(text: &str, tests: TestBlocks) -> String {
         TestBlocks::Skip => b"\0skip\0",
     });
     hasher.update(text.as_bytes());
-    let digest = hasher.finalize();
-    let mut name = String::with_capacity(digest.len() * 2 + 4);
-    for byte in digest {
+    hasher.finalize().into()
+}
+
+/// The entry's file name: its key in hex.
+fn entry_name(key: &[u8; KEY_LEN]) -> String {
+    let mut name = String::with_capacity(KEY_LEN * 2 + 4);
+    for &byte in key {
         name.push(hex_digit(byte >> 4));
         name.push(hex_digit(byte & 0xf));
     }
@@ -129,9 +139,9 @@ fn hex_digit(nibble: u8) -> char {
     char::from_digit(u32::from(nibble), 16).unwrap_or('0')
 }
 
-/// The syntax tree an entry holds, if the entry is there, whole, undamaged, and in a
-/// directory only the user can write.
-fn read_entry(dir: &Path, path: &Path) -> Option<ast::File> {
+/// The syntax tree an entry holds, if the entry is there, whole, undamaged, made for
+/// `key`, and in a directory only the user can write.
+fn read_entry(dir: &Path, path: &Path, key: &[u8; KEY_LEN]) -> Option<ast::File> {
     // Looked at before it is opened: opening something else than a plain file (a pipe, a
     // device) could block or read without end.
     let before = fs::symlink_metadata(path).ok()?;
@@ -145,7 +155,7 @@ fn read_entry(dir: &Path, path: &Path) -> Option<ast::File> {
     }
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).ok()?);
     file.take(MAX_ENTRY_BYTES).read_to_end(&mut bytes).ok()?;
-    let rest = bytes.strip_prefix(MAGIC)?;
+    let rest = bytes.strip_prefix(MAGIC)?.strip_prefix(key)?;
     let (sum, payload) = rest.split_at_checked(CHECKSUM_LEN)?;
     if checksum(payload) != sum {
         return None;
@@ -156,10 +166,10 @@ fn read_entry(dir: &Path, path: &Path) -> Option<ast::File> {
     }
 }
 
-/// An entry's bytes: the layout's first bytes, the checksum, the encoded tree.
-fn encode_entry(file: &ast::File) -> Option<Vec<u8>> {
+/// An entry's bytes: the layout's first bytes, the key, the checksum, the encoded tree.
+fn encode_entry(key: &[u8; KEY_LEN], file: &ast::File) -> Option<Vec<u8>> {
     let payload = postcard::to_stdvec(file).ok()?;
-    Some([MAGIC.as_slice(), &checksum(&payload), &payload].concat())
+    Some([MAGIC.as_slice(), key, &checksum(&payload), &payload].concat())
 }
 
 /// The checksum an entry carries of its contents.

@@ -85,8 +85,38 @@ fn a_second_parse_reads_the_entry_the_first_wrote() {
         items: Vec::new(),
         comments: parsed.comments.clone(),
     };
-    fs::write(&entry, encode_entry(&other).unwrap()).unwrap();
+    let key = entry_key(POLICY, TestBlocks::Skip);
+    fs::write(&entry, encode_entry(&key, &other).unwrap()).unwrap();
     assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), other);
+}
+
+#[test]
+fn an_entry_under_another_entrys_name_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = ParseCache::new(dir.path());
+    let edited = POLICY.replace("deletes", "removes");
+    let original = cache.parse(&source(POLICY), TestBlocks::Skip).unwrap();
+    let parsed = cache.parse(&source(&edited), TestBlocks::Skip).unwrap();
+    assert_ne!(original, parsed);
+
+    // The original's entry, whole and undamaged, copied over the edited text's.
+    let from = dir
+        .path()
+        .join(entry_name(&entry_key(POLICY, TestBlocks::Skip)));
+    let to = dir
+        .path()
+        .join(entry_name(&entry_key(&edited, TestBlocks::Skip)));
+    fs::copy(&from, &to).unwrap();
+    assert_eq!(
+        cache.parse(&source(&edited), TestBlocks::Skip).unwrap(),
+        parsed
+    );
+    // And the parse put the edited text's own entry back.
+    assert_ne!(fs::read(&from).unwrap(), fs::read(&to).unwrap());
+    assert_eq!(
+        cache.parse(&source(&edited), TestBlocks::Skip).unwrap(),
+        parsed
+    );
 }
 
 #[test]
@@ -204,7 +234,12 @@ fn the_oldest_entries_go_once_there_are_too_many() {
         "the entries and the other file"
     );
     assert!(kept.contains(&other));
-    assert!(kept.contains(&dir.path().join(entry_name(POLICY, TestBlocks::Skip))));
+    assert!(
+        kept.contains(
+            &dir.path()
+                .join(entry_name(&entry_key(POLICY, TestBlocks::Skip)))
+        )
+    );
     // The newest of the old ones stay.
     assert!(kept.contains(&dir.path().join(format!("{:064x}.ast", MAX_ENTRIES - 1))));
     assert!(!kept.contains(&dir.path().join(format!("{:064x}.ast", 0))));
@@ -227,7 +262,7 @@ fn a_directory_or_entry_others_may_write_is_not_used() {
         items: Vec::new(),
         comments: Vec::new(),
     };
-    let planted_bytes = encode_entry(&planted).unwrap();
+    let planted_bytes = encode_entry(&entry_key(POLICY, TestBlocks::Skip), &planted).unwrap();
     fs::write(&entry, &planted_bytes).unwrap();
     chmod(&entry, 0o600);
     assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), planted);
