@@ -158,3 +158,30 @@ fn compiling_after_the_input_is_set_keeps_the_input() {
     assert_eq!(policies.evaluate(0, now()).unwrap(), expected);
     assert_eq!(policies.compiled_packages(), 1);
 }
+
+#[test]
+fn every_shipped_package_compiles_and_runs_in_one_go() {
+    // The speed of `--batch --rego-compiled` rests on this: a package that falls back to
+    // the interpreter, or stops for verdict at every call, is several times slower.
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/env0");
+    let mut texts = Vec::new();
+    for entry in walkdir::WalkDir::new(&folder).sort_by_file_name() {
+        let path = entry.unwrap().into_path();
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "rego")
+        {
+            let name = path.strip_prefix(&folder).unwrap().display().to_string();
+            texts.push((name, std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+    let files: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(name, text)| (name.as_str(), text.as_str()))
+        .collect();
+    assert_eq!(files.len(), 7);
+    let mut policies = load(&files);
+    policies.compile();
+    assert_eq!(policies.compiled_packages(), files.len());
+    assert_eq!(policies.suspending_packages(), 0);
+}
