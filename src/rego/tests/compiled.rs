@@ -185,3 +185,21 @@ fn every_shipped_package_compiles_and_runs_in_one_go() {
     assert_eq!(policies.compiled_packages(), files.len());
     assert_eq!(policies.suspending_packages(), 0);
 }
+
+#[test]
+fn the_machine_reads_each_decisions_own_clock() {
+    let policy =
+        "package p\nimport rego.v1\n\nwarn contains sprintf(\"%d\", [time.now_ns()]) if true\n";
+    let mut policies = load(&[("p.rego", policy)]);
+    policies.compile();
+    policies.set_input(&json!({})).unwrap();
+    for second in 0..CHECKED_FIRST as i64 + 3 {
+        let at = now() + chrono::Duration::seconds(second);
+        let outcomes = policies.evaluate(0, at).unwrap();
+        let messages: Vec<&str> = outcomes.iter().map(|o| o.message.as_str()).collect();
+        let expected = at.timestamp_nanos_opt().unwrap().to_string();
+        assert_eq!(messages, [expected.as_str()], "decision {second}");
+    }
+    assert_eq!(policies.compiled_packages(), 1);
+    assert_eq!(policies.suspending_packages(), 0);
+}
