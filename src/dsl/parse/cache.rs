@@ -8,13 +8,12 @@
 //! must resist collisions made on purpose: were two texts to share one, a policy run once
 //! by some job (an unreviewed change, say) could later stand in for a reviewed one that an
 //! attacker wrote to collide with it. The entry holds that digest too, so an entry under
-//! another entry's name (copied or restored there) is not read. It also holds a checksum of
-//! its own contents
-//! (SipHash-1-3, 128 bits), checked before it is read: a damaged entry is parsed again,
-//! never trusted. That checksum guards against damage, not against someone who can write
-//! the directory, who could write a valid entry anyway; on Unix, a directory or an entry
-//! that anyone but the user could have written (owned by another user, or writable by
-//! group or others) is not used at all.
+//! another entry's name (copied or restored there) is not read. It also holds a checksum
+//! of its own contents (SipHash-1-3, 128 bits), checked before it is read: a damaged entry
+//! is parsed again, never trusted. That checksum guards against damage, not against
+//! someone who can write the directory, who could write a valid entry anyway; on Unix, a
+//! directory or an entry that anyone but the user could have written (owned by another
+//! user, or writable by group or others) is not used at all.
 //!
 //! Only files that parsed without an error are kept; a file with a mistake is parsed, and
 //! reported, every time. Reading and writing the cache never fails a load: whatever goes

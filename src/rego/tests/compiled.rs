@@ -203,3 +203,27 @@ fn the_machine_reads_each_decisions_own_clock() {
     assert_eq!(policies.compiled_packages(), 1);
     assert_eq!(policies.suspending_packages(), 0);
 }
+
+#[test]
+fn stops_left_in_a_program_are_answered_when_the_machine_suspends() {
+    let policy = r#"package p
+import rego.v1
+
+# METADATA
+# title: Late deploys
+deny contains sprintf("%s at %d", [rego.metadata.rule().title, time.now_ns()]) if input.late
+"#;
+    let mut interpreted = load(&[("p.rego", policy)]);
+    let mut compiled = interpreted.clone();
+    crate::rego::compiled::KEEP_STOPS.set(true);
+    compiled.compile();
+    crate::rego::compiled::KEEP_STOPS.set(false);
+    assert_eq!(compiled.compiled_packages(), 1);
+    assert_eq!(compiled.suspending_packages(), 1);
+    for number in 0..CHECKED_FIRST + CHECK_EVERY {
+        let input = json!({"late": number.is_multiple_of(2)});
+        let expected = evaluate(&mut interpreted, input.clone()).unwrap();
+        assert_eq!(evaluate(&mut compiled, input).unwrap(), expected);
+    }
+    assert_eq!(compiled.compiled_packages(), 1, "no decision disagreed");
+}
