@@ -133,27 +133,24 @@ fn call_host_functions_directly(program: &mut Program) {
         else {
             continue;
         };
-        let builtin_index = match program
+        let existing = program
             .builtin_info_table
             .iter()
-            .position(|info| info.name == name.as_ref())
-        {
-            Some(existing) => existing,
-            None => {
-                program.builtin_info_table.push(BuiltinInfo {
-                    name: name.to_string(),
-                    num_args: 1,
-                });
-                program.resolved_builtins.push(call);
-                program.builtin_info_table.len() - 1
-            }
-        };
+            .position(|info| info.name == name.as_ref());
+        let slot = existing.unwrap_or(program.builtin_info_table.len());
         // Past the tables' 16-bit indices the stop stays one.
-        let Ok(builtin_index) = u16::try_from(builtin_index) else {
+        let Ok(builtin_index) = u16::try_from(slot) else {
             continue;
         };
         if program.instruction_data.builtin_call_params.len() >= usize::from(u16::MAX) {
             continue;
+        }
+        if existing.is_none() {
+            program.builtin_info_table.push(BuiltinInfo {
+                name: name.to_string(),
+                num_args: 1,
+            });
+            program.resolved_builtins.push(call);
         }
         let mut args = [0; 8];
         args[0] = arg;

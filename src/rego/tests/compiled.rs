@@ -28,6 +28,26 @@ fn gate_input(number: usize) -> Value {
     })
 }
 
+/// Decides `decisions` inputs both ways, each compared; the compiled package must not have
+/// been sent back to the interpreter at the end.
+fn decide_both_ways(
+    interpreted: &mut RegoPolicies,
+    compiled: &mut RegoPolicies,
+    decisions: usize,
+    input: impl Fn(usize) -> Value,
+) {
+    for number in 0..decisions {
+        let input = input(number);
+        let expected = evaluate(interpreted, input.clone()).unwrap();
+        assert_eq!(
+            evaluate(compiled, input).unwrap(),
+            expected,
+            "input {number}"
+        );
+    }
+    assert_eq!(compiled.compiled_packages(), 1, "no decision disagreed");
+}
+
 #[test]
 fn compiled_decisions_agree_with_the_interpreter_past_the_checked_ones() {
     let mut interpreted = load(&[("gate.rego", GATE)]);
@@ -102,12 +122,12 @@ deny contains sprintf("%s: %s at %d", [meta.title, input.who, time.now_ns()]) if
         0,
         "the program runs in one go"
     );
-    for number in 0..CHECKED_FIRST + CHECK_EVERY {
-        let input = json!({"late": number.is_multiple_of(2), "who": format!("user{number}")});
-        let expected = evaluate(&mut interpreted, input.clone()).unwrap();
-        assert_eq!(evaluate(&mut compiled, input).unwrap(), expected);
-    }
-    assert_eq!(compiled.compiled_packages(), 1, "no decision disagreed");
+    decide_both_ways(
+        &mut interpreted,
+        &mut compiled,
+        CHECKED_FIRST + CHECK_EVERY,
+        |number| json!({"late": number.is_multiple_of(2), "who": format!("user{number}")}),
+    );
 }
 
 #[test]
@@ -130,23 +150,21 @@ allow contains sprintf("%d", [time.parse_rfc3339_ns(input.at)]) if true
         0,
         "the program runs in one go"
     );
-    for number in 0..CHECKED_FIRST + 2 * CHECK_EVERY {
-        let input = json!({
-            "deny": number.is_multiple_of(2),
-            "warn": number.is_multiple_of(3),
-            "ratio": 1e21 + number as f64,
-            "cost": format!("1_2{number}"),
-            "wait": format!("{number}d"),
-            "at": format!("2026-11-21T10:{:02}:00+01:00", number % 60),
-        });
-        let expected = evaluate(&mut interpreted, input.clone()).unwrap();
-        assert_eq!(
-            evaluate(&mut compiled, input).unwrap(),
-            expected,
-            "input {number}"
-        );
-    }
-    assert_eq!(compiled.compiled_packages(), 1, "no decision disagreed");
+    decide_both_ways(
+        &mut interpreted,
+        &mut compiled,
+        CHECKED_FIRST + 2 * CHECK_EVERY,
+        |number| {
+            json!({
+                "deny": number.is_multiple_of(2),
+                "warn": number.is_multiple_of(3),
+                "ratio": 1e21 + number as f64,
+                "cost": format!("1_2{number}"),
+                "wait": format!("{number}d"),
+                "at": format!("2026-11-21T10:{:02}:00+01:00", number % 60),
+            })
+        },
+    );
 }
 
 #[test]
@@ -220,10 +238,10 @@ deny contains sprintf("%s at %d", [rego.metadata.rule().title, time.now_ns()]) i
     crate::rego::compiled::KEEP_STOPS.set(false);
     assert_eq!(compiled.compiled_packages(), 1);
     assert_eq!(compiled.suspending_packages(), 1);
-    for number in 0..CHECKED_FIRST + CHECK_EVERY {
-        let input = json!({"late": number.is_multiple_of(2)});
-        let expected = evaluate(&mut interpreted, input.clone()).unwrap();
-        assert_eq!(evaluate(&mut compiled, input).unwrap(), expected);
-    }
-    assert_eq!(compiled.compiled_packages(), 1, "no decision disagreed");
+    decide_both_ways(
+        &mut interpreted,
+        &mut compiled,
+        CHECKED_FIRST + CHECK_EVERY,
+        |number| json!({"late": number.is_multiple_of(2)}),
+    );
 }
