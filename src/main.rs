@@ -22,14 +22,20 @@ fn main() -> Exit {
         eprintln!("error: internal error: {info}");
         eprintln!("  = help: this is a bug in verdict; no decision was made");
     }));
-    // The work runs on a thread of its own, whose stack (like that of every thread it
-    // starts) is sized by `guard::set_thread_stacks`, not by the platform's main thread.
-    std::thread::spawn(|| {
+    let work = || {
         std::panic::catch_unwind(|| verdict::cli::run(std::env::args_os()))
             .unwrap_or(Exit::Error(ErrorClass::Evaluation))
-    })
-    .join()
-    .unwrap_or(Exit::Error(ErrorClass::Evaluation))
+    };
+    // The work needs the stack that `guard::set_thread_stacks` gives every thread verdict
+    // starts: on the main thread where its limit can be raised to that, else on a thread
+    // of its own.
+    if guard::size_main_stack() {
+        work()
+    } else {
+        std::thread::spawn(work)
+            .join()
+            .unwrap_or(Exit::Error(ErrorClass::Evaluation))
+    }
 }
 
 /// Libraries that capture a backtrace with every error (regorus does) pay for it on every

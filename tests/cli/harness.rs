@@ -9,6 +9,7 @@ pub struct Verdict {
     stdin: Option<Vec<u8>>,
     env: Vec<(String, String)>,
     cwd: Option<PathBuf>,
+    stack_kib: Option<u32>,
 }
 
 /// What a run gave.
@@ -30,6 +31,7 @@ impl Verdict {
             stdin: None,
             env: Vec::new(),
             cwd: None,
+            stack_kib: None,
         }
     }
 
@@ -48,8 +50,25 @@ impl Verdict {
         self
     }
 
+    /// Runs the binary under a shell's `ulimit -s`: soft and hard stack limits of `kib`.
+    pub fn stack_limit(mut self, kib: u32) -> Verdict {
+        self.stack_kib = Some(kib);
+        self
+    }
+
     pub fn run(self) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_verdict"));
+        let binary = env!("CARGO_BIN_EXE_verdict");
+        let mut command = match self.stack_kib {
+            None => Command::new(binary),
+            Some(kib) => {
+                let mut shell = Command::new("sh");
+                shell
+                    .arg("-c")
+                    .arg(format!("ulimit -s {kib} && exec \"$0\" \"$@\""))
+                    .arg(binary);
+                shell
+            }
+        };
         command
             .args(&self.args)
             .env_remove("NO_COLOR")

@@ -269,14 +269,21 @@ fn a_long_chain_of_rules_decides() {
     eval("chain.rego", &text, &[]).code(1).stdout_has("end");
 }
 
-#[test]
-fn running_out_of_stack_is_70_with_a_message() {
+/// Rules each calling the next, `steps` deep: a chain that needs a deep stack.
+fn chain_of_rules(steps: usize) -> String {
     let mut text = String::from("package chain\nimport rego.v1\n\n");
-    for step in 0..2000 {
+    for step in 0..steps {
         text.push_str(&format!("r{step} := r{}\n", step + 1));
     }
-    text.push_str("r2000 := 1\n\ndeny contains \"end\" if r0 == 1\n");
-    let (_scratch, path) = policy("chain.rego", &text);
+    text.push_str(&format!(
+        "r{steps} := 1\n\ndeny contains \"end\" if r0 == 1\n"
+    ));
+    text
+}
+
+#[test]
+fn running_out_of_stack_is_70_with_a_message() {
+    let (_scratch, path) = policy("chain.rego", &chain_of_rules(2000));
     Verdict::new(["eval", "-p", &path])
         .env("RUST_MIN_STACK", "262144")
         .stdin("{}")
@@ -284,6 +291,39 @@ fn running_out_of_stack_is_70_with_a_message() {
         .code(70)
         .stderr_has("its stack running out")
         .stderr_has("no decision was made");
+}
+
+#[test]
+fn a_chain_deeper_than_the_platforms_stack_decides() {
+    // 6,000 rules need more than the usual 8 MiB main stack (more than 16 MiB in a test
+    // build).
+    let (_scratch, path) = policy("chain.rego", &chain_of_rules(6000));
+    Verdict::new(["eval", "-p", &path])
+        .stdin("{}")
+        .run()
+        .code(1)
+        .stdout_has("end");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn under_a_hard_stack_limit_the_work_runs_on_a_thread_of_its_own() {
+    // The main stack cannot grow past 1 MiB here, so the work needs a thread to decide.
+    let (_scratch, path) = policy("chain.rego", &chain_of_rules(6000));
+    Verdict::new(["eval", "-p", &path])
+        .stack_limit(1024)
+        .stdin("{}")
+        .run()
+        .code(1)
+        .stdout_has("end");
+    let (_scratch, path) = policy("chain.rego", &chain_of_rules(2000));
+    Verdict::new(["eval", "-p", &path])
+        .stack_limit(1024)
+        .env("RUST_MIN_STACK", "262144")
+        .stdin("{}")
+        .run()
+        .code(70)
+        .stderr_has("its stack running out");
 }
 
 #[test]
