@@ -47,25 +47,30 @@ impl InputSource {
     pub fn read(&self, limit: u64) -> Result<Vec<u8>> {
         let name = self.display_name();
         match self {
-            InputSource::Stdin => read_limited(std::io::stdin().lock(), limit, &name),
+            InputSource::Stdin => read_limited(std::io::stdin().lock(), limit, &name, 0),
             InputSource::File(path) => {
                 let file = std::fs::File::open(path).map_err(|error| Error::io(&name, &error))?;
-                if file.metadata().is_ok_and(|meta| meta.is_dir()) {
+                let metadata = file.metadata().ok();
+                if metadata.as_ref().is_some_and(std::fs::Metadata::is_dir) {
                     return Err(Error::unreadable(
                         Diagnostic::error(format!("cannot read `{name}`: it is a directory"))
                             .in_file(name.as_str())
                             .with_help("pass the input document's file, or `-` for stdin"),
                     ));
                 }
-                read_limited(file, limit, &name)
+                let expected = metadata.map_or(0, |metadata| metadata.len());
+                read_limited(file, limit, &name, expected)
             }
         }
     }
 }
 
-/// Reads everything from `reader`, failing once more than `limit` bytes arrive.
-pub fn read_limited(reader: impl Read, limit: u64, name: &str) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+/// Reads everything from `reader`, failing once more than `limit` bytes arrive. With the
+/// `expected` length (a file's), the bytes are read in one call rather than in doubling
+/// pieces; the limit applies to what is read, whatever was expected.
+pub fn read_limited(reader: impl Read, limit: u64, name: &str, expected: u64) -> Result<Vec<u8>> {
+    let capacity = usize::try_from(expected.min(limit).saturating_add(1)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
     reader
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -355,12 +360,19 @@ mod tests {
 
     #[test]
     fn reading_stops_at_the_limit() {
-        assert!(read_limited(&b"12345"[..], 5, "x").is_ok());
-        let error = read_limited(&b"123456"[..], 5, "x").unwrap_err();
+        assert!(read_limited(&b"12345"[..], 5, "x", 5).is_ok());
+        let error = read_limited(&b"123456"[..], 5, "x", 0).unwrap_err();
         assert!(
             error.diagnostics[0]
                 .message
                 .contains("larger than the input limit of 5 bytes")
+        );
+        // What a file's length promised does not change what the limit lets in.
+        assert!(read_limited(&b"123456"[..], 5, "x", 2).is_err());
+        assert!(read_limited(&b"123456"[..], 5, "x", u64::MAX).is_err());
+        assert_eq!(
+            read_limited(&b"1234"[..], 5, "x", 9).ok(),
+            Some(b"1234".to_vec())
         );
     }
 

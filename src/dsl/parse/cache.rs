@@ -23,8 +23,8 @@ use std::fs;
 use std::hash::Hasher;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use sha2::{Digest, Sha256};
 use siphasher::sip128::{Hasher128, SipHasher13};
@@ -53,15 +53,41 @@ const MAX_ENTRIES: usize = 512;
 const KEEP_AFTER_PRUNING: usize = 384;
 
 /// A directory of parsed `.policy` files.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ParseCache {
     dir: PathBuf,
+    /// Set once the directory has been seen to be the user's own and private, so that a
+    /// load reading many entries looks at it once.
+    private: OnceLock<()>,
 }
+
+impl PartialEq for ParseCache {
+    fn eq(&self, other: &ParseCache) -> bool {
+        self.dir == other.dir
+    }
+}
+
+impl Eq for ParseCache {}
 
 impl ParseCache {
     /// A cache in `dir`, created when first written to.
     pub fn new(dir: impl Into<PathBuf>) -> ParseCache {
-        ParseCache { dir: dir.into() }
+        ParseCache {
+            dir: dir.into(),
+            private: OnceLock::new(),
+        }
+    }
+
+    /// Whether the directory is the user's own and no one else may write to it.
+    fn is_private(&self) -> bool {
+        if self.private.get().is_some() {
+            return true;
+        }
+        let private = is_private(&self.dir);
+        if private {
+            let _ = self.private.set(());
+        }
+        private
     }
 
     /// The directory the cache reads and writes.
@@ -78,7 +104,7 @@ impl ParseCache {
     ) -> Result<ast::File, Vec<Diagnostic>> {
         let key = entry_key(&source.text, tests);
         let path = self.dir.join(entry_name(&key));
-        if let Some(file) = read_entry(&self.dir, &path, &key) {
+        if let Some(file) = self.is_private().then(|| read_entry(&path, &key)).flatten() {
             return Ok(file);
         }
         let file = parse_with(source, tests)?;
@@ -92,7 +118,7 @@ impl ParseCache {
         let Some(bytes) = encode_entry(key, file) else {
             return;
         };
-        if create_private_dir(&self.dir).is_err() || !is_private(&self.dir) {
+        if create_private_dir(&self.dir).is_err() || !self.is_private() {
             return;
         }
         // Unique to this process and this write, so that no two writers share one.
@@ -139,15 +165,9 @@ fn hex_digit(nibble: u8) -> char {
 }
 
 /// The syntax tree an entry holds, if the entry is there, whole, undamaged, made for
-/// `key`, and in a directory only the user can write.
-fn read_entry(dir: &Path, path: &Path, key: &[u8; KEY_LEN]) -> Option<ast::File> {
-    // Looked at before it is opened: opening something else than a plain file (a pipe, a
-    // device) could block or read without end.
-    let before = fs::symlink_metadata(path).ok()?;
-    if !is_private(dir) || !is_entry(&before) {
-        return None;
-    }
-    let file = fs::File::open(path).ok()?;
+/// `key`, and a plain file of the user's own. The caller checks the directory.
+fn read_entry(path: &Path, key: &[u8; KEY_LEN]) -> Option<ast::File> {
+    let file = open_entry(path)?;
     let metadata = file.metadata().ok()?;
     if !is_entry(&metadata) {
         return None;
@@ -201,6 +221,28 @@ fn is_users_own(metadata: &fs::Metadata) -> bool {
 #[cfg(not(unix))]
 fn is_users_own(_: &fs::Metadata) -> bool {
     true
+}
+
+/// Opens what is at `path` for reading, unless it is a symbolic link. Opening does not
+/// wait: what is not a plain file (a pipe, a device) is opened without blocking, then
+/// turned down by its metadata before anything is read.
+#[cfg(unix)]
+fn open_entry(path: &Path) -> Option<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .ok()
+}
+
+/// Looks before it opens: opening something else than a plain file could block.
+#[cfg(not(unix))]
+fn open_entry(path: &Path) -> Option<fs::File> {
+    if !is_entry(&fs::symlink_metadata(path).ok()?) {
+        return None;
+    }
+    fs::File::open(path).ok()
 }
 
 #[cfg(unix)]

@@ -278,14 +278,52 @@ fn a_directory_or_entry_others_may_write_is_not_used() {
     );
     assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), parsed);
 
-    // In a directory others may write, nothing is read or written.
+    // In a directory others may write, nothing is read or written. (A cache looks at its
+    // directory once, so each run gets a cache of its own.)
     fs::write(&entry, &planted_bytes).unwrap();
     chmod(&entry, 0o600);
     chmod(dir.path(), 0o777);
+    let cache = ParseCache::new(dir.path());
     assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), parsed);
     let other = source(&POLICY.replace("deletes", "removes"));
     cache.parse(&other, TestBlocks::Skip).unwrap();
     assert_eq!(entries(dir.path()).len(), 1, "nothing new written");
     chmod(dir.path(), 0o700);
+    let cache = ParseCache::new(dir.path());
     assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), planted);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_or_a_pipe_under_an_entrys_name_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = source(POLICY);
+    let parsed = ParseCache::new(dir.path())
+        .parse(&file, TestBlocks::Skip)
+        .unwrap();
+    let [entry] = entries(dir.path()).try_into().unwrap();
+    let planted = File {
+        items: Vec::new(),
+        comments: Vec::new(),
+    };
+    let planted_bytes = encode_entry(&entry_key(POLICY, TestBlocks::Skip), &planted).unwrap();
+    let target = elsewhere.path().join("planted.ast");
+    fs::write(&target, &planted_bytes).unwrap();
+
+    fs::remove_file(&entry).unwrap();
+    std::os::unix::fs::symlink(&target, &entry).unwrap();
+    let cache = ParseCache::new(dir.path());
+    assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), parsed);
+    assert!(
+        !fs::symlink_metadata(&entry).unwrap().is_symlink(),
+        "replaced"
+    );
+
+    // A pipe no one writes to would block a plain open; the parse goes on.
+    fs::remove_file(&entry).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&entry).status();
+    assert!(made.unwrap().success());
+    assert_eq!(cache.parse(&file, TestBlocks::Skip).unwrap(), parsed);
+    assert!(fs::metadata(&entry).unwrap().is_file(), "replaced");
 }
