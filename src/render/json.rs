@@ -15,7 +15,7 @@ pub fn decision(decision: &Decision) -> String {
 pub fn decision_line(decision: &Decision) -> String {
     let mut out = String::with_capacity(256 + 160 * decision.policies.len());
     out.push_str("{\"verdict\":");
-    write_str(&mut out, decision.verdict.as_str());
+    write_name(&mut out, decision.verdict.as_str());
     out.push_str(",\"defaulted\":");
     out.push_str(if decision.defaulted { "true" } else { "false" });
     out.push_str(",\"outcomes\":[");
@@ -24,7 +24,7 @@ pub fn decision_line(decision: &Decision) -> String {
             out.push(',');
         }
         out.push_str("{\"verdict\":");
-        write_str(&mut out, outcome.verdict.as_str());
+        write_name(&mut out, outcome.verdict.as_str());
         out.push_str(",\"message\":");
         write_str(&mut out, &outcome.message);
         out.push_str(",\"policy\":");
@@ -52,7 +52,7 @@ pub fn decision_line(decision: &Decision) -> String {
         out.push_str(",\"source\":");
         write_location(&mut out, &report.source);
         out.push_str(",\"verdict\":");
-        write_str(&mut out, report.verdict.map_or("none", Verdict::as_str));
+        write_name(&mut out, report.verdict.map_or("none", Verdict::as_str));
         out.push('}');
     }
     out.push_str("],\"now\":");
@@ -113,9 +113,20 @@ fn write_u32(out: &mut String, number: u32) {
             break;
         }
     }
-    for digit in digits.iter().skip(start) {
-        out.push(char::from(*digit));
-    }
+    // Only ASCII digits were written: the text is always there.
+    out.push_str(
+        digits
+            .get(start..)
+            .and_then(|digits| std::str::from_utf8(digits).ok())
+            .unwrap_or("0"),
+    );
+}
+
+/// One of verdict's own names (a verdict, `none`), which never needs an escape.
+fn write_name(out: &mut String, name: &'static str) {
+    out.push('"');
+    out.push_str(name);
+    out.push('"');
 }
 
 fn write_str(out: &mut String, text: &str) {
