@@ -65,19 +65,25 @@ impl InputSource {
     }
 }
 
-/// Reads everything from `reader`, failing once more than `limit` bytes arrive. With the
-/// `expected` length (a file's), the bytes are read in one call rather than in doubling
-/// pieces; the limit applies to what is read, whatever was expected.
+/// Reads everything from `reader`, failing once more than `limit` bytes arrive.
 pub fn read_limited(reader: impl Read, limit: u64, name: &str, expected: u64) -> Result<Vec<u8>> {
+    let bytes = read_up_to(reader, limit, expected).map_err(|error| Error::io(name, &error))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(name, limit));
+    }
+    Ok(bytes)
+}
+
+/// Everything `reader` gives, but no more than one byte past `limit`: more than `limit`
+/// bytes back means the source is over it. With the `expected` length (a file's), the
+/// bytes are read in one call rather than in doubling pieces; the limit applies to what
+/// is read, whatever was expected.
+pub fn read_up_to(reader: impl Read, limit: u64, expected: u64) -> std::io::Result<Vec<u8>> {
     let capacity = usize::try_from(expected.min(limit).saturating_add(1)).unwrap_or(0);
     let mut bytes = Vec::with_capacity(capacity);
     reader
         .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|error| Error::io(name, &error))?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(name, limit));
-    }
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 

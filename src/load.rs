@@ -1,7 +1,6 @@
 //! Finding and reading policy sources (SPEC 3): files and directories, walked
 //! recursively in sorted order; `*.rego`, `*.policy` and env0 catalog folders.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -241,14 +240,9 @@ fn add_file(
 pub fn read_source(path: &Path, limit: u64) -> Result<Arc<SourceFile>> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|error| Error::io(&name, &error))?;
-    // Sized from the file's length (the limit still applies to what is read), so the file
-    // is read in one call rather than in doubling pieces.
     let expected = file.metadata().map_or(0, |metadata| metadata.len());
-    let capacity = usize::try_from(expected.min(limit).saturating_add(1)).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(capacity);
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|error| Error::io(&name, &error))?;
+    let bytes =
+        input::read_up_to(file, limit, expected).map_err(|error| Error::io(&name, &error))?;
     if bytes.len() as u64 > limit {
         return Err(Error::invalid(
             Diagnostic::error(format!(
