@@ -172,11 +172,18 @@ fn call_host_functions_directly(program: &mut Program) {
 /// Verdict's answer to each of [`engine::OPA_BUILTINS`], in the same order, in the form of
 /// the machine's builtins.
 const OPA_BUILTIN_CALLS: [BuiltinFcn; engine::OPA_BUILTINS.len()] = [
-    (opa_builtin::<0>, 2),
-    (opa_builtin::<1>, 1),
-    (opa_builtin::<2>, 1),
-    (opa_builtin::<3>, 1),
+    opa_call::<0>(),
+    opa_call::<1>(),
+    opa_call::<2>(),
+    opa_call::<3>(),
 ];
+
+/// The `INDEX`th of [`engine::OPA_BUILTINS`] as the machine's builtin, with its arity.
+// Evaluated while compiling: an index out of range fails the build, never a run.
+#[allow(clippy::indexing_slicing)]
+const fn opa_call<const INDEX: usize>() -> BuiltinFcn {
+    (opa_builtin::<INDEX>, engine::OPA_BUILTINS[INDEX].arity)
+}
 
 /// The machine's builtin for the `INDEX`th of [`engine::OPA_BUILTINS`]: what the
 /// interpreter's extension answers, an error where that fails.

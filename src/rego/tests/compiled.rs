@@ -28,6 +28,15 @@ fn gate_input(number: usize) -> Value {
     })
 }
 
+/// The policies loaded twice: as loaded, and with their one package compiled.
+fn interpreted_and_compiled(files: &[(&str, &str)]) -> (RegoPolicies, RegoPolicies) {
+    let interpreted = load(files);
+    let mut compiled = interpreted.clone();
+    compiled.compile();
+    assert_eq!(compiled.compiled_packages(), 1);
+    (interpreted, compiled)
+}
+
 /// Decides `decisions` inputs both ways, each compared; the compiled package must not have
 /// been sent back to the interpreter at the end.
 fn decide_both_ways(
@@ -50,10 +59,7 @@ fn decide_both_ways(
 
 #[test]
 fn compiled_decisions_agree_with_the_interpreter_past_the_checked_ones() {
-    let mut interpreted = load(&[("gate.rego", GATE)]);
-    let mut compiled = interpreted.clone();
-    compiled.compile();
-    assert_eq!(compiled.compiled_packages(), 1);
+    let (mut interpreted, mut compiled) = interpreted_and_compiled(&[("gate.rego", GATE)]);
     for number in 0..CHECKED_FIRST + 2 * CHECK_EVERY {
         let input = gate_input(number);
         let expected = evaluate(&mut interpreted, input.clone()).unwrap();
@@ -113,10 +119,7 @@ deny contains sprintf("%s: %s at %d", [meta.title, input.who, time.now_ns()]) if
     meta := rego.metadata.rule()
 }
 "#;
-    let mut interpreted = load(&[("p.rego", policy)]);
-    let mut compiled = interpreted.clone();
-    compiled.compile();
-    assert_eq!(compiled.compiled_packages(), 1);
+    let (mut interpreted, mut compiled) = interpreted_and_compiled(&[("p.rego", policy)]);
     assert_eq!(
         compiled.suspending_packages(),
         0,
@@ -141,10 +144,7 @@ deny contains sprintf("%v / %v", [input.ratio, to_number(input.cost)]) if input.
 warn contains sprintf("%d", [time.parse_duration_ns(input.wait)]) if input.warn
 allow contains sprintf("%d", [time.parse_rfc3339_ns(input.at)]) if true
 "#;
-    let mut interpreted = load(&[("p.rego", policy)]);
-    let mut compiled = interpreted.clone();
-    compiled.compile();
-    assert_eq!(compiled.compiled_packages(), 1);
+    let (mut interpreted, mut compiled) = interpreted_and_compiled(&[("p.rego", policy)]);
     assert_eq!(
         compiled.suspending_packages(),
         0,
