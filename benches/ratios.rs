@@ -36,6 +36,9 @@ fn main() {
     if wanted("per-decision") {
         per_decision();
     }
+    if wanted("walks") {
+        shared_walks();
+    }
     if wanted("text") {
         text_to_verdict();
     }
@@ -169,6 +172,41 @@ fn per_decision() {
             ours,
             floor_time,
             target,
+        );
+    }
+}
+
+/// DSL path, the rules of several policies that go over the plan walking it once between
+/// them, against each walking it on its own (`PolicySet::share_walks(false)`).
+fn shared_walks() {
+    for (input_name, count) in [
+        ("small", SHIPPED_COUNT),
+        ("plan-1000", SHIPPED_COUNT),
+        ("plan-10000", SHIPPED_COUNT),
+        ("plan-10000", 100),
+    ] {
+        let input = input_named(input_name);
+        let mut shared = policy_set(Language::Dsl, count);
+        let mut separate = shared.clone();
+        separate.share_walks(false);
+        assert!(!shared.shared_walks().is_empty(), "the set shares a walk");
+        let prepared = shared.prepare(input.clone()).expect("the input converts");
+        assert_eq!(
+            messages(&decide_prepared(&mut shared, &prepared).outcomes),
+            messages(&decide_prepared(&mut separate, &prepared).outcomes),
+            "one walk decides as a walk per policy"
+        );
+        let (ours, baseline) = measure::pair(
+            Budget::BENCH,
+            || decide_prepared(&mut shared, &prepared).outcomes.len(),
+            || decide_prepared(&mut separate, &prepared).outcomes.len(),
+        );
+        row(
+            "DSL evaluation, one walk over the plan / a walk per policy",
+            &format!("{input_name}, {count} policies"),
+            ours,
+            baseline,
+            "< 1×",
         );
     }
 }

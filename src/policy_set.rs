@@ -13,6 +13,8 @@ use crate::decision::{Decision, GrantActivation, PolicyResult};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Document;
 use crate::dsl;
+use crate::dsl::compile::CompiledPolicy;
+use crate::dsl::eval::shared::SharedWalks;
 use crate::dsl::parse::{ParseCache, TestBlocks};
 use crate::error::{Error, ErrorClass, Result};
 use crate::explain::{Explained, RegoExplanation, RegoRule};
@@ -97,6 +99,8 @@ pub struct PolicySet {
     files: Arc<Vec<Arc<SourceFile>>>,
     rego: Vec<RegoGroup>,
     dsl: Arc<Vec<dsl::compile::CompiledPolicy>>,
+    /// The lists of the input that more than one policy-language rule goes over.
+    dsl_walks: Arc<SharedWalks>,
     rulesets: Arc<Rulesets>,
     order: Arc<Vec<PolicyRef>>,
     tests: Arc<Vec<TestCase>>,
@@ -172,16 +176,36 @@ impl PolicySet {
             return Err(error);
         }
         positioned.sort_by_key(|&(position, _)| position);
+        let dsl = with_eval_time(compiled.dsl, options.limits.eval_time);
         Ok(PolicySet {
             files: Arc::new(sources.files.into_iter().chain(data_sources).collect()),
             rego,
-            dsl: Arc::new(with_eval_time(compiled.dsl, options.limits.eval_time)),
+            dsl_walks: Arc::new(CompiledPolicy::share_walks(&dsl)),
+            dsl: Arc::new(dsl),
             rulesets: Arc::new(Rulesets::new(compiled.rulesets)),
             order: Arc::new(positioned.into_iter().map(|(_, policy)| policy).collect()),
             tests: Arc::new(compiled.tests),
             coverable: Arc::new(compiled.rules),
             warnings: compiled.warnings,
         })
+    }
+
+    /// Whether policy-language rules of several policies that go over the same list of
+    /// the input (`for c in plan.resource_changes`) walk it once between them, as they do
+    /// unless told otherwise, or each on its own. They decide alike either way; one walk is
+    /// quicker over large lists. Turning it off is for comparing the two.
+    pub fn share_walks(&mut self, share: bool) {
+        self.dsl_walks = Arc::new(if share {
+            CompiledPolicy::share_walks(&self.dsl)
+        } else {
+            SharedWalks::default()
+        });
+    }
+
+    /// The lists of the input walked once for several rules, as paths
+    /// (`plan.resource_changes`), with the number of rules going over each.
+    pub fn shared_walks(&self) -> Vec<(String, usize)> {
+        self.dsl_walks.lists()
     }
 
     /// Every file read while loading, in order.
@@ -282,15 +306,36 @@ impl PolicySet {
         if !self.rego.is_empty() || !self.rulesets.is_empty() {
             return self.decide(&document.to_json(), now, default);
         }
+        let mut decided = self.dsl_results(document, now);
         let mut results = Vec::with_capacity(self.dsl.len());
         for policy in self.order.iter() {
             if let PolicyRef::Dsl(index) = *policy
-                && let Some(policy) = self.dsl.get(index)
+                && let Some(result) = decided.get_mut(index).and_then(Option::take)
             {
-                results.push(dsl_result(policy, document, now)?);
+                results.push(result?);
             }
         }
         Ok(Decision::combine(results, default, now))
+    }
+
+    /// What each policy-language policy decides of `document`, by index; taken one by one,
+    /// in the set's order, so that the first error in that order is the one reported.
+    fn dsl_results(
+        &self,
+        document: &Document<'_>,
+        now: DateTime<Utc>,
+    ) -> Vec<Option<Result<PolicyResult>>> {
+        CompiledPolicy::evaluate_all(&self.dsl, &self.dsl_walks, document, now)
+            .into_iter()
+            .zip(self.dsl.iter())
+            .map(|(outcomes, policy)| {
+                Some(outcomes.map(|outcomes| PolicyResult {
+                    policy: policy.name().to_string(),
+                    source: policy.location().clone(),
+                    outcomes,
+                }))
+            })
+            .collect()
     }
 
     /// What the catalog folders read of a document besides the engines: its
@@ -368,14 +413,15 @@ impl PolicySet {
         if let Some(rego) = rego {
             self.evaluate_rego(input, rego, now, &mut slots)?;
         }
+        let mut decided = self.dsl_results(document, now);
         for (slot, policy) in self.order.iter().enumerate() {
             let produced = match *policy {
                 PolicyRef::Rego { .. } => continue,
                 PolicyRef::Dsl(index) => {
-                    let Some(policy) = self.dsl.get(index) else {
+                    let Some(result) = decided.get_mut(index).and_then(Option::take) else {
                         continue;
                     };
-                    vec![dsl_result(policy, document, now)?]
+                    vec![result?]
                 }
                 PolicyRef::Rulesets => {
                     let decided = self.rulesets.evaluate(input, now)?;
@@ -483,19 +529,6 @@ fn with_eval_time(
 }
 
 /// The activation of the requested environment's own grant, if this open starts it.
-/// What a policy-language policy decides of `document`.
-fn dsl_result(
-    policy: &dsl::compile::CompiledPolicy,
-    document: &Document<'_>,
-    now: DateTime<Utc>,
-) -> Result<PolicyResult> {
-    Ok(PolicyResult {
-        policy: policy.name().to_string(),
-        source: policy.location().clone(),
-        outcomes: policy.evaluate_document(document, now)?,
-    })
-}
-
 fn requested_activation(input: &Value, activations: &[GrantActivation]) -> Option<GrantActivation> {
     if activations.is_empty() {
         // Nothing to find, and no need to look up the request (a fifth of the time a

@@ -43,8 +43,9 @@ pub fn repeat(subject: &str, repeats: usize) {
     let count = workloads::SHIPPED_COUNT;
     let mut sink = 0;
     match kind {
-        "dsl" => {
+        "dsl" | "dsl separate" => {
             let mut set = policy_set(Language::Dsl, count);
+            set.share_walks(kind == "dsl");
             let prepared = set.prepare(input).expect("the input converts");
             (0..repeats).for_each(|_| sink += decide_prepared(&mut set, &prepared).outcomes.len());
         }

@@ -22,6 +22,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::dsl::ast;
 use crate::dsl::eval::explain::PolicyExplanation;
 use crate::dsl::eval::program::{Explainers, Program};
+use crate::dsl::eval::shared::SharedWalks;
 use crate::dsl::eval::value::{Document, Json};
 use crate::dsl::eval::{self, Limits};
 use crate::dsl::parse::{TestBlocks, parse_with};
@@ -131,6 +132,29 @@ impl CompiledPolicy {
         now: DateTime<Utc>,
     ) -> Result<Vec<Outcome>, Error> {
         eval::run(&self.program, input, now, &self.limits)
+    }
+
+    /// Finds the lists of the input that `for` rules of more than one of `policies` go
+    /// over, for [`CompiledPolicy::evaluate_all`] to walk once.
+    pub fn share_walks(policies: &[CompiledPolicy]) -> SharedWalks {
+        let programs: Vec<&Program> = policies.iter().map(|policy| &*policy.program).collect();
+        SharedWalks::plan(&programs)
+    }
+
+    /// Evaluates each of `policies` over one input, giving what each one's
+    /// [`CompiledPolicy::evaluate_document`] gives, in order; the lists of `walks` (from
+    /// [`CompiledPolicy::share_walks`] over the same policies) are walked once for all.
+    pub fn evaluate_all(
+        policies: &[CompiledPolicy],
+        walks: &SharedWalks,
+        input: &Document<'_>,
+        now: DateTime<Utc>,
+    ) -> Vec<Result<Vec<Outcome>, Error>> {
+        let programs: Vec<(&Program, &Limits)> = policies
+            .iter()
+            .map(|policy| (&*policy.program, &policy.limits))
+            .collect();
+        eval::shared::run_all(&programs, walks, input, now)
     }
 
     /// The parts of the input document [`CompiledPolicy::evaluate`] reads: evaluating over

@@ -68,6 +68,8 @@ pub struct Budget {
     started: Option<Instant>,
     /// The traversal watch of the evaluation this budget replaced on its thread, if any.
     outer_watch: Watch,
+    /// This evaluation's watch while it is set aside ([`Budget::park`]).
+    parked: Option<Watch>,
 }
 
 impl Budget {
@@ -87,6 +89,23 @@ impl Budget {
             string_bytes: 0,
             started,
             outer_watch: WATCH.replace(watch),
+            parked: None,
+        }
+    }
+
+    /// Sets this evaluation aside so that another can run on the thread: the watch it
+    /// replaced is back until [`Budget::resume`]. Evaluations of several policies that
+    /// take turns park and resume; one that runs alone never needs to.
+    pub fn park(&mut self) {
+        if self.parked.is_none() {
+            self.parked = Some(WATCH.replace(self.outer_watch));
+        }
+    }
+
+    /// Makes a parked evaluation the thread's own again, where it left off.
+    pub fn resume(&mut self) {
+        if let Some(watch) = self.parked.take() {
+            self.outer_watch = WATCH.replace(watch);
         }
     }
 
@@ -132,7 +151,9 @@ impl Budget {
 
 impl Drop for Budget {
     fn drop(&mut self) {
-        WATCH.set(self.outer_watch);
+        if self.parked.is_none() {
+            WATCH.set(self.outer_watch);
+        }
     }
 }
 
@@ -254,5 +275,34 @@ mod tests {
         assert_eq!(budget.check_length(0), Err(Halt::Time(Duration::ZERO)));
         drop(budget);
         assert!(traversal_step(), "the watch ends with its evaluation");
+    }
+
+    #[test]
+    fn evaluations_taking_turns_keep_their_own_watch() {
+        let stopping = Limits {
+            max_time: Some(Duration::ZERO),
+            ..Limits::default()
+        };
+        let mut stopped = Budget::new(&stopping);
+        assert!((0..WATCH_CLOCK_EVERY).any(|_| !traversal_step()));
+        stopped.park();
+        let mut running = Budget::new(&Limits::default());
+        running.park();
+        running.resume();
+        assert!(
+            traversal_step(),
+            "a stop of one evaluation is not another's"
+        );
+        assert_eq!(running.check_length(0), Ok(()));
+        running.park();
+        stopped.resume();
+        assert_eq!(stopped.check_length(0), Err(Halt::Time(Duration::ZERO)));
+        stopped.park();
+        drop(stopped);
+        drop(running);
+        assert!(
+            traversal_step(),
+            "parked evaluations leave the thread's watch alone"
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod machine;
 pub mod operators;
 pub mod program;
 pub mod render;
+pub mod shared;
 pub mod value;
 
 use std::rc::Rc;
@@ -34,25 +35,44 @@ pub fn run(
     limits: &Limits,
 ) -> Result<Vec<Outcome>, Error> {
     let mut machine = Machine::new(program, input, now, limits);
+    if !guards_hold(&mut machine, program)? {
+        return Ok(Vec::new());
+    }
+    let mut outcomes = Vec::new();
+    for rule in &program.rules {
+        fire_rule(&mut machine, program, rule, &mut outcomes)?;
+    }
+    Ok(outcomes)
+}
+
+/// Whether every `when` guard of the policy holds, evaluated in order up to the first
+/// that does not.
+fn guards_hold<'a>(machine: &mut Machine<'a>, program: &'a Program) -> Result<bool, Error> {
     for guard in &program.guards {
         let holds = machine
             .eval(&guard.condition)
             .and_then(|holds| limits::watch_halt().map(|()| holds))
             .map_err(|halt| halted(program, guard.span, "its `when` guard", &halt))?;
         if !holds.is_true() {
-            return Ok(Vec::new());
+            return Ok(false);
         }
     }
-    let mut outcomes = Vec::new();
-    for rule in &program.rules {
-        fire(&mut machine, program, rule, &mut outcomes)
-            .and_then(|()| limits::watch_halt())
-            .map_err(|halt| {
-                let what = format!("its {} rule at line {}", rule.verdict, rule.location.line);
-                halted(program, rule.span, &what, &halt)
-            })?;
-    }
-    Ok(outcomes)
+    Ok(true)
+}
+
+/// Adds the outcomes of one rule, or gives the error of the limit it ran into.
+fn fire_rule<'a>(
+    machine: &mut Machine<'a>,
+    program: &'a Program,
+    rule: &'a RuleProgram,
+    outcomes: &mut Vec<Outcome>,
+) -> Result<(), Error> {
+    fire(machine, program, rule, outcomes)
+        .and_then(|()| limits::watch_halt())
+        .map_err(|halt| {
+            let what = format!("its {} rule at line {}", rule.verdict, rule.location.line);
+            halted(program, rule.span, &what, &halt)
+        })
 }
 
 /// Adds the outcomes of one rule: one when it has no `for` and its `if` holds (or it has
@@ -71,16 +91,28 @@ fn fire<'a>(
     };
     let items = machine.eval(iterable)?;
     for item in items.elements().into_iter().flatten() {
-        machine.budget.iterate()?;
-        machine.locals.push(item);
-        let fired = if holds(machine, rule)? {
-            Some(outcome(machine, program, rule)?)
-        } else {
-            None
-        };
-        machine.locals.pop();
-        outcomes.extend(fired);
+        fire_for(machine, program, rule, item, outcomes)?;
     }
+    Ok(())
+}
+
+/// Adds the outcome of a rule with a `for` for one item, when the item passes its `if`.
+fn fire_for<'a>(
+    machine: &mut Machine<'a>,
+    program: &'a Program,
+    rule: &'a RuleProgram,
+    item: Value<'a>,
+    outcomes: &mut Vec<Outcome>,
+) -> Result<(), Halt> {
+    machine.budget.iterate()?;
+    machine.locals.push(item);
+    let fired = if holds(machine, rule)? {
+        Some(outcome(machine, program, rule)?)
+    } else {
+        None
+    };
+    machine.locals.pop();
+    outcomes.extend(fired);
     Ok(())
 }
 

@@ -297,6 +297,7 @@ impl<'a> Value<'a> {
 }
 
 /// The values `for x in VALUE` visits.
+#[derive(Clone)]
 pub enum Elements<'v, 'a> {
     Document(std::slice::Iter<'a, Document<'a>>),
     Values(std::slice::Iter<'v, Value<'a>>),
@@ -314,6 +315,16 @@ impl<'a> Iterator for Elements<'_, 'a> {
             Elements::Values(items) => items.next().cloned(),
             Elements::DocumentValues(values) => values.next().map(Value::from_document),
             Elements::ObjectValues(values) => values.next().cloned(),
+        }
+    }
+
+    /// Skips without converting what it skips (a slice skips in one step).
+    fn nth(&mut self, n: usize) -> Option<Value<'a>> {
+        match self {
+            Elements::Document(items) => items.nth(n).map(Value::from_document),
+            Elements::Values(items) => items.nth(n).cloned(),
+            Elements::DocumentValues(values) => values.nth(n).map(Value::from_document),
+            Elements::ObjectValues(values) => values.nth(n).cloned(),
         }
     }
 

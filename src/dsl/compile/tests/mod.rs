@@ -4,6 +4,7 @@
 mod explaining;
 mod projection;
 mod random;
+mod shared_walks;
 
 use std::sync::Arc;
 
