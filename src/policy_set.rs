@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::catalog::Catalog;
-use crate::decision::{Decision, GrantActivation, PolicyResult};
+use crate::decision::{Decision, GrantActivation, Outcome, PolicyResult};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Document;
 use crate::dsl;
@@ -310,7 +310,7 @@ impl PolicySet {
         let mut results = Vec::with_capacity(self.dsl.len());
         for policy in self.order.iter() {
             if let PolicyRef::Dsl(index) = *policy
-                && let Some(result) = decided.get_mut(index).and_then(Option::take)
+                && let Some(result) = self.dsl_result(&mut decided, index)
             {
                 results.push(result?);
             }
@@ -318,24 +318,29 @@ impl PolicySet {
         Ok(Decision::combine(results, default, now))
     }
 
-    /// What each policy-language policy decides of `document`, by index; taken one by one,
-    /// in the set's order, so that the first error in that order is the one reported.
+    /// What each policy-language policy decides of `document`, by index, each taken once
+    /// with [`PolicySet::dsl_result`].
     fn dsl_results(
         &self,
         document: &Document<'_>,
         now: DateTime<Utc>,
-    ) -> Vec<Option<Result<PolicyResult>>> {
+    ) -> Vec<Result<Vec<Outcome>>> {
         CompiledPolicy::evaluate_all(&self.dsl, &self.dsl_walks, document, now)
-            .into_iter()
-            .zip(self.dsl.iter())
-            .map(|(outcomes, policy)| {
-                Some(outcomes.map(|outcomes| PolicyResult {
-                    policy: policy.name().to_string(),
-                    source: policy.location().clone(),
-                    outcomes,
-                }))
-            })
-            .collect()
+    }
+
+    /// Takes what policy-language policy `index` decided out of `decided`.
+    fn dsl_result(
+        &self,
+        decided: &mut [Result<Vec<Outcome>>],
+        index: usize,
+    ) -> Option<Result<PolicyResult>> {
+        let policy = self.dsl.get(index)?;
+        let outcomes = std::mem::replace(decided.get_mut(index)?, Ok(Vec::new()));
+        Some(outcomes.map(|outcomes| PolicyResult {
+            policy: policy.name().to_string(),
+            source: policy.location().clone(),
+            outcomes,
+        }))
     }
 
     /// What the catalog folders read of a document besides the engines: its
@@ -418,7 +423,7 @@ impl PolicySet {
             let produced = match *policy {
                 PolicyRef::Rego { .. } => continue,
                 PolicyRef::Dsl(index) => {
-                    let Some(result) = decided.get_mut(index).and_then(Option::take) else {
+                    let Some(result) = self.dsl_result(&mut decided, index) else {
                         continue;
                     };
                     vec![result?]

@@ -22,7 +22,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::dsl::ast;
 use crate::dsl::eval::explain::PolicyExplanation;
 use crate::dsl::eval::program::{Explainers, Program};
-use crate::dsl::eval::shared::SharedWalks;
+use crate::dsl::eval::shared::{Evaluable, SharedWalks};
 use crate::dsl::eval::value::{Document, Json};
 use crate::dsl::eval::{self, Limits};
 use crate::dsl::parse::{TestBlocks, parse_with};
@@ -45,6 +45,16 @@ pub struct CompiledPolicy {
     block_start: usize,
     /// The same policy with its explainers, once it has been explained.
     explaining: Arc<OnceLock<Arc<Program>>>,
+}
+
+impl Evaluable for CompiledPolicy {
+    fn program(&self) -> &Program {
+        &self.program
+    }
+
+    fn limits(&self) -> &Limits {
+        &self.limits
+    }
 }
 
 impl CompiledPolicy {
@@ -150,11 +160,7 @@ impl CompiledPolicy {
         input: &Document<'_>,
         now: DateTime<Utc>,
     ) -> Vec<Result<Vec<Outcome>, Error>> {
-        let programs: Vec<(&Program, &Limits)> = policies
-            .iter()
-            .map(|policy| (&*policy.program, &policy.limits))
-            .collect();
-        eval::shared::run_all(&programs, walks, input, now)
+        eval::shared::run_all(policies, walks, input, now)
     }
 
     /// The parts of the input document [`CompiledPolicy::evaluate`] reads: evaluating over

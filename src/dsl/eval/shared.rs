@@ -117,24 +117,38 @@ fn value_at<'a>(input: &'a Document<'a>, path: &[Box<str>]) -> Value<'a> {
         .fold(Value::from_document(input), |value, name| value.field(name))
 }
 
+/// A policy as [`run_all`] evaluates it: its program and its limits.
+pub trait Evaluable {
+    fn program(&self) -> &Program;
+    fn limits(&self) -> &Limits;
+}
+
+impl Evaluable for (&Program, &Limits) {
+    fn program(&self) -> &Program {
+        self.0
+    }
+
+    fn limits(&self) -> &Limits {
+        self.1
+    }
+}
+
 /// Evaluates every policy of `policies` over `input`, as [`super::run`] evaluates each,
 /// walking the lists of `walks` once for all of them. `walks` must be planned for these
 /// policies, in this order.
-pub fn run_all(
-    policies: &[(&Program, &Limits)],
+pub fn run_all<P: Evaluable>(
+    policies: &[P],
     walks: &SharedWalks,
     input: &Document<'_>,
     now: DateTime<Utc>,
 ) -> Vec<Result<Vec<Outcome>, Error>> {
+    let alone = |policy: &P| super::run(policy.program(), input, now, policy.limits());
     if !walks.walks.iter().any(|walk| walk.is_long(input)) {
-        return policies
-            .iter()
-            .map(|(program, limits)| super::run(program, input, now, limits))
-            .collect();
+        return policies.iter().map(alone).collect();
     }
     let mut lanes: Vec<Lane<'_>> = policies
         .iter()
-        .map(|(program, limits)| Lane::start(program, input, now, limits))
+        .map(|policy| Lane::start(policy.program(), input, now, policy.limits()))
         .collect();
     for walk in &walks.walks {
         walk_once(walk, &mut lanes, input);
@@ -142,10 +156,7 @@ pub fn run_all(
     lanes
         .into_iter()
         .zip(policies)
-        .map(|(mut lane, (program, limits))| match lane.finish() {
-            Some(outcomes) => Ok(outcomes),
-            None => super::run(program, input, now, limits),
-        })
+        .map(|(mut lane, policy)| lane.finish().map_or_else(|| alone(policy), Ok))
         .collect()
 }
 
