@@ -69,6 +69,19 @@ fn verdict_stays_within_a_few_times_its_baselines() {
         || floor::decide_json(&hand, &plan).len(),
     );
 
+    let mut separate = set.clone();
+    separate.share_walks(false);
+    check(
+        "one walk over the plan / a walk per policy, 300 resource changes",
+        1.5,
+        || decide_prepared(&mut set, &prepared_plan).outcomes.len(),
+        || {
+            decide_prepared(&mut separate, &prepared_plan)
+                .outcomes
+                .len()
+        },
+    );
+
     let text = plan.to_string();
     let mut decider = TextDecider::new(policy_set(Language::Dsl, SHIPPED_COUNT));
     check(
