@@ -81,15 +81,17 @@ impl Decision {
     /// Combines what every policy produced: the strictest verdict among all outcomes wins;
     /// with no outcome at all, `default` decides and the decision is marked defaulted.
     pub fn combine(results: Vec<PolicyResult>, default: Verdict, now: DateTime<Utc>) -> Decision {
-        let policies = results
-            .iter()
-            .map(|result| PolicyReport {
-                policy: result.policy.clone(),
-                source: result.source.clone(),
+        let mut policies = Vec::with_capacity(results.len());
+        let mut outcomes: Vec<Outcome> =
+            Vec::with_capacity(results.iter().map(|result| result.outcomes.len()).sum());
+        for result in results {
+            policies.push(PolicyReport {
                 verdict: Verdict::strictest(result.outcomes.iter().map(|o| o.verdict)),
-            })
-            .collect();
-        let outcomes: Vec<Outcome> = results.into_iter().flat_map(|r| r.outcomes).collect();
+                policy: result.policy,
+                source: result.source,
+            });
+            outcomes.extend(result.outcomes);
+        }
         let strictest = Verdict::strictest(outcomes.iter().map(|o| o.verdict));
         Decision {
             verdict: strictest.unwrap_or(default),

@@ -47,6 +47,7 @@ pub fn run(
 
 /// Whether every `when` guard of the policy holds, evaluated in order up to the first
 /// that does not.
+#[inline(always)]
 fn guards_hold<'a>(machine: &mut Machine<'a>, program: &'a Program) -> Result<bool, Error> {
     for guard in &program.guards {
         let holds = machine
@@ -61,6 +62,7 @@ fn guards_hold<'a>(machine: &mut Machine<'a>, program: &'a Program) -> Result<bo
 }
 
 /// Adds the outcomes of one rule, or gives the error of the limit it ran into.
+#[inline(always)]
 fn fire_rule<'a>(
     machine: &mut Machine<'a>,
     program: &'a Program,
@@ -97,6 +99,7 @@ fn fire<'a>(
 }
 
 /// Adds the outcome of a rule with a `for` for one item, when the item passes its `if`.
+#[inline(always)]
 fn fire_for<'a>(
     machine: &mut Machine<'a>,
     program: &'a Program,
