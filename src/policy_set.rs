@@ -191,9 +191,10 @@ impl PolicySet {
     }
 
     /// Whether policy-language rules of several policies that go over the same list of
-    /// the input (`for c in plan.resource_changes`) walk it once between them, as they do
-    /// unless told otherwise, or each on its own. They decide alike either way; one walk is
-    /// quicker over large lists. Turning it off is for comparing the two.
+    /// the input (`for c in plan.resource_changes`) walk it once between them, and `let`s
+    /// they have in common are evaluated once, as they are unless told otherwise, or each
+    /// policy is evaluated on its own. They decide alike either way; sharing is quicker
+    /// over large lists. Turning it off is for comparing the two.
     pub fn share_walks(&mut self, share: bool) {
         self.dsl_walks = Arc::new(if share {
             CompiledPolicy::share_walks(&self.dsl)

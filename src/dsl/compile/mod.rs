@@ -147,8 +147,7 @@ impl CompiledPolicy {
     /// Finds the lists of the input that `for` rules of more than one of `policies` go
     /// over, for [`CompiledPolicy::evaluate_all`] to walk once.
     pub fn share_walks(policies: &[CompiledPolicy]) -> SharedWalks {
-        let programs: Vec<&Program> = policies.iter().map(|policy| &*policy.program).collect();
-        SharedWalks::plan(&programs)
+        SharedWalks::plan(policies)
     }
 
     /// Evaluates each of `policies` over one input, giving what each one's

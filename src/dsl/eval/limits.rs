@@ -129,6 +129,25 @@ impl Budget {
         }
     }
 
+    /// The loop steps and string bytes counted so far.
+    pub fn spent(&self) -> (u64, usize) {
+        (self.iterations, self.string_bytes)
+    }
+
+    /// Counts work done elsewhere on this evaluation's behalf (a `let` another policy
+    /// evaluated, see [`super::shared`]) as if it had been done here.
+    pub fn charge(&mut self, iterations: u64, string_bytes: usize) -> Result<(), Halt> {
+        self.iterations = self.iterations.saturating_add(iterations);
+        if self.iterations > self.limits.max_iterations {
+            return Err(Halt::Iterations(self.limits.max_iterations));
+        }
+        self.string_bytes = self.string_bytes.saturating_add(string_bytes);
+        if self.string_bytes > self.limits.max_total_string_bytes {
+            return Err(Halt::TotalStrings(self.limits.max_total_string_bytes));
+        }
+        Ok(())
+    }
+
     /// Checks that a string being built is still within the length limit.
     pub fn check_length(&self, bytes: usize) -> Result<(), Halt> {
         watch_halt()?;

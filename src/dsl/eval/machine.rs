@@ -15,6 +15,7 @@ use super::limits::{Budget, Halt, Limits};
 use super::operators::{arithmetic, compare, negate};
 use super::program::{Comprehension, Node, Pattern, Program, Step, TemplatePiece};
 use super::render::write_interpolated;
+use super::shared::{SharedLets, SharedValue};
 use super::value::{Document, Value};
 use crate::dsl::ast::ComprehensionKind;
 
@@ -48,6 +49,8 @@ pub struct Machine<'a> {
     /// (`None`: invalid), up to [`CACHED_PATTERNS`] of each.
     globs: HashMap<String, Option<Pattern>>,
     regexes: HashMap<String, Option<Pattern>>,
+    /// The `let`s this evaluation shares with other policies' deciding the same input.
+    pub(super) shared_lets: Option<SharedLets<'a>>,
 }
 
 impl<'a> Machine<'a> {
@@ -69,6 +72,7 @@ impl<'a> Machine<'a> {
             config: None,
             globs: HashMap::new(),
             regexes: HashMap::new(),
+            shared_lets: None,
         }
     }
 
@@ -210,6 +214,14 @@ impl<'a> Machine<'a> {
         let Some(node) = self.program.lets.get(slot) else {
             return Ok(Value::Null);
         };
+        let shared = self.shared_lets.as_ref().and_then(|lets| lets.group(slot));
+        let found = shared.and_then(|group| self.shared_lets.as_ref()?.value(group));
+        if let Some(found) = found {
+            self.budget.charge(found.iterations, found.string_bytes)?;
+            self.set_let(slot, LetState::Done(found.value.clone()));
+            return Ok(found.value);
+        }
+        let spent = self.budget.spent();
         self.set_let(slot, LetState::Running);
         self.let_nesting += 1;
         // A `let` sees no loop variable: it runs on a stack of its own.
@@ -218,6 +230,19 @@ impl<'a> Machine<'a> {
         self.locals = outer_locals;
         self.let_nesting -= 1;
         let value = result?;
+        if let Some(group) = shared
+            && let Some(lets) = &self.shared_lets
+        {
+            let (iterations, string_bytes) = self.budget.spent();
+            lets.keep(
+                group,
+                SharedValue {
+                    value: value.clone(),
+                    iterations: iterations - spent.0,
+                    string_bytes: string_bytes - spent.1,
+                },
+            );
+        }
         self.set_let(slot, LetState::Done(value.clone()));
         Ok(value)
     }

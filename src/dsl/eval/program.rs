@@ -212,6 +212,62 @@ impl Node {
             _ => None,
         }
     }
+
+    /// Calls `f` on each expression directly inside this one.
+    pub fn for_each_child(&self, f: &mut dyn FnMut(&Node)) {
+        match self {
+            Node::Constant(_)
+            | Node::Input
+            | Node::InputField(_)
+            | Node::Now
+            | Node::Config
+            | Node::ConfigField(_)
+            | Node::Let(_)
+            | Node::Local(_) => {}
+            Node::Path { base, steps } => {
+                f(base);
+                for step in steps.iter() {
+                    if let Step::Index(index) = step {
+                        f(index);
+                    }
+                }
+            }
+            Node::Not(operand) | Node::Negate(operand) => f(operand),
+            Node::And(left, right)
+            | Node::Or(left, right)
+            | Node::Coalesce(left, right)
+            | Node::Compare { left, right, .. }
+            | Node::Arithmetic { left, right, .. } => {
+                f(left);
+                f(right);
+            }
+            Node::In {
+                element, container, ..
+            } => {
+                f(element);
+                f(container);
+            }
+            Node::Call { args, .. } => args.iter().for_each(f),
+            Node::Match { subject, .. } => f(subject),
+            Node::Zoned { time, .. } => f(time),
+            Node::Comprehension(comprehension) => {
+                f(&comprehension.iterable);
+                f(&comprehension.element);
+                if let Some(condition) = &comprehension.condition {
+                    f(condition);
+                }
+            }
+            Node::Template(pieces) => {
+                for piece in pieces.iter() {
+                    if let TemplatePiece::Value(node) = piece {
+                        f(node);
+                    }
+                }
+            }
+            Node::Array(items) => items.iter().for_each(f),
+            Node::Object(entries) => entries.iter().for_each(|(_, value)| f(value)),
+        }
+    }
 }
 
 /// One access of a path.

@@ -8,10 +8,22 @@
 //! list once, a stretch of elements at a time, and every rule over it takes its turn on
 //! the stretch while it is still in cache.
 //!
-//! Evaluation is total and has no side effects, so what a rule gives does not depend on
-//! when it runs: each policy's outcomes are those [`super::run`] gives, in the same order.
-//! Only which limit a policy runs into first, and where, could differ; a policy that halts
-//! is evaluated again on its own, so that its error is the one it has alone.
+//! A `let` that reads only the input (no other `let`, no `config`) and is written the same
+//! in several policies with the same limits, such as the shipped `auto-allow`'s and
+//! `require-approvers`'s `all(c.change.actions == ["no-op"] for c in
+//! plan.resource_changes)`, is evaluated once when they decide together: the others take
+//! its value, and count the loop steps and string bytes it took as if they had evaluated
+//! it themselves.
+//!
+//! Evaluation is total and has no side effects, so what a rule or a `let` gives does not
+//! depend on when, or for which policy, it runs: each policy's outcomes are those
+//! [`super::run`] gives, in the same order. Only which limit a policy runs into first, and
+//! where, could differ; a policy that halts is evaluated again on its own, so that its
+//! error is the one it has alone.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 
@@ -27,10 +39,19 @@ use crate::error::Error;
 /// in the fastest caches between the rules, enough that taking turns costs nothing.
 const STRETCH: usize = 32;
 
-/// The lists of the input that `for` rules of a set iterate more than once.
+/// The lists of the input that `for` rules of a set iterate more than once, and the
+/// `let`s its policies have in common.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SharedWalks {
     walks: Vec<Walk>,
+    /// For each policy, the group of each of its `let` slots among the shared `let`s (empty
+    /// when it shares none).
+    lets: Vec<Box<[Option<usize>]>>,
+    /// How many groups of shared `let`s there are.
+    let_groups: usize,
+    /// The lists of the input that shared `let`s go over: the policies decide together
+    /// when one of them, or of the shared walks, is long.
+    let_lists: Vec<Box<[Box<str>]>>,
 }
 
 /// One list, by its path from the input's root, and the rules that iterate it.
@@ -47,12 +68,14 @@ struct RuleRef {
 }
 
 impl SharedWalks {
-    /// Finds the lists of the input that more than one `for` rule of `programs` iterates,
-    /// where the list is a path of plain field names (`plan.resource_changes`).
-    pub fn plan(programs: &[&Program]) -> SharedWalks {
+    /// Finds the lists of the input that more than one `for` rule of `policies` iterates,
+    /// where the list is a path of plain field names (`plan.resource_changes`), and the
+    /// `let`s they have in common.
+    pub fn plan<P: Evaluable>(policies: &[P]) -> SharedWalks {
         let mut walks: Vec<Walk> = Vec::new();
-        for (policy, program) in programs.iter().enumerate() {
-            for (rule, each) in program
+        for (policy, evaluable) in policies.iter().enumerate() {
+            for (rule, each) in evaluable
+                .program()
                 .rules
                 .iter()
                 .enumerate()
@@ -72,12 +95,75 @@ impl SharedWalks {
             }
         }
         walks.retain(|walk| walk.rules.len() > 1);
-        SharedWalks { walks }
+        let mut shared = SharedWalks {
+            walks,
+            ..SharedWalks::default()
+        };
+        shared.plan_lets(policies);
+        shared
     }
 
-    /// Whether no list is shared: each policy is then evaluated on its own.
+    /// Groups the `let`s that read only the input and are written the same, among policies
+    /// with the same limits.
+    fn plan_lets<P: Evaluable>(&mut self, policies: &[P]) {
+        let mut groups: HashMap<(String, usize), Vec<(usize, usize)>> = HashMap::new();
+        let mut limits: Vec<&Limits> = Vec::new();
+        for (policy, evaluable) in policies.iter().enumerate() {
+            let kind = match limits.iter().position(|known| *known == evaluable.limits()) {
+                Some(kind) => kind,
+                None => {
+                    limits.push(evaluable.limits());
+                    limits.len() - 1
+                }
+            };
+            for (slot, node) in evaluable.program().lets.iter().enumerate() {
+                if reads_only_the_input(node) {
+                    groups
+                        .entry((format!("{node:?}"), kind))
+                        .or_default()
+                        .push((policy, slot));
+                }
+            }
+        }
+        let mut shared: Vec<Vec<(usize, usize)>> = groups
+            .into_values()
+            .filter(|members| members.len() > 1)
+            .collect();
+        shared.sort();
+        self.lets = vec![Box::default(); policies.len()];
+        for (group, members) in shared.iter().enumerate() {
+            for &(policy, slot) in members {
+                let Some(slots) = self.lets.get_mut(policy) else {
+                    continue;
+                };
+                if slots.is_empty() {
+                    let count = policies
+                        .get(policy)
+                        .map_or(0, |policy| policy.program().lets.len());
+                    *slots = vec![None; count].into_boxed_slice();
+                }
+                if let Some(entry) = slots.get_mut(slot) {
+                    *entry = Some(group);
+                }
+            }
+            if let Some(node) = members
+                .first()
+                .and_then(|&(policy, slot)| policies.get(policy)?.program().lets.get(slot))
+            {
+                collect_lists(node, &mut self.let_lists);
+            }
+        }
+        self.let_groups = shared.len();
+    }
+
+    /// Whether nothing is shared: each policy is then evaluated on its own.
     pub fn is_empty(&self) -> bool {
-        self.walks.is_empty()
+        self.walks.is_empty() && self.let_groups == 0
+    }
+
+    /// How many groups of `let`s are evaluated once for several policies.
+    pub fn shared_lets(&self) -> usize {
+        self.let_groups
     }
 
     /// The shared lists, as paths written in the language (`plan.resource_changes`), and
@@ -88,6 +174,26 @@ impl SharedWalks {
             .map(|walk| (walk.path.join("."), walk.rules.len()))
             .collect()
     }
+}
+
+/// Whether an expression reads nothing but the input, the time and its own loop variables:
+/// no `let` (whose slot means something else in another policy) and no `config` (whose
+/// defaults may differ).
+fn reads_only_the_input(node: &Node) -> bool {
+    let mut only_input = !matches!(node, Node::Let(_) | Node::Config | Node::ConfigField(_));
+    node.for_each_child(&mut |child| only_input = only_input && reads_only_the_input(child));
+    only_input
+}
+
+/// Adds the lists of the input that comprehensions in `node` go over.
+fn collect_lists(node: &Node, lists: &mut Vec<Box<[Box<str>]>>) {
+    if let Node::Comprehension(comprehension) = node
+        && let Some(path) = input_path(&comprehension.iterable)
+        && !lists.contains(&path)
+    {
+        lists.push(path);
+    }
+    node.for_each_child(&mut |child| collect_lists(child, lists));
 }
 
 /// The path of plain field names from the input's root that `node` reads, if that is all
@@ -137,19 +243,34 @@ impl Evaluable for (&Program, &Limits) {
 /// Evaluates every policy of `policies` over `input`, as [`super::run`] evaluates each,
 /// walking the lists of `walks` once for all of them. `walks` must be planned for these
 /// policies, in this order.
-pub fn run_all<P: Evaluable>(
-    policies: &[P],
-    walks: &SharedWalks,
-    input: &Document<'_>,
+pub fn run_all<'a, P: Evaluable>(
+    policies: &'a [P],
+    walks: &'a SharedWalks,
+    input: &'a Document<'a>,
     now: DateTime<Utc>,
 ) -> Vec<Result<Vec<Outcome>, Error>> {
     let alone = |policy: &P| super::run(policy.program(), input, now, policy.limits());
-    if !walks.walks.iter().any(|walk| walk.is_long(input)) {
+    let long = |path: &[Box<str>]| is_long(input, path);
+    if !walks.walks.iter().any(|walk| long(&walk.path))
+        && !walks.let_lists.iter().any(|path| long(path))
+    {
         return policies.iter().map(alone).collect();
     }
+    let values = Rc::new(RefCell::new(vec![None; walks.let_groups]));
     let mut lanes: Vec<Lane<'_>> = policies
         .iter()
-        .map(|policy| Lane::start(policy.program(), input, now, policy.limits()))
+        .enumerate()
+        .map(|(index, policy)| {
+            let shared = walks
+                .lets
+                .get(index)
+                .filter(|groups| !groups.is_empty())
+                .map(|groups| SharedLets {
+                    groups,
+                    values: Rc::clone(&values),
+                });
+            Lane::start(policy.program(), input, now, policy.limits(), shared)
+        })
         .collect();
     for walk in &walks.walks {
         walk_once(walk, &mut lanes, input);
@@ -161,14 +282,47 @@ pub fn run_all<P: Evaluable>(
         .collect()
 }
 
-impl Walk {
-    /// Whether the list takes more than one stretch: over a shorter one, taking turns
-    /// costs more than it saves (6% more time for the three changes of a small input).
-    fn is_long(&self, input: &Document<'_>) -> bool {
-        match document_at(input, &self.path) {
-            Some(Document::Array(items)) => items.len() > STRETCH,
-            Some(Document::Object(fields)) => fields.len() > STRETCH,
-            _ => false,
+/// Whether the list at `path` takes more than one stretch: over a shorter one, taking turns
+/// costs more than it saves (6% more time for the three changes of a small input).
+fn is_long(input: &Document<'_>, path: &[Box<str>]) -> bool {
+    match document_at(input, path) {
+        Some(Document::Array(items)) => items.len() > STRETCH,
+        Some(Document::Object(fields)) => fields.len() > STRETCH,
+        _ => false,
+    }
+}
+
+/// The `let`s one policy's evaluation shares with the others deciding the same input.
+pub(super) struct SharedLets<'a> {
+    /// The group of each of the policy's `let` slots among the shared ones.
+    groups: &'a [Option<usize>],
+    /// Each group's value, once a policy has evaluated it.
+    values: Rc<RefCell<Vec<Option<SharedValue<'a>>>>>,
+}
+
+/// A shared `let`'s value, and the work it took.
+#[derive(Clone)]
+pub(super) struct SharedValue<'a> {
+    pub value: Value<'a>,
+    pub iterations: u64,
+    pub string_bytes: usize,
+}
+
+impl<'a> SharedLets<'a> {
+    /// The group of a `let` slot, when it is shared.
+    pub(super) fn group(&self, slot: usize) -> Option<usize> {
+        self.groups.get(slot).copied().flatten()
+    }
+
+    /// A group's value, when a policy has evaluated it.
+    pub(super) fn value(&self, group: usize) -> Option<SharedValue<'a>> {
+        self.values.borrow().get(group).cloned().flatten()
+    }
+
+    /// Keeps a group's value for the other policies.
+    pub(super) fn keep(&self, group: usize, value: SharedValue<'a>) {
+        if let Some(slot) = self.values.borrow_mut().get_mut(group) {
+            *slot = Some(value);
         }
     }
 }
@@ -227,8 +381,10 @@ impl<'a> Lane<'a> {
         input: &'a Document<'a>,
         now: DateTime<Utc>,
         limits: &Limits,
+        shared_lets: Option<SharedLets<'a>>,
     ) -> Lane<'a> {
         let mut machine = Machine::new(program, input, now, limits);
+        machine.shared_lets = shared_lets;
         let state = match guards_hold(&mut machine, program) {
             Ok(true) => State::Running,
             Ok(false) => State::Skipped,

@@ -43,7 +43,44 @@ fn input_with_lists() -> impl Strategy<Value = Json> {
     })
 }
 
-/// One random policy: a `let`, two `for` rules over shared lists, one rule without.
+/// A `let` that reads only the input, from a few that policies may have in common.
+fn common_let() -> impl Strategy<Value = Expr> {
+    let changes = || fields(name("plan"), &["resource_changes"]);
+    let x = || fields(name("c"), &["x"]);
+    prop_oneof![
+        Just(comprehension(
+            ComprehensionKind::All,
+            binary(x(), BinaryOp::Gt, num(0.0)),
+            "c",
+            changes(),
+            None
+        )),
+        Just(comprehension(
+            ComprehensionKind::Count,
+            name("c"),
+            "c",
+            changes(),
+            Some(binary(x(), BinaryOp::Lt, num(10.0)))
+        )),
+        Just(comprehension(
+            ComprehensionKind::List,
+            x(),
+            "c",
+            name("approvers"),
+            None
+        )),
+        Just(comprehension(
+            ComprehensionKind::Any,
+            binary(name("c"), BinaryOp::Eq, text("b")),
+            "c",
+            changes(),
+            None
+        )),
+    ]
+}
+
+/// One random policy: `let`s (one of them perhaps in common with others), two `for` rules
+/// over shared lists, two rules without.
 fn random_policy() -> impl Strategy<Value = (PolicyBlock, u64)> {
     (
         expression(),
@@ -51,15 +88,23 @@ fn random_policy() -> impl Strategy<Value = (PolicyBlock, u64)> {
         shared_list(),
         shared_list(),
         prop_oneof![Just(60u64), Just(10_000u64)],
+        common_let(),
     )
         .prop_map(
-            |(mut condition, mut value, mut first, mut second, iterations)| {
+            |(mut condition, mut value, mut first, mut second, iterations, common)| {
                 for expr in [&mut condition, &mut value, &mut first, &mut second] {
                     scope_loop_variables(expr, 0);
                 }
                 let item = |field: &str| fields(name("item"), &[field]);
                 let statements = vec![
                     let_("l", value.clone()),
+                    let_("common", common),
+                    rule(
+                        Verdict::Allow,
+                        Some(template(vec![TemplatePart::Interpolation(name("common"))])),
+                        None,
+                        None,
+                    ),
                     rule(
                         Verdict::Deny,
                         Some(template(vec![TemplatePart::Interpolation(name("item"))])),
@@ -111,8 +156,7 @@ proptest! {
             lowered.push((program, limits));
         }
         let policies: Vec<(&Program, &Limits)> = lowered.iter().map(|(p, l)| (p, l)).collect();
-        let programs: Vec<&Program> = policies.iter().map(|(p, _)| *p).collect();
-        let walks = SharedWalks::plan(&programs);
+        let walks = SharedWalks::plan(&policies);
         let document = Document::from_json(&input);
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let together: Vec<String> = run_all(&policies, &walks, &document, now).into_iter().map(shown).collect();

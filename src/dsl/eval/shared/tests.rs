@@ -248,3 +248,102 @@ policy "b" {
     let walks: SharedWalks = CompiledPolicy::share_walks(&policies);
     assert_eq!(walks.lists(), vec![("approvers".to_string(), 3)]);
 }
+
+#[test]
+fn a_let_in_common_is_evaluated_once_for_each_group() {
+    let policies = policies(
+        r#"
+policy "a1" {
+  let over = count(c for c in plan.resource_changes if c > 10)
+  warn "a1 ${over}"
+}
+policy "b1" {
+  let over = count(c for c in plan.resource_changes if c > 20)
+  warn "b1 ${over}"
+}
+policy "a2" {
+  let others = 1
+  let over = count(c for c in plan.resource_changes if c > 10)
+  warn "a2 ${over}"
+}
+policy "b2" {
+  let over = count(c for c in plan.resource_changes if c > 20)
+  let others = 2
+  warn "b2 ${over} ${others}"
+}
+"#,
+    );
+    let walks = CompiledPolicy::share_walks(&policies);
+    assert_eq!(walks.shared_lets(), 2);
+    let input = json!({"plan": {"resource_changes": (0..100).collect::<Vec<_>>()}});
+    let (together, alone) = both_ways(&policies, &input, now());
+    assert_eq!(together, alone);
+    for (result, expected) in together.iter().zip(["a1 89", "b1 79", "a2 89", "b2 79 2"]) {
+        assert!(
+            result.contains(&format!("message: \"{expected}\"")),
+            "{result}"
+        );
+    }
+}
+
+#[test]
+fn a_let_taken_from_another_policy_counts_against_the_limits_of_each() {
+    let mut policies = policies(
+        r#"
+policy "first" {
+  let all_changes = count(c for c in plan.resource_changes)
+  warn "${all_changes}"
+}
+policy "second" {
+  let all_changes = count(c for c in plan.resource_changes)
+  deny "${c}" for c in plan.resource_changes if c < 0
+  warn "${all_changes}"
+}
+"#,
+    );
+    let limits = Limits {
+        max_iterations: 150,
+        ..Limits::default()
+    };
+    for policy in &mut policies {
+        *policy = policy.clone().with_limits(limits.clone());
+    }
+    assert_eq!(CompiledPolicy::share_walks(&policies).shared_lets(), 1);
+    let input = json!({"plan": {"resource_changes": (0..100).collect::<Vec<_>>()}});
+    let (together, alone) = both_ways(&policies, &input, now());
+    assert_eq!(together, alone);
+    assert!(together[0].contains("message: \"100\""), "{}", together[0]);
+    assert!(
+        together[1].contains("stopped in its warn rule at line 9"),
+        "{}",
+        together[1]
+    );
+}
+
+#[test]
+fn lets_reading_config_or_other_lets_or_under_other_limits_are_not_shared() {
+    let mut policies = policies(
+        r#"
+policy "a" {
+  config { n: 1 }
+  let base = plan.resource_changes
+  let from_let = count(c for c in base)
+  let from_config = count(c for c in plan.resource_changes if c > config.n)
+  let limited = all(c > 0 for c in plan.resource_changes)
+}
+policy "b" {
+  config { n: 2 }
+  let base = approvers
+  let from_let = count(c for c in base)
+  let from_config = count(c for c in plan.resource_changes if c > config.n)
+  let limited = all(c > 0 for c in plan.resource_changes)
+}
+"#,
+    );
+    let limits = Limits {
+        max_iterations: 500,
+        ..Limits::default()
+    };
+    policies[1] = policies[1].clone().with_limits(limits);
+    assert_eq!(CompiledPolicy::share_walks(&policies).shared_lets(), 0);
+}
