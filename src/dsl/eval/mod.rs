@@ -109,14 +109,16 @@ fn fire_for<'a>(
 ) -> Result<(), Halt> {
     machine.budget.iterate()?;
     machine.locals.push(item);
-    let fired = if holds(machine, rule)? {
-        Some(outcome(machine, program, rule)?)
-    } else {
-        None
-    };
+    // Pushed where it is made: an `Option<Outcome>` in between was copied out of line for
+    // every item, fired or not.
+    let fired = holds(machine, rule).and_then(|holds| {
+        if holds {
+            outcomes.push(outcome(machine, program, rule)?);
+        }
+        Ok(())
+    });
     machine.locals.pop();
-    outcomes.extend(fired);
-    Ok(())
+    fired
 }
 
 fn holds<'a>(machine: &mut Machine<'a>, rule: &'a RuleProgram) -> Result<bool, Halt> {

@@ -153,6 +153,8 @@ impl SharedWalks {
                 collect_lists(node, &mut self.let_lists);
             }
         }
+        let walked: Vec<&[Box<str>]> = self.walks.iter().map(|walk| &*walk.path).collect();
+        self.let_lists.retain(|path| !walked.contains(&&**path));
         self.let_groups = shared.len();
     }
 
