@@ -23,6 +23,9 @@ use crate::dsl::ast::ComprehensionKind;
 /// evaluated in order instead, which keeps long chains of `let`s off the stack.
 const LET_NESTING: usize = 16;
 
+/// How many `config.key` reads a machine keeps (the first ones it makes).
+const CACHED_CONFIG_FIELDS: usize = 4;
+
 /// How many patterns computed at evaluation time are kept compiled, of each kind.
 const CACHED_PATTERNS: usize = 256;
 
@@ -45,6 +48,10 @@ pub struct Machine<'a> {
     /// The values of the loop variables in scope; a variable's slot is its index.
     pub(super) locals: Vec<Value<'a>>,
     config: Option<Value<'a>>,
+    /// `config.key` values read so far, by the key's text in the program (compared by
+    /// address: one node's key is one string): a loop that reads one in every iteration
+    /// looks it up once.
+    config_fields: [Option<(&'a str, Value<'a>)>; CACHED_CONFIG_FIELDS],
     /// Globs and regular expressions computed during this evaluation, compiled once each
     /// (`None`: invalid), up to [`CACHED_PATTERNS`] of each.
     globs: HashMap<String, Option<Pattern>>,
@@ -70,6 +77,7 @@ impl<'a> Machine<'a> {
             let_nesting: 0,
             locals: Vec::new(),
             config: None,
+            config_fields: [const { None }; CACHED_CONFIG_FIELDS],
             globs: HashMap::new(),
             regexes: HashMap::new(),
             shared_lets: None,
@@ -161,11 +169,26 @@ impl<'a> Machine<'a> {
 
     /// `config.key`: the key of `input.policyData` when it is there and not `null`, else
     /// the policy's default.
-    fn config_field(&self, key: &str) -> Value<'a> {
-        match self.input_field("policyData").entry(key) {
+    fn config_field(&mut self, key: &'a str) -> Value<'a> {
+        let mut free = None;
+        for (index, cached) in self.config_fields.iter().enumerate() {
+            match cached {
+                Some((known, value)) if std::ptr::eq(*known, key) => return value.clone(),
+                Some(_) => {}
+                None => {
+                    free = Some(index);
+                    break;
+                }
+            }
+        }
+        let value = match self.input_field("policyData").entry(key) {
             Some(value) if !value.is_null() => value,
             _ => self.config_default(key),
+        };
+        if let Some(slot) = free.and_then(|index| self.config_fields.get_mut(index)) {
+            *slot = Some((key, value.clone()));
         }
+        value
     }
 
     fn config_default(&self, key: &str) -> Value<'a> {

@@ -60,6 +60,25 @@ fn config_reads_defaults_under_policy_data() {
 }
 
 #[test]
+fn config_read_in_every_iteration_gives_each_key_its_own_value() {
+    // More keys than a machine keeps looked up, each read for every item, some twice.
+    let configured = policy(
+        "  config { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 }\n  warn \"${x} ${config.f} ${config.a} ${config.e} ${config.b} ${config.d} ${config.c} ${config.a}\" for x in items if config.c + config.f > x",
+    );
+    assert_eq!(
+        fires(
+            &configured,
+            json!({"items": [1, 2, 9, 10], "policyData": {"e": 50, "a": null, "f": 7}})
+        ),
+        [
+            "warn: 1 7 1 50 2 4 3 1",
+            "warn: 2 7 1 50 2 4 3 1",
+            "warn: 9 7 1 50 2 4 3 1"
+        ]
+    );
+}
+
+#[test]
 fn config_defaults_may_hold_durations_at_any_depth() {
     let configured = policy(
         "  config { windows: {open: 4h}, list: [1h] }\n  warn \"${now + config.windows.open} ${config.list}\"",
