@@ -48,10 +48,51 @@ pub fn unique<'a>(value: &Value<'a>) -> Value<'a> {
     if !value.is_list() {
         return Value::Null;
     }
+    let elements = value.elements().into_iter().flatten();
+    if value.size().is_some_and(|size| size <= SCANNED) {
+        unique_by_scan(elements)
+    } else {
+        unique_by_hash(elements)
+    }
+}
+
+/// Up to this many elements, each is compared with those kept so far: for the few
+/// approvers or actions a policy dedups, cheaper than hashing each one's JSON text.
+const SCANNED: usize = 16;
+
+fn unique_by_scan<'a>(elements: impl Iterator<Item = Value<'a>>) -> Value<'a> {
+    let mut kept: Vec<Value<'a>> = Vec::new();
+    for item in elements {
+        if !kept.iter().any(|other| same_element(other, &item)) {
+            kept.push(item);
+        }
+    }
+    Value::list(kept)
+}
+
+/// Whether two elements are one for `unique`: containers structurally equal, scalars of
+/// one kind with the same JSON text (numbers are in shortest form), a string only ever
+/// equal to the same string (its JSON text is its own, escaped).
+fn same_element(left: &Value<'_>, right: &Value<'_>) -> bool {
+    let containers = (
+        left.is_list() || left.is_object(),
+        right.is_list() || right.is_object(),
+    );
+    match (containers, left.as_str(), right.as_str()) {
+        ((true, true), _, _) => left.equals(right),
+        ((false, false), Some(left), Some(right)) => left == right,
+        ((false, false), None, None) => {
+            left.kind_name() == right.kind_name() && json_text(left) == json_text(right)
+        }
+        _ => false,
+    }
+}
+
+fn unique_by_hash<'a>(elements: impl Iterator<Item = Value<'a>>) -> Value<'a> {
     let mut seen_scalars = HashSet::new();
     let mut kept: Vec<Value<'a>> = Vec::new();
     let mut kept_containers: Vec<Value<'a>> = Vec::new();
-    for item in value.elements().into_iter().flatten() {
+    for item in elements {
         let fresh = if item.is_list() || item.is_object() {
             // Containers are compared one by one: their text depends on key order.
             let fresh = !kept_containers.iter().any(|other| other.equals(&item));
@@ -126,6 +167,8 @@ pub fn contains<'a>(haystack: &Value<'a>, needle: &Value<'a>) -> Value<'a> {
 mod tests {
     use serde_json::json;
 
+    use super::{unique_by_hash, unique_by_scan};
+
     use crate::dsl::eval::builtins::test_support::call_json as call;
 
     #[test]
@@ -177,6 +220,36 @@ mod tests {
             call("unique", &[json!([true, "true"])]),
             json!([true, "true"])
         );
+    }
+
+    #[test]
+    fn unique_decides_alike_by_scanning_and_by_hashing() {
+        use crate::dsl::eval::value::Value;
+        use chrono::{DateTime, TimeDelta};
+        let time = |seconds| Value::Time(DateTime::from_timestamp(seconds, 0).unwrap());
+        let json = json!([
+            1, "1", 1.0, "a", "a", {"k": [1]}, {"k": [1.0]}, [1, "1"], [1.0, "1"], null, null,
+            true, "true", false, -0.0, 0, "\u{e9}", "é", {"a": 1, "b": 2}, {"b": 2, "a": 1}
+        ]);
+        let document = crate::document::Document::from_json(&json);
+        let mut items: Vec<Value<'_>> = Value::from_document(&document)
+            .elements()
+            .unwrap()
+            .collect();
+        items.extend([
+            time(0),
+            time(0),
+            time(1),
+            Value::Duration(TimeDelta::hours(1)),
+            Value::Duration(TimeDelta::minutes(60)),
+            Value::string("a".to_string()),
+            Value::string("z".to_string()),
+        ]);
+        let shown = |value: Value<'_>| crate::dsl::eval::render::to_json(&value);
+        let scanned = shown(unique_by_scan(items.iter().cloned()));
+        let hashed = shown(unique_by_hash(items.iter().cloned()));
+        assert_eq!(scanned, hashed);
+        assert_eq!(scanned.as_array().unwrap().len(), 16, "{scanned}");
     }
 
     #[test]
