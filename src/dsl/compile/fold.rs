@@ -5,7 +5,7 @@ use chrono::DateTime;
 
 use crate::dsl::eval::Limits;
 use crate::dsl::eval::machine::Machine;
-use crate::dsl::eval::program::{Constant, Node, Program, Step, TemplatePiece};
+use crate::dsl::eval::program::{Constant, Node, Program};
 use crate::dsl::eval::value::Document;
 
 /// The node, or the constant it always evaluates to.
@@ -47,43 +47,21 @@ fn is_constant(node: &Node) -> bool {
 
 /// Whether every operand of the node is a constant and the node reads nothing else.
 fn is_foldable(node: &Node) -> bool {
-    match node {
+    let reads = matches!(
+        node,
         Node::Constant(_)
-        | Node::Input
-        | Node::InputField(_)
-        | Node::Now
-        | Node::Config
-        | Node::ConfigField(_)
-        | Node::Let(_)
-        | Node::Local(_)
-        | Node::Comprehension(_) => false,
-        Node::Path { base, steps } => {
-            is_constant(base)
-                && steps.iter().all(|step| match step {
-                    Step::Index(index) => is_constant(index),
-                    Step::Field(_) | Step::Each => true,
-                })
-        }
-        Node::Not(operand) | Node::Negate(operand) => is_constant(operand),
-        Node::And(left, right) | Node::Or(left, right) | Node::Coalesce(left, right) => {
-            is_constant(left) && is_constant(right)
-        }
-        Node::Compare { left, right, .. } | Node::Arithmetic { left, right, .. } => {
-            is_constant(left) && is_constant(right)
-        }
-        Node::In {
-            element, container, ..
-        } => is_constant(element) && is_constant(container),
-        Node::Call { args, .. } => args.iter().all(is_constant),
-        Node::Match { subject, .. } => is_constant(subject),
-        Node::Zoned { time, .. } => is_constant(time),
-        Node::Template(pieces) => pieces.iter().all(|piece| match piece {
-            TemplatePiece::Text(_) => true,
-            TemplatePiece::Value(node) => is_constant(node),
-        }),
-        Node::Array(items) => items.iter().all(is_constant),
-        Node::Object(entries) => entries.iter().all(|(_, value)| is_constant(value)),
-    }
+            | Node::Input
+            | Node::InputField(_)
+            | Node::Now
+            | Node::Config
+            | Node::ConfigField(_)
+            | Node::Let(_)
+            | Node::Local(_)
+            | Node::Comprehension(_)
+    );
+    let mut operands_constant = !reads;
+    node.for_each_child(&mut |child| operands_constant &= is_constant(child));
+    operands_constant
 }
 
 /// Evaluates a node that reads nothing; `None` when its value cannot be held as a

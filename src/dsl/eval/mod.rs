@@ -86,10 +86,7 @@ fn fire<'a>(
     outcomes: &mut Vec<Outcome>,
 ) -> Result<(), Halt> {
     let Some(iterable) = &rule.each else {
-        if holds(machine, rule)? {
-            outcomes.push(outcome(machine, program, rule)?);
-        }
-        return Ok(());
+        return fire_once(machine, program, rule, outcomes);
     };
     let items = machine.eval(iterable)?;
     for item in items.elements().into_iter().flatten() {
@@ -109,16 +106,25 @@ fn fire_for<'a>(
 ) -> Result<(), Halt> {
     machine.budget.iterate()?;
     machine.locals.push(item);
-    // Pushed where it is made: an `Option<Outcome>` in between was copied out of line for
-    // every item, fired or not.
-    let fired = holds(machine, rule).and_then(|holds| {
-        if holds {
-            outcomes.push(outcome(machine, program, rule)?);
-        }
-        Ok(())
-    });
+    let fired = fire_once(machine, program, rule, outcomes);
     machine.locals.pop();
     fired
+}
+
+/// Adds the rule's outcome when its `if` holds, for the item in scope if it has a `for`.
+/// Pushed where it is made: an `Option<Outcome>` in between was copied out of line for
+/// every item, fired or not.
+#[inline(always)]
+fn fire_once<'a>(
+    machine: &mut Machine<'a>,
+    program: &'a Program,
+    rule: &'a RuleProgram,
+    outcomes: &mut Vec<Outcome>,
+) -> Result<(), Halt> {
+    if holds(machine, rule)? {
+        outcomes.push(outcome(machine, program, rule)?);
+    }
+    Ok(())
 }
 
 fn holds<'a>(machine: &mut Machine<'a>, rule: &'a RuleProgram) -> Result<bool, Halt> {

@@ -158,11 +158,6 @@ impl SharedWalks {
         self.let_groups = shared.len();
     }
 
-    /// Whether nothing is shared: each policy is then evaluated on its own.
-    pub fn is_empty(&self) -> bool {
-        self.walks.is_empty() && self.let_groups == 0
-    }
-
     /// How many groups of `let`s are evaluated once for several policies.
     pub fn shared_lets(&self) -> usize {
         self.let_groups
