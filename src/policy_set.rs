@@ -414,32 +414,36 @@ impl PolicySet {
         now: DateTime<Utc>,
         default: Verdict,
     ) -> Result<Decision> {
-        let mut slots: Vec<Vec<PolicyResult>> = vec![Vec::new(); self.order.len()];
+        // What the Rego policies decided, by their place in the order; the others are
+        // taken in order below, straight into the results.
+        let mut rego_slots: Vec<Vec<PolicyResult>> = Vec::new();
         let mut activations = Vec::new();
         if let Some(rego) = rego {
-            self.evaluate_rego(input, rego, now, &mut slots)?;
+            rego_slots = vec![Vec::new(); self.order.len()];
+            self.evaluate_rego(input, rego, now, &mut rego_slots)?;
         }
         let mut decided = self.dsl_results(document, now);
+        let mut results = Vec::with_capacity(self.order.len());
         for (slot, policy) in self.order.iter().enumerate() {
-            let produced = match *policy {
-                PolicyRef::Rego { .. } => continue,
+            match *policy {
+                PolicyRef::Rego { .. } => {
+                    if let Some(produced) = rego_slots.get_mut(slot) {
+                        results.append(produced);
+                    }
+                }
                 PolicyRef::Dsl(index) => {
-                    let Some(result) = self.dsl_result(&mut decided, index) else {
-                        continue;
-                    };
-                    vec![result?]
+                    if let Some(result) = self.dsl_result(&mut decided, index) {
+                        results.push(result?);
+                    }
                 }
                 PolicyRef::Rulesets => {
                     let decided = self.rulesets.evaluate(input, now)?;
                     activations = decided.grant_activations;
-                    decided.results
+                    results.extend(decided.results);
                 }
-            };
-            if let Some(place) = slots.get_mut(slot) {
-                *place = produced;
             }
         }
-        let mut decision = Decision::combine(slots.into_iter().flatten().collect(), default, now);
+        let mut decision = Decision::combine(results, default, now);
         // A grant is activated only by an open that actually goes ahead.
         if matches!(decision.verdict, Verdict::Allow | Verdict::Warn) {
             decision.grant_activation = requested_activation(input, &activations);

@@ -36,6 +36,14 @@ enum LetState<'a> {
     Done(Value<'a>),
 }
 
+/// Globs and regular expressions computed during an evaluation, compiled once each
+/// (`None`: invalid), up to [`CACHED_PATTERNS`] of each.
+#[derive(Default)]
+struct ComputedPatterns {
+    globs: HashMap<String, Option<Pattern>>,
+    regexes: HashMap<String, Option<Pattern>>,
+}
+
 pub struct Machine<'a> {
     program: &'a Program,
     input: &'a Document<'a>,
@@ -52,10 +60,9 @@ pub struct Machine<'a> {
     /// address: one node's key is one string): a loop that reads one in every iteration
     /// looks it up once.
     config_fields: [Option<(&'a str, Value<'a>)>; CACHED_CONFIG_FIELDS],
-    /// Globs and regular expressions computed during this evaluation, compiled once each
-    /// (`None`: invalid), up to [`CACHED_PATTERNS`] of each.
-    globs: HashMap<String, Option<Pattern>>,
-    regexes: HashMap<String, Option<Pattern>>,
+    /// Globs and regular expressions computed during this evaluation, made when the first
+    /// is: most evaluations have none, and need not set up or drop two maps.
+    patterns: Option<Box<ComputedPatterns>>,
     /// The `let`s this evaluation shares with other policies' deciding the same input.
     pub(super) shared_lets: Option<SharedLets<'a>>,
 }
@@ -78,8 +85,7 @@ impl<'a> Machine<'a> {
             locals: Vec::new(),
             config: None,
             config_fields: [const { None }; CACHED_CONFIG_FIELDS],
-            globs: HashMap::new(),
-            regexes: HashMap::new(),
+            patterns: None,
             shared_lets: None,
         }
     }
@@ -121,8 +127,11 @@ impl<'a> Machine<'a> {
                 container,
             } => {
                 let element = self.eval(element)?;
-                let container = self.eval(container)?;
-                Value::Bool(container.has(&element) != *negated)
+                let found = match &**container {
+                    Node::Array(items) => self.among(&element, items)?,
+                    container => self.eval(container)?.has(&element),
+                };
+                Value::Bool(found != *negated)
             }
             Node::Arithmetic { op, left, right } => {
                 let left = self.eval(left)?;
@@ -159,6 +168,17 @@ impl<'a> Machine<'a> {
                 Value::Object(Rc::new(map))
             }
         })
+    }
+
+    /// `element in [a, b]` with items computed at evaluation time: compares with each item
+    /// without building the list. Every item is evaluated, as building it would.
+    fn among(&mut self, element: &Value<'a>, items: &'a [Node]) -> Result<bool, Halt> {
+        let mut found = false;
+        for item in items {
+            let item = self.eval(item)?;
+            found = found || element.equals(&item);
+        }
+        Ok(found)
     }
 
     fn input_field(&self, name: &str) -> Value<'a> {
@@ -353,10 +373,11 @@ impl<'a> Machine<'a> {
         let (Some(subject), Some(pattern)) = (subject.as_str(), pattern.as_str()) else {
             return Value::Null;
         };
+        let patterns = self.patterns.get_or_insert_default();
         let cache = if builtin == Builtin::Matches {
-            &mut self.globs
+            &mut patterns.globs
         } else {
-            &mut self.regexes
+            &mut patterns.regexes
         };
         let matched = |compiled: &Option<Pattern>| {
             compiled

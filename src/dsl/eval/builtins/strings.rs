@@ -6,26 +6,26 @@ use crate::dsl::eval::render::write_interpolated;
 use crate::dsl::eval::value::Value;
 
 pub fn lower<'a>(value: &Value<'a>) -> Value<'a> {
-    map_case(value, char::is_uppercase, str::to_lowercase)
+    map_case(value, u8::is_ascii_uppercase, str::to_lowercase)
 }
 
 pub fn upper<'a>(value: &Value<'a>) -> Value<'a> {
-    map_case(value, char::is_lowercase, str::to_uppercase)
+    map_case(value, u8::is_ascii_lowercase, str::to_uppercase)
 }
 
 /// Applies a case mapping, reusing the argument when no character would change (the usual
 /// case for identities that are already lowercase).
 fn map_case<'a>(
     value: &Value<'a>,
-    changes: fn(char) -> bool,
+    changes: fn(&u8) -> bool,
     mapping: fn(&str) -> String,
 ) -> Value<'a> {
     let Some(text) = value.as_str() else {
         return Value::Null;
     };
     // Characters that are neither upper- nor lowercase may still map (titlecase letters),
-    // so only plain ASCII text is taken as unchanged without mapping it.
-    let unchanged = text.is_ascii() && !text.chars().any(changes);
+    // so only plain ASCII text with no letter of the other case is taken as unchanged.
+    let unchanged = text.is_ascii() && !text.bytes().any(|byte| changes(&byte));
     if unchanged {
         value.clone()
     } else {

@@ -337,6 +337,33 @@ fn membership() {
     assert_eq!(eval(r#""key" not in object"#, document), json!(false));
 }
 
+// An array written in place whose items are computed is compared item by item, never
+// built: the answers are those of the built list.
+#[test]
+fn membership_in_an_array_of_computed_items() {
+    let document = json!({"team": {"id": "t-1", "name": "Security"}, "n": 2, "list": [2]});
+    for expr in [
+        r#""Security" in [team.id, team.name]"#,
+        r#""t-1" in [team.id, team.name]"#,
+        "2.0 in [n, missing]",
+        "null in [missing, n]",
+        "[2] in [n, list]",
+        r#"{a: 2} in [{a: n}]"#,
+        r#""security" not in [team.id, team.name]"#,
+    ] {
+        assert_eq!(eval(expr, document.clone()), json!(true), "{expr}");
+    }
+    for expr in [
+        r#""security" in [team.id, team.name]"#,
+        r#""2" in [n, team.id]"#,
+        "null in [n, list]",
+        "[n] in [list[0]]",
+        r#""t-1" not in [team.name, team.id]"#,
+    ] {
+        assert_eq!(eval(expr, document.clone()), json!(false), "{expr}");
+    }
+}
+
 // "Arithmetic on non-numbers, and division by zero, give `null`."
 #[test]
 fn arithmetic() {
