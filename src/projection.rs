@@ -232,7 +232,11 @@ impl<'de> Visitor<'de> for ProjectedVisitor<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document<'de>, A::Error> {
-        let mut entries = Vec::new();
+        // Only the fields read are kept: room for them all at once, unless every value is.
+        let mut entries = match self.0.each {
+            None => Vec::with_capacity(self.0.fields.len()),
+            Some(_) => Vec::new(),
+        };
         while let Some(Key(key)) = map.next_key()? {
             match self.0.field(&key) {
                 Some(kept) => {
