@@ -13,7 +13,7 @@ use super::builtins::patterns::{compile_glob, compile_regex};
 use super::builtins::{self, Builtin};
 use super::limits::{Budget, Halt, Limits};
 use super::operators::{arithmetic, compare, negate};
-use super::program::{Comprehension, Node, Pattern, Program, Step, TemplatePiece};
+use super::program::{Comparison, Comprehension, Node, Pattern, Program, Step, TemplatePiece};
 use super::render::write_interpolated;
 use super::shared::{SharedLets, SharedValue};
 use super::value::{Document, Value};
@@ -104,35 +104,20 @@ impl<'a> Machine<'a> {
                 let base = self.eval(base)?;
                 self.walk(base, steps)?
             }
-            Node::Not(operand) => Value::Bool(!self.eval(operand)?.is_true()),
+            Node::Not(operand) => Value::Bool(!self.holds(operand)?),
             Node::Negate(operand) => negate(&self.eval(operand)?),
-            Node::And(left, right) => {
-                Value::Bool(self.eval(left)?.is_true() && self.eval(right)?.is_true())
-            }
-            Node::Or(left, right) => {
-                Value::Bool(self.eval(left)?.is_true() || self.eval(right)?.is_true())
-            }
+            Node::And(left, right) => Value::Bool(self.holds(left)? && self.holds(right)?),
+            Node::Or(left, right) => Value::Bool(self.holds(left)? || self.holds(right)?),
             Node::Coalesce(left, right) => match self.eval(left)? {
                 Value::Null => self.eval(right)?,
                 value => value,
             },
-            Node::Compare { op, left, right } => {
-                let left = self.eval(left)?;
-                let right = self.eval(right)?;
-                Value::Bool(compare(*op, &left, &right))
-            }
+            Node::Compare { op, left, right } => Value::Bool(self.compares(*op, left, right)?),
             Node::In {
                 negated,
                 element,
                 container,
-            } => {
-                let element = self.eval(element)?;
-                let found = match &**container {
-                    Node::Array(items) => self.among(&element, items)?,
-                    container => self.eval(container)?.has(&element),
-                };
-                Value::Bool(found != *negated)
-            }
+            } => Value::Bool(self.contains(*negated, element, container)?),
             Node::Arithmetic { op, left, right } => {
                 let left = self.eval(left)?;
                 let right = self.eval(right)?;
@@ -168,6 +153,45 @@ impl<'a> Machine<'a> {
                 Value::Object(Rc::new(map))
             }
         })
+    }
+
+    /// Whether a condition holds: `eval(node)` is `true` (SPEC 4.3: only `true` is true).
+    /// The connectives, comparisons and `in` answer here without making a value: a
+    /// `bool` comes back in a register where a value goes through memory.
+    pub fn holds(&mut self, node: &'a Node) -> Result<bool, Halt> {
+        Ok(match node {
+            Node::Not(operand) => !self.holds(operand)?,
+            Node::And(left, right) => self.holds(left)? && self.holds(right)?,
+            Node::Or(left, right) => self.holds(left)? || self.holds(right)?,
+            Node::Compare { op, left, right } => self.compares(*op, left, right)?,
+            Node::In {
+                negated,
+                element,
+                container,
+            } => self.contains(*negated, element, container)?,
+            node => self.eval(node)?.is_true(),
+        })
+    }
+
+    fn compares(&mut self, op: Comparison, left: &'a Node, right: &'a Node) -> Result<bool, Halt> {
+        let left = self.eval(left)?;
+        let right = self.eval(right)?;
+        Ok(compare(op, &left, &right))
+    }
+
+    /// `element in container`, or `not in` when `negated`.
+    fn contains(
+        &mut self,
+        negated: bool,
+        element: &'a Node,
+        container: &'a Node,
+    ) -> Result<bool, Halt> {
+        let element = self.eval(element)?;
+        let found = match container {
+            Node::Array(items) => self.among(&element, items)?,
+            container => self.eval(container)?.has(&element),
+        };
+        Ok(found != negated)
     }
 
     /// `element in [a, b]` with items computed at evaluation time: compares with each item
@@ -405,8 +429,14 @@ impl<'a> Machine<'a> {
             ComprehensionKind::Any | ComprehensionKind::All => {
                 let wanted = kind == ComprehensionKind::Any;
                 for item in elements {
-                    let found = self.generate(comprehension, item, true)?;
-                    if found.is_some_and(|value| value.is_true() == wanted) {
+                    let found = self.bound(comprehension, item, |machine| {
+                        Ok(if machine.passes(comprehension)? {
+                            Some(machine.holds(&comprehension.element)?)
+                        } else {
+                            None
+                        })
+                    })?;
+                    if found == Some(wanted) {
                         return Ok(Value::Bool(wanted));
                     }
                 }
@@ -415,7 +445,7 @@ impl<'a> Machine<'a> {
             ComprehensionKind::Count => {
                 let mut count = 0usize;
                 for item in elements {
-                    if self.generate(comprehension, item, false)?.is_some() {
+                    if self.bound(comprehension, item, |machine| machine.passes(comprehension))? {
                         count += 1;
                     }
                 }
@@ -427,9 +457,14 @@ impl<'a> Machine<'a> {
             | ComprehensionKind::Max => {
                 let mut generated = Vec::new();
                 for item in elements {
-                    if let Some(value) = self.generate(comprehension, item, true)? {
-                        generated.push(value);
-                    }
+                    let element = self.bound(comprehension, item, |machine| {
+                        if machine.passes(comprehension)? {
+                            machine.eval(&comprehension.element).map(Some)
+                        } else {
+                            Ok(None)
+                        }
+                    })?;
+                    generated.extend(element);
                 }
                 let list = Value::list(generated);
                 match aggregate(kind) {
@@ -440,36 +475,27 @@ impl<'a> Machine<'a> {
         }
     }
 
-    /// Binds the loop variable to `item`; when the item passes the comprehension's `if`,
-    /// gives its element (or `Null` when `with_element` is false and it is not needed).
-    fn generate(
+    /// Runs `then` with the comprehension's loop variable bound to `item`, as one step of
+    /// its loop.
+    fn bound<T>(
         &mut self,
         comprehension: &'a Comprehension,
         item: Value<'a>,
-        with_element: bool,
-    ) -> Result<Option<Value<'a>>, Halt> {
+        then: impl FnOnce(&mut Self) -> Result<T, Halt>,
+    ) -> Result<T, Halt> {
         self.budget.iterate()?;
         debug_assert_eq!(self.locals.len(), comprehension.slot);
         self.locals.push(item);
-        let result = self.generate_bound(comprehension, with_element);
+        let result = then(self);
         self.locals.pop();
         result
     }
 
-    fn generate_bound(
-        &mut self,
-        comprehension: &'a Comprehension,
-        with_element: bool,
-    ) -> Result<Option<Value<'a>>, Halt> {
-        if let Some(condition) = &comprehension.condition
-            && !self.eval(condition)?.is_true()
-        {
-            return Ok(None);
-        }
-        if with_element {
-            self.eval(&comprehension.element).map(Some)
-        } else {
-            Ok(Some(Value::Null))
+    /// Whether the item in scope passes the comprehension's `if` (or it has none).
+    fn passes(&mut self, comprehension: &'a Comprehension) -> Result<bool, Halt> {
+        match &comprehension.condition {
+            Some(condition) => self.holds(condition),
+            None => Ok(true),
         }
     }
 

@@ -51,10 +51,10 @@ pub fn run(
 fn guards_hold<'a>(machine: &mut Machine<'a>, program: &'a Program) -> Result<bool, Error> {
     for guard in &program.guards {
         let holds = machine
-            .eval(&guard.condition)
+            .holds(&guard.condition)
             .and_then(|holds| limits::watch_halt().map(|()| holds))
             .map_err(|halt| halted(program, guard.span, "its `when` guard", &halt))?;
-        if !holds.is_true() {
+        if !holds {
             return Ok(false);
         }
     }
@@ -129,7 +129,7 @@ fn fire_once<'a>(
 
 fn holds<'a>(machine: &mut Machine<'a>, rule: &'a RuleProgram) -> Result<bool, Halt> {
     match &rule.condition {
-        Some(condition) => Ok(machine.eval(condition)?.is_true()),
+        Some(condition) => machine.holds(condition),
         None => Ok(true),
     }
 }
