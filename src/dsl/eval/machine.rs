@@ -99,13 +99,13 @@ impl<'a> Machine<'a> {
             Node::Config => self.config_object(),
             Node::ConfigField(key) => self.config_field(key),
             Node::Let(slot) => self.let_value(*slot)?,
-            Node::Local(slot) => self.locals.get(*slot).cloned().unwrap_or(Value::Null),
+            Node::Local(slot) => self.local(*slot),
             Node::Path { base, steps } => {
-                let base = self.eval(base)?;
+                let base = self.operand(base)?;
                 self.walk(base, steps)?
             }
             Node::Not(operand) => Value::Bool(!self.holds(operand)?),
-            Node::Negate(operand) => negate(&self.eval(operand)?),
+            Node::Negate(operand) => negate(&self.operand(operand)?),
             Node::And(left, right) => Value::Bool(self.holds(left)? && self.holds(right)?),
             Node::Or(left, right) => Value::Bool(self.holds(left)? || self.holds(right)?),
             Node::Coalesce(left, right) => match self.eval(left)? {
@@ -119,13 +119,13 @@ impl<'a> Machine<'a> {
                 container,
             } => Value::Bool(self.contains(*negated, element, container)?),
             Node::Arithmetic { op, left, right } => {
-                let left = self.eval(left)?;
-                let right = self.eval(right)?;
+                let left = self.operand(left)?;
+                let right = self.operand(right)?;
                 arithmetic(*op, &left, &right)
             }
             Node::Call { builtin, args } => self.call(*builtin, args)?,
             Node::Match { subject, pattern } => {
-                let subject = self.eval(subject)?;
+                let subject = self.operand(subject)?;
                 match subject.as_str() {
                     Some(text) => Value::Bool(pattern.is_match(text)),
                     None => Value::Null,
@@ -135,24 +135,39 @@ impl<'a> Machine<'a> {
                 builtin,
                 time,
                 zone,
-            } => builtins::time::part(*builtin, &self.eval(time)?, Some(*zone)),
+            } => builtins::time::part(*builtin, &self.operand(time)?, Some(*zone)),
             Node::Comprehension(comprehension) => self.comprehension(comprehension)?,
             Node::Template(pieces) => self.template(pieces)?,
             Node::Array(items) => {
                 let mut values = Vec::with_capacity(items.len());
                 for item in items.iter() {
-                    values.push(self.eval(item)?);
+                    values.push(self.operand(item)?);
                 }
                 Value::list(values)
             }
             Node::Object(entries) => {
                 let mut map = BTreeMap::new();
                 for (key, value) in entries.iter() {
-                    map.insert(&**key, self.eval(value)?);
+                    map.insert(&**key, self.operand(value)?);
                 }
                 Value::Object(Rc::new(map))
             }
         })
+    }
+
+    /// Evaluates an operand, reading a constant or a loop variable in place: they are
+    /// most operands, and not worth a call that returns its value through memory.
+    #[inline(always)]
+    fn operand(&mut self, node: &'a Node) -> Result<Value<'a>, Halt> {
+        match node {
+            Node::Constant(constant) => Ok(constant.value()),
+            Node::Local(slot) => Ok(self.local(*slot)),
+            node => self.eval(node),
+        }
+    }
+
+    fn local(&self, slot: usize) -> Value<'a> {
+        self.locals.get(slot).cloned().unwrap_or(Value::Null)
     }
 
     /// Whether a condition holds: `eval(node)` is `true` (SPEC 4.3: only `true` is true).
@@ -174,8 +189,8 @@ impl<'a> Machine<'a> {
     }
 
     fn compares(&mut self, op: Comparison, left: &'a Node, right: &'a Node) -> Result<bool, Halt> {
-        let left = self.eval(left)?;
-        let right = self.eval(right)?;
+        let left = self.operand(left)?;
+        let right = self.operand(right)?;
         Ok(compare(op, &left, &right))
     }
 
@@ -186,10 +201,10 @@ impl<'a> Machine<'a> {
         element: &'a Node,
         container: &'a Node,
     ) -> Result<bool, Halt> {
-        let element = self.eval(element)?;
+        let element = self.operand(element)?;
         let found = match container {
             Node::Array(items) => self.among(&element, items)?,
-            container => self.eval(container)?.has(&element),
+            container => self.operand(container)?.has(&element),
         };
         Ok(found != negated)
     }
@@ -199,7 +214,7 @@ impl<'a> Machine<'a> {
     fn among(&mut self, element: &Value<'a>, items: &'a [Node]) -> Result<bool, Halt> {
         let mut found = false;
         for item in items {
-            let item = self.eval(item)?;
+            let item = self.operand(item)?;
             found = found || element.equals(&item);
         }
         Ok(found)
@@ -336,7 +351,7 @@ impl<'a> Machine<'a> {
             current = match step {
                 Step::Field(name) => current.field(name),
                 Step::Index(index) => {
-                    let index = self.eval(index)?;
+                    let index = self.operand(index)?;
                     current.index(&index)
                 }
                 Step::Each => {
@@ -365,21 +380,21 @@ impl<'a> Machine<'a> {
     fn call(&mut self, builtin: Builtin, args: &'a [Node]) -> Result<Value<'a>, Halt> {
         match args {
             [subject, pattern] if matches!(builtin, Builtin::Matches | Builtin::Regex) => {
-                let (subject, pattern) = (self.eval(subject)?, self.eval(pattern)?);
+                let (subject, pattern) = (self.operand(subject)?, self.operand(pattern)?);
                 Ok(self.match_computed(builtin, &subject, &pattern))
             }
             [only] => {
-                let value = self.eval(only)?;
+                let value = self.operand(only)?;
                 builtins::call(builtin, std::slice::from_ref(&value), &mut self.budget)
             }
             [first, second] => {
-                let values = [self.eval(first)?, self.eval(second)?];
+                let values = [self.operand(first)?, self.operand(second)?];
                 builtins::call(builtin, &values, &mut self.budget)
             }
             _ => {
                 let mut values = Vec::with_capacity(args.len());
                 for arg in args {
-                    values.push(self.eval(arg)?);
+                    values.push(self.operand(arg)?);
                 }
                 builtins::call(builtin, &values, &mut self.budget)
             }
@@ -420,7 +435,7 @@ impl<'a> Machine<'a> {
     }
 
     fn comprehension(&mut self, comprehension: &'a Comprehension) -> Result<Value<'a>, Halt> {
-        let iterable = self.eval(&comprehension.iterable)?;
+        let iterable = self.operand(&comprehension.iterable)?;
         let kind = comprehension.kind;
         let Some(elements) = iterable.elements() else {
             return Ok(over_nothing(kind));
@@ -513,7 +528,7 @@ impl<'a> Machine<'a> {
             match piece {
                 TemplatePiece::Text(literal) => text.push_str(literal),
                 TemplatePiece::Value(node) => {
-                    let value = self.eval(node)?;
+                    let value = self.operand(node)?;
                     write_interpolated(&value, &mut text);
                 }
             }
