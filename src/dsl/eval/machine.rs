@@ -155,16 +155,18 @@ impl<'a> Machine<'a> {
         })
     }
 
-    /// Evaluates an operand, reading a constant or a loop variable, or following a path from
-    /// a loop variable, in place: they are most operands, and not worth a call of the
-    /// evaluator that returns its value through memory.
+    /// Evaluates an operand, reading a constant, a loop variable or a field of the input, or
+    /// following a path from one of the last two, in place: they are most operands, and not
+    /// worth a call of the evaluator that returns its value through memory.
     #[inline(always)]
     fn operand(&mut self, node: &'a Node) -> Result<Value<'a>, Halt> {
         match node {
             Node::Constant(constant) => Ok(constant.value()),
             Node::Local(slot) => Ok(self.local(*slot)),
-            Node::Path { base, steps } => match **base {
-                Node::Local(slot) => self.walk(self.local(slot), steps),
+            Node::InputField(name) => Ok(self.input_field(name)),
+            Node::Path { base, steps } => match &**base {
+                Node::Local(slot) => self.walk(self.local(*slot), steps),
+                Node::InputField(name) => self.walk(self.input_field(name), steps),
                 _ => self.eval(node),
             },
             node => self.eval(node),
