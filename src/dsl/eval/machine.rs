@@ -155,15 +155,20 @@ impl<'a> Machine<'a> {
         })
     }
 
-    /// Evaluates an operand, reading a constant, a loop variable or a field of the input, or
-    /// following a path from one of the last two, in place: they are most operands, and not
-    /// worth a call of the evaluator that returns its value through memory.
+    /// Evaluates an operand, reading a constant, a loop variable, a field of the input or a
+    /// `let` already evaluated, or following a path from a loop variable or a field of the
+    /// input, in place: they are most operands, and not worth a call of the evaluator that
+    /// returns its value through memory.
     #[inline(always)]
     fn operand(&mut self, node: &'a Node) -> Result<Value<'a>, Halt> {
         match node {
             Node::Constant(constant) => Ok(constant.value()),
             Node::Local(slot) => Ok(self.local(*slot)),
             Node::InputField(name) => Ok(self.input_field(name)),
+            Node::Let(slot) => match self.lets.get(*slot) {
+                Some(LetState::Done(value)) => Ok(value.clone()),
+                _ => self.let_value(*slot),
+            },
             Node::Path { base, steps } => match &**base {
                 Node::Local(slot) => self.walk(self.local(*slot), steps),
                 Node::InputField(name) => self.walk(self.input_field(name), steps),
@@ -191,7 +196,7 @@ impl<'a> Machine<'a> {
                 element,
                 container,
             } => self.contains(*negated, element, container)?,
-            node => self.eval(node)?.is_true(),
+            node => self.operand(node)?.is_true(),
         })
     }
 
