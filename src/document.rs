@@ -138,7 +138,7 @@ impl<'t> Fields<'t> {
             return self
                 .entries
                 .iter()
-                .find(|(name, _)| name.len() == key.len() && name.as_ref() == key)
+                .find(|(name, _)| same_key(name, key))
                 .map(|(_, value)| value);
         }
         self.entries
@@ -294,11 +294,64 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 }
 
+/// Whether two keys are the same text. Keys are short: up to 16 bytes they are compared a
+/// word or two at a time in place (the two words may overlap), which is quicker than a
+/// call of `memcmp` for each key a lookup passes.
+#[inline]
+pub(crate) fn same_key(left: &str, right: &str) -> bool {
+    let (left, right) = (left.as_bytes(), right.as_bytes());
+    let n = left.len();
+    if n != right.len() {
+        return false;
+    }
+    match n {
+        0..=3 => left == right,
+        4..=7 => word4(left, 0) == word4(right, 0) && word4(left, n - 4) == word4(right, n - 4),
+        8..=16 => word8(left, 0) == word8(right, 0) && word8(left, n - 8) == word8(right, n - 8),
+        _ => left == right,
+    }
+}
+
+/// The four bytes at `at` (within bounds: the caller checked the length).
+#[inline(always)]
+fn word4(bytes: &[u8], at: usize) -> u32 {
+    bytes
+        .get(at..at + 4)
+        .and_then(|word| word.try_into().ok())
+        .map_or(0, u32::from_ne_bytes)
+}
+
+/// The eight bytes at `at` (within bounds: the caller checked the length).
+#[inline(always)]
+fn word8(bytes: &[u8], at: usize) -> u64 {
+    bytes
+        .get(at..at + 8)
+        .and_then(|word| word.try_into().ok())
+        .map_or(0, u64::from_ne_bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn keys_compare_as_their_text_at_every_length() {
+        for length in 0..=20 {
+            let key: String = ('a'..='z').take(length).collect();
+            assert!(same_key(&key, &key.clone()), "{key}");
+            assert!(!same_key(&key, &format!("{key}x")), "{key}");
+            for changed in 0..length {
+                let mut other = key.clone().into_bytes();
+                other[changed] = b'_';
+                let other = String::from_utf8(other).unwrap();
+                assert!(!same_key(&key, &other), "{key} / {other}");
+            }
+        }
+        assert!(same_key("é", "é"));
+        assert!(!same_key("é", "e\u{301}"));
+    }
 
     fn parse(text: &str) -> Document<'_> {
         let mut deserializer = serde_json::Deserializer::from_str(text);

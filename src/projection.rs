@@ -15,7 +15,7 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::document::{Document, DocumentVisitor, Fields, Key};
+use crate::document::{Document, DocumentVisitor, Fields, Key, same_key};
 
 /// The paths of a document to keep.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -134,7 +134,7 @@ impl Projection {
         let own = self
             .fields
             .iter()
-            .find(|(field, _)| field.len() == name.len() && **field == *name)
+            .find(|(field, _)| same_key(field, name))
             .map(|(_, projection)| projection);
         match (own, self.each.as_deref()) {
             (Some(own), None) => Some(Cow::Borrowed(own)),
