@@ -306,28 +306,20 @@ pub(crate) fn same_key(left: &str, right: &str) -> bool {
     }
     match n {
         0..=3 => left == right,
-        4..=7 => word4(left, 0) == word4(right, 0) && word4(left, n - 4) == word4(right, n - 4),
-        8..=16 => word8(left, 0) == word8(right, 0) && word8(left, n - 8) == word8(right, n - 8),
+        4..=7 => {
+            word::<4>(left, 0) == word(right, 0) && word::<4>(left, n - 4) == word(right, n - 4)
+        }
+        8..=16 => {
+            word::<8>(left, 0) == word(right, 0) && word::<8>(left, n - 8) == word(right, n - 8)
+        }
         _ => left == right,
     }
 }
 
-/// The four bytes at `at` (within bounds: the caller checked the length).
+/// The `N` bytes at `at`, if there are that many.
 #[inline(always)]
-fn word4(bytes: &[u8], at: usize) -> u32 {
-    bytes
-        .get(at..at + 4)
-        .and_then(|word| word.try_into().ok())
-        .map_or(0, u32::from_ne_bytes)
-}
-
-/// The eight bytes at `at` (within bounds: the caller checked the length).
-#[inline(always)]
-fn word8(bytes: &[u8], at: usize) -> u64 {
-    bytes
-        .get(at..at + 8)
-        .and_then(|word| word.try_into().ok())
-        .map_or(0, u64::from_ne_bytes)
+fn word<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
+    bytes.get(at..at + N)?.try_into().ok()
 }
 
 #[cfg(test)]

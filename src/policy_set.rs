@@ -307,16 +307,8 @@ impl PolicySet {
         if !self.rego.is_empty() || !self.rulesets.is_empty() {
             return self.decide(&document.to_json(), now, default);
         }
-        let mut decided = self.dsl_results(document, now);
-        let mut results = Vec::with_capacity(self.dsl.len());
-        for policy in self.order.iter() {
-            if let PolicyRef::Dsl(index) = *policy
-                && let Some(result) = self.dsl_result(&mut decided, index)
-            {
-                results.push(result?);
-            }
-        }
-        Ok(Decision::combine(results, default, now))
+        // Only policy-language policies: nothing reads the `serde_json` form.
+        self.decide_with(&Value::Null, document, None, now, default)
     }
 
     /// What each policy-language policy decides of `document`, by index, each taken once
