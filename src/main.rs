@@ -14,6 +14,48 @@ use verdict::guard;
 #[global_allocator]
 static ALLOCATOR: guard::CountingAllocator = guard::CountingAllocator;
 
+/// Runs before `main` and before the process's first allocation: a run that decides one
+/// document, or checks, formats or prints, takes the C library's allocator, which starts
+/// faster (see [`guard::prefer_system_allocator`]); a stream of decisions (`--batch`),
+/// a test run and a decision log's entries keep mimalloc. glibc passes the program's
+/// arguments to every function in `.init_array`, as it does to `main`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static CHOOSE_ALLOCATOR: extern "C" fn(
+    std::ffi::c_int,
+    *const *const std::ffi::c_char,
+    *const *const std::ffi::c_char,
+) = choose_allocator;
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+extern "C" fn choose_allocator(
+    argc: std::ffi::c_int,
+    argv: *const *const std::ffi::c_char,
+    _environment: *const *const std::ffi::c_char,
+) {
+    let count = usize::try_from(argc).unwrap_or(0);
+    if argv.is_null() {
+        return;
+    }
+    let many_decisions = (1..count).any(|position| {
+        // SAFETY: the C runtime passes `argc` pointers in `argv`, each null or a
+        // NUL-terminated string that lives as long as the process.
+        #[allow(unsafe_code)]
+        let argument = unsafe { *argv.add(position) };
+        if argument.is_null() {
+            return false;
+        }
+        // SAFETY: as above.
+        #[allow(unsafe_code)]
+        let argument = unsafe { std::ffi::CStr::from_ptr(argument) };
+        matches!(argument.to_bytes(), b"--batch" | b"test" | b"log")
+    });
+    if !many_decisions {
+        guard::prefer_system_allocator();
+    }
+}
+
 fn main() -> Exit {
     prepare_environment();
     guard::set_memory_limit(guard::DEFAULT_MEMORY_LIMIT);

@@ -240,6 +240,30 @@ fn memory_past_the_limit_ends_the_run_with_70() {
     .stderr_has("--max-memory");
 }
 
+/// A stream of decisions runs on another allocator than a single one (mimalloc, for
+/// throughput); the ceiling holds there too.
+#[test]
+fn memory_past_the_limit_ends_a_batch_with_70() {
+    let hungry = "package hungry\nimport rego.v1\n\ndeny contains \"x\" if count(numbers.range(1, 30000000)) > 0\n";
+    let (_scratch, path) = policy("hungry.rego", hungry);
+    Verdict::new([
+        "eval",
+        "--batch",
+        "-p",
+        &path,
+        "--max-memory",
+        "256MiB",
+        "--eval-timeout",
+        "1h",
+    ])
+    .stdin("{}\n")
+    .run()
+    .code(70)
+    .stderr_has(
+        "error: verdict needed more than the memory limit of 256 MiB; no decision was made",
+    );
+}
+
 #[test]
 fn recursion_is_refused_or_stopped() {
     eval(
