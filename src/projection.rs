@@ -152,101 +152,135 @@ impl Projection {
     /// `text` where they hold no escape.
     pub fn parse<'t>(&self, text: &'t str) -> serde_json::Result<Document<'t>> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        let value = Projected(self).deserialize(&mut deserializer)?;
+        let mut value = Document::Null;
+        Projected {
+            projection: self,
+            into: &mut value,
+        }
+        .deserialize(&mut deserializer)?;
         deserializer.end()?;
         Ok(value)
     }
 }
 
-/// Deserialises the part of a value a projection keeps.
-struct Projected<'p>(&'p Projection);
+/// Deserialises the part of a value a projection keeps into its place: an element of an
+/// array or an entry of an object is read where it will stay, not returned and moved
+/// there, since moving a document just written stalls the processor (the move reads it
+/// in wider pieces than it was written in).
+struct Projected<'p, 'd, 't> {
+    projection: &'p Projection,
+    into: &'d mut Document<'t>,
+}
 
-impl<'de> DeserializeSeed<'de> for Projected<'_> {
-    type Value = Document<'de>;
+impl<'de> DeserializeSeed<'de> for Projected<'_, '_, 'de> {
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Document<'de>, D::Error> {
-        if self.0.whole {
-            return deserializer.deserialize_any(DocumentVisitor);
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        if self.projection.whole {
+            *self.into = deserializer.deserialize_any(DocumentVisitor)?;
+            return Ok(());
         }
-        deserializer.deserialize_any(ProjectedVisitor(self.0))
+        deserializer.deserialize_any(self)
     }
 }
 
-struct ProjectedVisitor<'p>(&'p Projection);
-
-impl<'de> Visitor<'de> for ProjectedVisitor<'_> {
-    type Value = Document<'de>;
+impl<'de> Visitor<'de> for Projected<'_, '_, 'de> {
+    type Value = ();
 
     fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str("any valid JSON value")
     }
 
     // Scalars are kept whole, as a whole document reads them.
-    fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Document<'de>, E> {
-        DocumentVisitor.visit_bool(value)
+    fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<(), E> {
+        *self.into = DocumentVisitor.visit_bool(value)?;
+        Ok(())
     }
 
-    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Document<'de>, E> {
-        DocumentVisitor.visit_i64(value)
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<(), E> {
+        *self.into = DocumentVisitor.visit_i64(value)?;
+        Ok(())
     }
 
-    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Document<'de>, E> {
-        DocumentVisitor.visit_u64(value)
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<(), E> {
+        *self.into = DocumentVisitor.visit_u64(value)?;
+        Ok(())
     }
 
-    fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Document<'de>, E> {
-        DocumentVisitor.visit_f64(value)
+    fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<(), E> {
+        *self.into = DocumentVisitor.visit_f64(value)?;
+        Ok(())
     }
 
-    fn visit_borrowed_str<E: serde::de::Error>(self, value: &'de str) -> Result<Document<'de>, E> {
-        DocumentVisitor.visit_borrowed_str(value)
+    fn visit_borrowed_str<E: serde::de::Error>(self, value: &'de str) -> Result<(), E> {
+        *self.into = DocumentVisitor.visit_borrowed_str(value)?;
+        Ok(())
     }
 
-    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Document<'de>, E> {
-        DocumentVisitor.visit_str(value)
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<(), E> {
+        *self.into = DocumentVisitor.visit_str(value)?;
+        Ok(())
     }
 
-    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Document<'de>, E> {
-        DocumentVisitor.visit_string(value)
+    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<(), E> {
+        *self.into = DocumentVisitor.visit_string(value)?;
+        Ok(())
     }
 
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Document<'de>, E> {
-        DocumentVisitor.visit_unit()
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        *self.into = DocumentVisitor.visit_unit()?;
+        Ok(())
     }
 
-    fn visit_none<E: serde::de::Error>(self) -> Result<Document<'de>, E> {
-        DocumentVisitor.visit_none()
+    fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
+        *self.into = DocumentVisitor.visit_none()?;
+        Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Document<'de>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut items = Vec::new();
-        match self.0.each.as_deref() {
-            Some(each) => {
-                while let Some(item) = seq.next_element_seed(Projected(each))? {
-                    items.push(item);
+        match self.projection.each.as_deref() {
+            Some(each) => loop {
+                items.push(Document::Null);
+                let Some(into) = items.last_mut() else { break };
+                let seed = Projected {
+                    projection: each,
+                    into,
+                };
+                if seq.next_element_seed(seed)?.is_none() {
+                    items.pop();
+                    break;
                 }
-            }
+            },
             None => while seq.next_element_seed(Skipped)?.is_some() {},
         }
-        Ok(Document::Array(items))
+        *self.into = Document::Array(items);
+        Ok(())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document<'de>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         // Only the fields read are kept: room for them all at once, unless every value is.
-        let mut entries = match self.0.each {
-            None => Vec::with_capacity(self.0.fields.len()),
+        let mut entries = match self.projection.each {
+            None => Vec::with_capacity(self.projection.fields.len()),
             Some(_) => Vec::new(),
         };
         while let Some(Key(key)) = map.next_key()? {
-            match self.0.field(&key) {
+            match self.projection.field(&key) {
                 Some(kept) => {
-                    let value = map.next_value_seed(Projected(&kept))?;
-                    entries.push((key, value));
+                    entries.push((key, Document::Null));
+                    if let Some((_, into)) = entries.last_mut() {
+                        let seed = Projected {
+                            projection: &kept,
+                            into,
+                        };
+                        map.next_value_seed(seed)?;
+                    }
                 }
                 None => map.next_value_seed(Skipped)?,
             }
         }
-        Ok(Document::Object(Fields::from_entries(entries)))
+        *self.into = Document::Object(Fields::from_entries(entries));
+        Ok(())
     }
 }
 
@@ -363,13 +397,14 @@ mod tests {
 
     #[test]
     fn containers_keep_their_kind_and_their_count_when_asked() {
-        let text = r#"{"xs": [{"a": 1}, [2], 3], "o": {"k": {"deep": true}}}"#;
+        let text = r#"{"xs": [{"a": 1}, [2], 3], "o": {"k": {"deep": true}}, "none": []}"#;
         let mut projection = Projection::nothing();
         projection.keep_entries(&[field("xs")]);
+        projection.keep_entries(&[field("none")]);
         projection.keep_shape(&[field("o")]);
         assert_eq!(
             projection.parse(text).unwrap().to_json(),
-            json!({"xs": [{}, [], 3], "o": {}})
+            json!({"xs": [{}, [], 3], "o": {}, "none": []})
         );
     }
 
