@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A JSON value, borrowing its text where it can.
 // An eight-byte tag, as `Value` has: with a one-byte tag, moving a document read bytes 1
@@ -200,72 +200,117 @@ impl<'d, 't> Iterator for Values<'d, 't> {
 
 impl<'de> Deserialize<'de> for Document<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(DocumentVisitor)
+        let mut document = Document::Null;
+        deserializer.deserialize_any(DocumentInto(&mut document))?;
+        Ok(document)
     }
 }
 
-/// Builds a whole document.
-pub(crate) struct DocumentVisitor;
+/// Reads a whole document into its place. Elements and entries are read where they stay
+/// in their list, not returned and moved there: moving a document just returned through
+/// memory reads it in wider pieces than the callee wrote it in, and the processor waits
+/// on each such load.
+pub(crate) struct DocumentInto<'d, 't>(pub(crate) &'d mut Document<'t>);
 
-impl<'de> Visitor<'de> for DocumentVisitor {
-    type Value = Document<'de>;
+impl<'de> DeserializeSeed<'de> for DocumentInto<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocumentInto<'_, 'de> {
+    type Value = ();
 
     fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str("any valid JSON value")
     }
 
-    fn visit_bool<E>(self, value: bool) -> Result<Document<'de>, E> {
-        Ok(Document::Bool(value))
+    fn visit_bool<E>(self, value: bool) -> Result<(), E> {
+        *self.0 = Document::Bool(value);
+        Ok(())
     }
 
-    fn visit_i64<E>(self, value: i64) -> Result<Document<'de>, E> {
-        Ok(Document::Number(value.into()))
+    fn visit_i64<E>(self, value: i64) -> Result<(), E> {
+        *self.0 = Document::Number(value.into());
+        Ok(())
     }
 
-    fn visit_u64<E>(self, value: u64) -> Result<Document<'de>, E> {
-        Ok(Document::Number(value.into()))
+    fn visit_u64<E>(self, value: u64) -> Result<(), E> {
+        *self.0 = Document::Number(value.into());
+        Ok(())
     }
 
-    fn visit_f64<E>(self, value: f64) -> Result<Document<'de>, E> {
+    fn visit_f64<E>(self, value: f64) -> Result<(), E> {
         // JSON text holds no infinity or NaN, the only floats without a JSON number.
-        Ok(serde_json::Number::from_f64(value).map_or(Document::Null, Document::Number))
+        *self.0 = serde_json::Number::from_f64(value).map_or(Document::Null, Document::Number);
+        Ok(())
     }
 
-    fn visit_borrowed_str<E>(self, value: &'de str) -> Result<Document<'de>, E> {
-        Ok(Document::String(Cow::Borrowed(value)))
+    fn visit_borrowed_str<E>(self, value: &'de str) -> Result<(), E> {
+        *self.0 = Document::String(Cow::Borrowed(value));
+        Ok(())
     }
 
-    fn visit_str<E>(self, value: &str) -> Result<Document<'de>, E> {
-        Ok(Document::String(Cow::Owned(value.to_string())))
+    fn visit_str<E>(self, value: &str) -> Result<(), E> {
+        *self.0 = Document::String(Cow::Owned(value.to_string()));
+        Ok(())
     }
 
-    fn visit_string<E>(self, value: String) -> Result<Document<'de>, E> {
-        Ok(Document::String(Cow::Owned(value)))
+    fn visit_string<E>(self, value: String) -> Result<(), E> {
+        *self.0 = Document::String(Cow::Owned(value));
+        Ok(())
     }
 
-    fn visit_unit<E>(self) -> Result<Document<'de>, E> {
-        Ok(Document::Null)
+    fn visit_unit<E>(self) -> Result<(), E> {
+        *self.0 = Document::Null;
+        Ok(())
     }
 
-    fn visit_none<E>(self) -> Result<Document<'de>, E> {
-        Ok(Document::Null)
+    fn visit_none<E>(self) -> Result<(), E> {
+        *self.0 = Document::Null;
+        Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Document<'de>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
+        while let Some(into) = read_next(&mut items) {
+            if seq.next_element_seed(DocumentInto(into))?.is_none() {
+                items.pop();
+                break;
+            }
         }
-        Ok(Document::Array(items))
+        *self.0 = Document::Array(items);
+        Ok(())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document<'de>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            entries.push((key.0, map.next_value()?));
+        while let Some(Key(key)) = map.next_key()? {
+            if let Some(into) = read_entry(&mut entries, key) {
+                map.next_value_seed(DocumentInto(into))?;
+            }
         }
-        Ok(Document::Object(Fields::from_entries(entries)))
+        *self.0 = Document::Object(Fields::from_entries(entries));
+        Ok(())
     }
+}
+
+/// A place for the next element of a list being read: a null at its end, to be read into
+/// (and popped if there is no next element).
+pub(crate) fn read_next<'l, 't>(items: &'l mut Vec<Document<'t>>) -> Option<&'l mut Document<'t>> {
+    items.push(Document::Null);
+    items.last_mut()
+}
+
+/// A place for the value of an entry being read: a null after its key, to be read into.
+pub(crate) fn read_entry<'l, 't>(
+    entries: &'l mut Vec<(Cow<'t, str>, Document<'t>)>,
+    key: Cow<'t, str>,
+) -> Option<&'l mut Document<'t>> {
+    entries.push((key, Document::Null));
+    entries.last_mut().map(|(_, value)| value)
 }
 
 /// An object key, borrowed from the text when it holds no escape.

@@ -15,7 +15,7 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::document::{Document, DocumentVisitor, Fields, Key, same_key};
+use crate::document::{Document, DocumentInto, Fields, Key, read_entry, read_next, same_key};
 
 /// The paths of a document to keep.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -177,8 +177,7 @@ impl<'de> DeserializeSeed<'de> for Projected<'_, '_, 'de> {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         if self.projection.whole {
-            *self.into = deserializer.deserialize_any(DocumentVisitor)?;
-            return Ok(());
+            return deserializer.deserialize_any(DocumentInto(self.into));
         }
         deserializer.deserialize_any(self)
     }
@@ -193,65 +192,56 @@ impl<'de> Visitor<'de> for Projected<'_, '_, 'de> {
 
     // Scalars are kept whole, as a whole document reads them.
     fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<(), E> {
-        *self.into = DocumentVisitor.visit_bool(value)?;
-        Ok(())
+        DocumentInto(self.into).visit_bool(value)
     }
 
     fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<(), E> {
-        *self.into = DocumentVisitor.visit_i64(value)?;
-        Ok(())
+        DocumentInto(self.into).visit_i64(value)
     }
 
     fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<(), E> {
-        *self.into = DocumentVisitor.visit_u64(value)?;
-        Ok(())
+        DocumentInto(self.into).visit_u64(value)
     }
 
     fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<(), E> {
-        *self.into = DocumentVisitor.visit_f64(value)?;
-        Ok(())
+        DocumentInto(self.into).visit_f64(value)
     }
 
     fn visit_borrowed_str<E: serde::de::Error>(self, value: &'de str) -> Result<(), E> {
-        *self.into = DocumentVisitor.visit_borrowed_str(value)?;
-        Ok(())
+        DocumentInto(self.into).visit_borrowed_str(value)
     }
 
     fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<(), E> {
-        *self.into = DocumentVisitor.visit_str(value)?;
-        Ok(())
+        DocumentInto(self.into).visit_str(value)
     }
 
     fn visit_string<E: serde::de::Error>(self, value: String) -> Result<(), E> {
-        *self.into = DocumentVisitor.visit_string(value)?;
-        Ok(())
+        DocumentInto(self.into).visit_string(value)
     }
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
-        *self.into = DocumentVisitor.visit_unit()?;
-        Ok(())
+        DocumentInto(self.into).visit_unit()
     }
 
     fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
-        *self.into = DocumentVisitor.visit_none()?;
-        Ok(())
+        DocumentInto(self.into).visit_none()
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut items = Vec::new();
         match self.projection.each.as_deref() {
-            Some(each) => loop {
-                items.push(Document::Null);
-                let Some(into) = items.last_mut() else { break };
-                let seed = Projected {
-                    projection: each,
-                    into,
-                };
-                if seq.next_element_seed(seed)?.is_none() {
-                    items.pop();
-                    break;
+            Some(each) => {
+                while let Some(into) = read_next(&mut items) {
+                    let seed = Projected {
+                        projection: each,
+                        into,
+                    };
+                    if seq.next_element_seed(seed)?.is_none() {
+                        items.pop();
+                        break;
+                    }
                 }
-            },
+            }
             None => while seq.next_element_seed(Skipped)?.is_some() {},
         }
         *self.into = Document::Array(items);
@@ -267,8 +257,7 @@ impl<'de> Visitor<'de> for Projected<'_, '_, 'de> {
         while let Some(Key(key)) = map.next_key()? {
             match self.projection.field(&key) {
                 Some(kept) => {
-                    entries.push((key, Document::Null));
-                    if let Some((_, into)) = entries.last_mut() {
+                    if let Some(into) = read_entry(&mut entries, key) {
                         let seed = Projected {
                             projection: &kept,
                             into,
