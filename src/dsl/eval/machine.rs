@@ -357,8 +357,23 @@ impl<'a> Machine<'a> {
         }
     }
 
-    /// Applies the steps of a path; after `[*]` the rest apply to each element.
+    /// Applies the steps of a path; after `[*]` the rest apply to each element. Fields
+    /// are looked up in place, in the caller: a value returned from a call comes back
+    /// through memory, written in other pieces than it is read in, and the processor
+    /// waits on the read. An index or `[*]` goes on out of line.
+    #[inline(always)]
     fn walk(&mut self, mut current: Value<'a>, steps: &'a [Step]) -> Result<Value<'a>, Halt> {
+        for (position, step) in steps.iter().enumerate() {
+            match step {
+                Step::Field(name) => current = current.field(name),
+                _ => return self.walk_on(current, steps.get(position..).unwrap_or_default()),
+            }
+        }
+        Ok(current)
+    }
+
+    /// Applies the steps of a path from an index or a `[*]` on.
+    fn walk_on(&mut self, mut current: Value<'a>, steps: &'a [Step]) -> Result<Value<'a>, Halt> {
         for (position, step) in steps.iter().enumerate() {
             current = match step {
                 Step::Field(name) => current.field(name),
@@ -384,7 +399,7 @@ impl<'a> Machine<'a> {
         let mut projected = Vec::with_capacity(elements.size_hint().0);
         for item in elements {
             self.budget.iterate()?;
-            projected.push(self.walk(item, rest)?);
+            projected.push(self.walk_on(item, rest)?);
         }
         Ok(Value::list(projected))
     }
