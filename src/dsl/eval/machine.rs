@@ -360,8 +360,10 @@ impl<'a> Machine<'a> {
     /// Applies the steps of a path; after `[*]` the rest apply to each element. Fields
     /// are looked up in place, in the caller: a value returned from a call comes back
     /// through memory, written in other pieces than it is read in, and the processor
-    /// waits on the read. An index or `[*]` goes on out of line.
-    #[inline(always)]
+    /// waits on the read. An index or `[*]` goes on out of line. Not forced inline in an
+    /// unoptimised build, where every inlined copy adds its own stack slots to the frames
+    /// of the recursive evaluator, and the deepest expressions would run out of stack.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn walk(&mut self, mut current: Value<'a>, steps: &'a [Step]) -> Result<Value<'a>, Halt> {
         for (position, step) in steps.iter().enumerate() {
             match step {
