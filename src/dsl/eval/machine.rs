@@ -104,20 +104,16 @@ impl<'a> Machine<'a> {
                 let base = self.operand(base)?;
                 self.walk(base, steps)?
             }
-            Node::Not(operand) => Value::Bool(!self.holds(operand)?),
+            Node::Not(_)
+            | Node::And(..)
+            | Node::Or(..)
+            | Node::Compare { .. }
+            | Node::In { .. } => Value::Bool(self.holds(node)?),
             Node::Negate(operand) => negate(&self.operand(operand)?),
-            Node::And(left, right) => Value::Bool(self.holds(left)? && self.holds(right)?),
-            Node::Or(left, right) => Value::Bool(self.holds(left)? || self.holds(right)?),
             Node::Coalesce(left, right) => match self.eval(left)? {
                 Value::Null => self.eval(right)?,
                 value => value,
             },
-            Node::Compare { op, left, right } => Value::Bool(self.compares(*op, left, right)?),
-            Node::In {
-                negated,
-                element,
-                container,
-            } => Value::Bool(self.contains(*negated, element, container)?),
             Node::Arithmetic { op, left, right } => {
                 let left = self.operand(left)?;
                 let right = self.operand(right)?;
@@ -183,8 +179,9 @@ impl<'a> Machine<'a> {
     }
 
     /// Whether a condition holds: `eval(node)` is `true` (SPEC 4.3: only `true` is true).
-    /// The connectives, comparisons and `in` answer here without making a value: a
-    /// `bool` comes back in a register where a value goes through memory.
+    /// The connectives, comparisons and `in` answer here without making a value (a
+    /// `bool` comes back in a register where a value goes through memory); `eval` asks
+    /// here for theirs.
     pub fn holds(&mut self, node: &'a Node) -> Result<bool, Halt> {
         Ok(match node {
             Node::Not(operand) => !self.holds(operand)?,
