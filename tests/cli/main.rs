@@ -16,6 +16,7 @@ mod esc;
 mod eval;
 mod language_doc;
 mod limits;
+mod link_static;
 mod log;
 mod properties;
 mod readme;

@@ -1,0 +1,150 @@
+//! The linker script that links the binary statically (`.cargo/link-static`), run with a
+//! stand-in `cc` that writes down each command it is given.
+
+#![cfg(target_os = "linux")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What rustc hands the linker for a dynamically linked binary, in short.
+const DYNAMIC: &[&str] = &[
+    "-m64",
+    "main.o",
+    "-Wl,--as-needed",
+    "-Wl,-Bstatic",
+    "libstd.rlib",
+    "-Wl,-Bdynamic",
+    "-lgcc_s",
+    "-lutil",
+    "-lpthread",
+    "-lc",
+    "-o",
+    "OUTPUT",
+    "-pie",
+    "-nodefaultlibs",
+    "-no-pie",
+];
+
+/// A directory with a `cc` that appends its arguments, one per line and then `--`, to
+/// `calls`, and fails when asked for a static link if `fails_static`.
+fn stand_in(name: &str, fails_static: bool) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("verdict-link-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let status = if fails_static { 1 } else { 0 };
+    let script = format!(
+        "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" -- >> '{}'\n\
+         for arg; do [[ $arg == -static || $arg == -static-pie ]] && exit {status}; done\nexit 0\n",
+        dir.join("calls").display()
+    );
+    let cc = dir.join("cc");
+    std::fs::write(&cc, script).unwrap();
+    Command::new("chmod").arg("+x").arg(&cc).status().unwrap();
+    dir
+}
+
+/// Runs the script on `args` with `output` in place of `OUTPUT`; the commands `cc` got.
+fn link(dir: &Path, output: &str, args: &[&str], env: &[(&str, &str)]) -> Vec<Vec<String>> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".cargo/link-static");
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let args = args
+        .iter()
+        .map(|arg| if *arg == "OUTPUT" { output } else { arg });
+    let status = Command::new(script)
+        .args(args)
+        .env("PATH", path)
+        .env_remove("VERDICT_BUILD_DYNAMIC")
+        .env_remove("VERDICT_BUILD_PIE")
+        .envs(env.iter().copied())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let calls = std::fs::read_to_string(dir.join("calls")).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(dir);
+    calls
+        .split_terminator("--\n")
+        .map(|call| call.lines().map(str::to_string).collect())
+        .collect()
+}
+
+fn strings(args: &[&str], output: &str) -> Vec<String> {
+    args.iter()
+        .map(|arg| if *arg == "OUTPUT" { output } else { arg })
+        .map(str::to_string)
+        .collect()
+}
+
+const BINARY: &str = "target/release/deps/verdict-0123abcd";
+
+#[test]
+fn the_binary_is_linked_against_the_static_c_library_and_unwinder() {
+    let calls = link(&stand_in("static", false), BINARY, DYNAMIC, &[]);
+    let expected = [
+        "-m64",
+        "main.o",
+        "-Wl,--as-needed",
+        "-Wl,-Bstatic",
+        "libstd.rlib",
+        "-Wl,-Bstatic",
+        "-lutil",
+        "-lpthread",
+        "-lc",
+        "-lgcc_eh",
+        "-lgcc",
+        "-lc",
+        "-o",
+        BINARY,
+        "-nodefaultlibs",
+        "-static",
+        "-no-pie",
+    ];
+    assert_eq!(calls, vec![strings(&expected, BINARY)]);
+}
+
+#[test]
+fn a_build_asking_for_a_pie_gets_a_static_pie() {
+    let calls = link(
+        &stand_in("pie", false),
+        BINARY,
+        DYNAMIC,
+        &[("VERDICT_BUILD_PIE", "1")],
+    );
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].last().map(String::as_str), Some("-static-pie"));
+    assert!(
+        !calls[0]
+            .iter()
+            .any(|arg| arg.ends_with("-pie") && arg != "-static-pie")
+    );
+}
+
+#[test]
+fn a_static_link_that_fails_is_made_dynamically_instead() {
+    let calls = link(&stand_in("fallback", true), BINARY, DYNAMIC, &[]);
+    assert_eq!(calls.len(), 2);
+    assert!(calls[0].contains(&"-static".to_string()));
+    assert_eq!(calls[1], strings(DYNAMIC, BINARY));
+}
+
+#[test]
+fn other_links_and_opting_out_are_left_as_rustc_wrote_them() {
+    let build_script = "target/release/build/verdict-0123/build_script_build-4567";
+    let calls = link(&stand_in("other", false), build_script, DYNAMIC, &[]);
+    assert_eq!(calls, vec![strings(DYNAMIC, build_script)]);
+
+    let opted_out = link(
+        &stand_in("dynamic", false),
+        BINARY,
+        DYNAMIC,
+        &[("VERDICT_BUILD_DYNAMIC", "1")],
+    );
+    assert_eq!(opted_out, vec![strings(DYNAMIC, BINARY)]);
+
+    let mut shared = DYNAMIC.to_vec();
+    shared.push("-shared");
+    let calls = link(&stand_in("shared", false), BINARY, &shared, &[]);
+    assert_eq!(calls, vec![strings(&shared, BINARY)]);
+}
