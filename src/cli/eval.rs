@@ -80,6 +80,9 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         None => render_decision(&decision, args.format, colour),
     };
     output::print_stdout(&rendered)?;
+    // The process ends with this decision: freeing the compiled policies block by block
+    // would only delay its exit (some 4% of a one-shot run's instructions).
+    std::mem::forget(set);
     Ok(Exit::for_verdict(decision.verdict, args.fail_on_warn))
 }
 
