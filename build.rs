@@ -3,7 +3,8 @@
 //! pointers over 1.4 MB of tables, about 350 page faults, which doubled the time of
 //! `verdict --version` and weighed on every single decision. The binary's own code then
 //! loads at a fixed address (libraries, stack and heap are still randomised); set
-//! `VERDICT_BUILD_PIE=1` when building to keep it position-independent.
+//! `VERDICT_BUILD_PIE=1` when building to keep it position-independent. On x86-64 Linux,
+//! `.cargo/link-static` also links it statically, where it can.
 //!
 //! It also gives the build a fingerprint, `VERDICT_SOURCE_FINGERPRINT`: a digest of the
 //! sources, the grammar and the lock file. Files that verdict caches are keyed by it, so
