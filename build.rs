@@ -25,6 +25,8 @@ fn main() {
         hasher.finish()
     );
     println!("cargo:rerun-if-env-changed=VERDICT_BUILD_PIE");
+    // Read by `.cargo/link-static`: the binary is linked again when it changes.
+    println!("cargo:rerun-if-env-changed=VERDICT_BUILD_DYNAMIC");
     let target_os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let keep_pie = std::env::var_os("VERDICT_BUILD_PIE").is_some_and(|value| value != "0");
     if target_os == "linux" && !keep_pie {

@@ -142,6 +142,13 @@ fn other_links_and_opting_out_are_left_as_rustc_wrote_them() {
         &[("VERDICT_BUILD_DYNAMIC", "1")],
     );
     assert_eq!(opted_out, vec![strings(DYNAMIC, BINARY)]);
+    let not_opted_out = link(
+        &stand_in("zero", false),
+        BINARY,
+        DYNAMIC,
+        &[("VERDICT_BUILD_DYNAMIC", "0")],
+    );
+    assert!(not_opted_out[0].contains(&"-static".to_string()));
 
     let mut shared = DYNAMIC.to_vec();
     shared.push("-shared");
