@@ -155,3 +155,58 @@ fn other_links_and_opting_out_are_left_as_rustc_wrote_them() {
     let calls = link(&stand_in("shared", false), BINARY, &shared, &[]);
     assert_eq!(calls, vec![strings(&shared, BINARY)]);
 }
+
+/// Whether the static C library is where `cc` looks for libraries.
+fn static_c_library_installed() -> bool {
+    Command::new("cc")
+        .arg("-print-file-name=libc.a")
+        .output()
+        .ok()
+        .and_then(|output| String::from_utf8(output.stdout).ok())
+        .is_some_and(|path| {
+            let path = Path::new(path.trim());
+            path.is_absolute() && path.exists()
+        })
+}
+
+/// Whether an ELF-64 executable asks for a program loader (a `PT_INTERP` header).
+fn asks_for_a_loader(binary: &Path) -> bool {
+    use std::io::Read;
+    let mut start = vec![0; 4096];
+    let read = std::fs::File::open(binary)
+        .and_then(|mut file| file.read(&mut start))
+        .unwrap();
+    start.truncate(read);
+    assert_eq!(
+        &start[..4],
+        b"\x7fELF",
+        "{} is not an ELF file",
+        binary.display()
+    );
+    let u16_at = |at: usize| u16::from_le_bytes([start[at], start[at + 1]]) as usize;
+    let headers = u64::from_le_bytes(start[0x20..0x28].try_into().unwrap()) as usize;
+    let (size, count) = (u16_at(0x36), u16_at(0x38));
+    (0..count).any(|index| {
+        let at = headers + index * size;
+        u32::from_le_bytes(start[at..at + 4].try_into().unwrap()) == 3
+    })
+}
+
+#[test]
+#[cfg(all(target_arch = "x86_64", target_env = "gnu"))]
+fn the_binary_is_static_wherever_the_static_c_library_is_installed() {
+    // Catches a rustc whose link line the script no longer knows, which would quietly
+    // make every build dynamic again. Without the archive, a dynamic binary is expected.
+    let opted_out = std::env::var_os("VERDICT_BUILD_DYNAMIC").is_some_and(|value| value != "0");
+    if opted_out || !static_c_library_installed() {
+        return;
+    }
+    let binary = Path::new(env!("CARGO_BIN_EXE_verdict"));
+    assert!(
+        !asks_for_a_loader(binary),
+        "{} is linked dynamically",
+        binary.display()
+    );
+    // This test's own harness is linked as rustc wrote it, so it asks for one.
+    assert!(asks_for_a_loader(&std::env::current_exe().unwrap()));
+}
