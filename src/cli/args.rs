@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::verdict::Verdict;
 
@@ -63,13 +63,15 @@ pub enum Command {
     Log(LogCommand),
 }
 
-/// A subcommand as `verdict --help` lists it, and how its arguments are described.
+/// A subcommand as `verdict --help` lists it, how its arguments are described, and how
+/// what clap matched becomes a [`Command`].
 struct Listed {
     name: &'static str,
     about: &'static str,
     /// Examples printed after its own help.
     examples: Option<&'static str>,
     describe: fn(clap::Command) -> clap::Command,
+    parse: fn(&mut clap::ArgMatches) -> Result<Command, clap::Error>,
 }
 
 const SUBCOMMANDS: [Listed; 8] = [
@@ -78,42 +80,49 @@ const SUBCOMMANDS: [Listed; 8] = [
         about: "Decide one request document (or a stream of them with --batch)",
         examples: Some(EVAL_EXAMPLES),
         describe: described::<EvalArgs>,
+        parse: |arguments| EvalArgs::from_arg_matches_mut(arguments).map(Command::Eval),
     },
     Listed {
         name: "test",
         about: "Run the tests next to the policies: `test` blocks and Rego `test_*` rules",
         examples: Some(TEST_EXAMPLES),
         describe: described::<TestArgs>,
+        parse: |arguments| TestArgs::from_arg_matches_mut(arguments).map(Command::Test),
     },
     Listed {
         name: "check",
         about: "Check policies without evaluating them: syntax, names, arity, input paths",
         examples: None,
         describe: described::<CheckArgs>,
+        parse: |arguments| CheckArgs::from_arg_matches_mut(arguments).map(Command::Check),
     },
     Listed {
         name: "fmt",
         about: "Format .policy files in place (or only check or show the changes)",
         examples: None,
         describe: described::<FmtArgs>,
+        parse: |arguments| FmtArgs::from_arg_matches_mut(arguments).map(Command::Fmt),
     },
     Listed {
         name: "compile",
         about: "Compile .policy policies to another language (Rego v1) for OPA or env0",
         examples: None,
         describe: described::<CompileArgs>,
+        parse: |arguments| CompileArgs::from_arg_matches_mut(arguments).map(Command::Compile),
     },
     Listed {
         name: "schema",
         about: "Print the JSON Schema of the input document",
         examples: None,
         describe: |command| command,
+        parse: |_| Ok(Command::Schema),
     },
     Listed {
         name: "request",
         about: "Build an ESC request document (open-request, open, update, write) to pipe into eval",
         examples: Some(REQUEST_EXAMPLES),
         describe: described::<RequestArgs>,
+        parse: |arguments| RequestArgs::from_arg_matches_mut(arguments).map(Command::Request),
     },
     Listed {
         name: "log",
@@ -126,6 +135,7 @@ const SUBCOMMANDS: [Listed; 8] = [
                     .arg_required_else_help(true)
             })
         },
+        parse: |arguments| LogCommand::from_arg_matches_mut(arguments).map(Command::Log),
     },
 ];
 
@@ -172,7 +182,7 @@ impl Subcommand for Command {
     }
 }
 
-impl clap::FromArgMatches for Command {
+impl FromArgMatches for Command {
     fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Command, clap::Error> {
         Command::from_arg_matches_mut(&mut matches.clone())
     }
@@ -185,23 +195,13 @@ impl clap::FromArgMatches for Command {
                 "a subcommand is required",
             ));
         };
-        let arguments = &mut arguments;
-        Ok(match name.as_str() {
-            "eval" => Command::Eval(EvalArgs::from_arg_matches_mut(arguments)?),
-            "test" => Command::Test(TestArgs::from_arg_matches_mut(arguments)?),
-            "check" => Command::Check(CheckArgs::from_arg_matches_mut(arguments)?),
-            "fmt" => Command::Fmt(FmtArgs::from_arg_matches_mut(arguments)?),
-            "compile" => Command::Compile(CompileArgs::from_arg_matches_mut(arguments)?),
-            "schema" => Command::Schema,
-            "request" => Command::Request(RequestArgs::from_arg_matches_mut(arguments)?),
-            "log" => Command::Log(LogCommand::from_arg_matches_mut(arguments)?),
-            other => {
-                return Err(clap::Error::raw(
-                    ErrorKind::InvalidSubcommand,
-                    format!("the subcommand '{other}' wasn't recognized"),
-                ));
-            }
-        })
+        match SUBCOMMANDS.iter().find(|listed| listed.name == name) {
+            Some(listed) => (listed.parse)(&mut arguments),
+            None => Err(clap::Error::raw(
+                ErrorKind::InvalidSubcommand,
+                format!("the subcommand '{name}' wasn't recognized"),
+            )),
+        }
     }
 
     fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {

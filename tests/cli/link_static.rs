@@ -50,11 +50,8 @@ fn link(dir: &Path, output: &str, args: &[&str], env: &[(&str, &str)]) -> Vec<Ve
         dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let args = args
-        .iter()
-        .map(|arg| if *arg == "OUTPUT" { output } else { arg });
     let status = Command::new(script)
-        .args(args)
+        .args(strings(args, output))
         .env("PATH", path)
         .env_remove("VERDICT_BUILD_DYNAMIC")
         .env_remove("VERDICT_BUILD_PIE")
