@@ -110,6 +110,13 @@ fn instruction_counts(program: &str) {
             "regorus-1 small",
             "≤ 1.1×",
         ),
+        (
+            "Rego compiled mode / regorus RVM",
+            "small, 7 policies",
+            "rego-compiled small",
+            "rvm small",
+            "≤ 1.1×",
+        ),
     ];
     for (comparison, workload, ours, baseline, target) in rows {
         let (Some(mine), Some(theirs)) = (

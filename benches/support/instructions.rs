@@ -9,7 +9,7 @@
 use std::process::Command;
 
 use super::floor;
-use super::raw_regorus::{self, RawRegorus};
+use super::raw_regorus::{self, RawRegorus, RawRvm};
 use super::workloads;
 use super::{Language, TextDecider, decide_prepared, policy_set};
 
@@ -17,7 +17,7 @@ use super::{Language, TextDecider, decide_prepared, policy_set};
 const REPEATS: usize = 200;
 
 /// The subjects, by name: what one repetition does.
-pub const SUBJECTS: [&str; 12] = [
+pub const SUBJECTS: [&str; 14] = [
     "dsl small",
     "floor small",
     "dsl text small",
@@ -30,6 +30,8 @@ pub const SUBJECTS: [&str; 12] = [
     "regorus small",
     "rego-1 small",
     "regorus-1 small",
+    "rego-compiled small",
+    "rvm small",
 ];
 
 /// Runs `subject` `repeats` times (the process `callgrind` watches).
@@ -70,6 +72,19 @@ pub fn repeat(subject: &str, repeats: usize) {
         "regorus" | "regorus-1" => {
             let count = if kind == "regorus" { count } else { 1 };
             let mut raw = RawRegorus::load(&workloads::rego_set(count));
+            let raw_input = raw_regorus::input(&text);
+            (0..repeats).for_each(|_| sink += raw.decide(&raw_input));
+        }
+        "rego-compiled" => {
+            let mut set = policy_set(Language::Rego, count);
+            set.compile_rego();
+            let prepared = set.prepare(input).expect("the input converts");
+            // Past the decisions checked against the interpreter, as in the timed comparison.
+            (0..100).for_each(|_| sink += decide_prepared(&mut set, &prepared).outcomes.len());
+            (0..repeats).for_each(|_| sink += decide_prepared(&mut set, &prepared).outcomes.len());
+        }
+        "rvm" => {
+            let mut raw = RawRvm::load(&workloads::rego_set(count));
             let raw_input = raw_regorus::input(&text);
             (0..repeats).for_each(|_| sink += raw.decide(&raw_input));
         }
