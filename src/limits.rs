@@ -14,8 +14,8 @@ pub struct Limits {
     pub json_depth: usize,
     /// Longest a whole run may take (`--timeout`).
     pub timeout: Option<Duration>,
-    /// Longest the evaluation of one policy-language policy, or of one Rego rule, may take
-    /// (`--eval-timeout`).
+    /// Longest the evaluation of one policy-language policy, or of a Rego package's verdict
+    /// rules, may take (`--eval-timeout`).
     pub eval_time: Duration,
 }
 

@@ -465,8 +465,8 @@ pub struct EvalArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
     pub max_input_size: u64,
 
-    /// Longest the evaluation of one policy (or one Rego rule) may take, e.g. 10s; past it
-    /// the decision is an error (exit 70)
+    /// Longest the evaluation of one policy (a Rego package's rules) may take, e.g. 10s;
+    /// past it the decision is an error (exit 70)
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout, default_value = "10s")]
     pub eval_timeout: std::time::Duration,
 

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::checks::{self, CheckedFile};
+use super::combined;
 use super::diagnose::{self, EngineFile};
 use super::engine;
 use super::metadata::{self, Catalog};
@@ -39,6 +40,9 @@ pub struct Loaded {
     pub files: Vec<EngineFile>,
     pub parsed: Vec<ParsedFile>,
     pub catalog: Catalog,
+    /// The packages (`a.b`) whose verdict rules the engine also holds as one rule (see
+    /// `combined`).
+    pub combined: Vec<String>,
 }
 
 fn invalid(diagnostics: Vec<Diagnostic>) -> Error {
@@ -82,13 +86,14 @@ pub fn load(
             .map(|value| Value::deserialize(value).unwrap_or_else(|_| Value::new_object()))
             .collect(),
     );
-    let engine = compile(&parsed, &files, metadata_values.clone(), data, options)?;
+    let (engine, combined) = compile(&parsed, &files, metadata_values.clone(), data, options)?;
     Ok(Loaded {
         engine,
         metadata_values,
         files,
         parsed,
         catalog,
+        combined,
     })
 }
 
@@ -468,15 +473,45 @@ fn split_functions(parsed: &[ParsedFile], edits: &mut [Vec<Edit>]) {
     }
 }
 
-/// Builds the engine that evaluates: verdict's functions, every file in its dialect, the
-/// data documents; then prepares it, so that errors the engine finds in a whole policy set
-/// are load errors.
+/// Builds the engine that evaluates, with the packages' combined verdict rules where it
+/// can hold them; the packages that have one.
 fn compile(
     parsed: &[ParsedFile],
     files: &[EngineFile],
     metadata_values: Arc<Vec<Value>>,
     data: Vec<(Arc<str>, Json)>,
     options: &RegoOptions,
+) -> Result<(Engine, Vec<String>), Error> {
+    let modules = combined::modules(parsed);
+    if !modules.is_empty() {
+        let built = engine_with(
+            parsed,
+            files,
+            metadata_values.clone(),
+            data.clone(),
+            options,
+            &modules,
+        );
+        // Without them otherwise: the problems reported are then the files' own.
+        if let Ok(engine) = built {
+            let packages = modules.into_iter().map(|(package, _)| package).collect();
+            return Ok((engine, packages));
+        }
+    }
+    let engine = engine_with(parsed, files, metadata_values, data, options, &[])?;
+    Ok((engine, Vec::new()))
+}
+
+/// Builds an engine: verdict's functions, every file in its dialect, the `combined`
+/// modules, the data documents; then prepares it, so that errors the engine finds in a
+/// whole policy set are load errors.
+fn engine_with(
+    parsed: &[ParsedFile],
+    files: &[EngineFile],
+    metadata_values: Arc<Vec<Value>>,
+    data: Vec<(Arc<str>, Json)>,
+    options: &RegoOptions,
+    combined: &[(String, String)],
 ) -> Result<Engine, Error> {
     let mut engine = engine::new_engine(options.strict_builtin_errors, options.timeout);
     engine::add_functions(&mut engine, metadata_values, options.strict_builtin_errors).map_err(
@@ -493,6 +528,13 @@ fn compile(
             engine.add_policy(file.source.name.to_string(), file.edited.text.clone())
         });
         if let Err(error) = added {
+            problems.push(diagnose::diagnostic(files, &error, ""));
+        }
+    }
+    for (package, text) in combined {
+        engine.set_rego_v0(false);
+        let name = format!("<verdict rules of {package}>");
+        if let Err(error) = engine::guarded(|| engine.add_policy(name, text.clone())) {
             problems.push(diagnose::diagnostic(files, &error, ""));
         }
     }

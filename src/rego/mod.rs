@@ -3,6 +3,7 @@
 
 mod builtins;
 mod checks;
+mod combined;
 mod compiled;
 mod diagnose;
 mod engine;
@@ -165,6 +166,9 @@ struct Shared {
     timeout: Option<Duration>,
     /// Some rule may depend on itself: the group is never compiled (see `compile`).
     rules_may_recurse: bool,
+    /// For each policy, the engine path of the rule holding all its verdict rules, when
+    /// the engine has one (see `combined`).
+    combined: Vec<Option<String>>,
 }
 
 /// How compiled mode went for a set of Rego groups: shared with every clone of them, so
@@ -337,13 +341,22 @@ impl RegoPolicies {
                 collect_verdict_rules(&loaded, file_index, package_rules);
             }
         }
-        let (policies, rules) = policies
+        let (policies, rules): (Vec<RegoPolicy>, Vec<Vec<VerdictRule>>) = policies
             .into_iter()
             .zip(rules)
             .filter(|(policy, package_rules)| !is_test_package(&loaded, policy, package_rules))
             .unzip();
         let tests = testing::find_tests(&loaded);
         let rules_may_recurse = recursion::rules_may_refer_in_cycle(&loaded.parsed);
+        let combined = policies
+            .iter()
+            .map(|policy| {
+                loaded
+                    .combined
+                    .contains(&policy.package)
+                    .then(|| combined::path(&policy.package))
+            })
+            .collect();
         Ok(RegoPolicies {
             engine: loaded.engine,
             shared: Arc::new(Shared {
@@ -356,6 +369,7 @@ impl RegoPolicies {
                 strict_builtin_errors: options.strict_builtin_errors,
                 timeout: options.timeout,
                 rules_may_recurse,
+                combined,
             }),
             input: regorus::Value::Undefined,
             programs: None,
@@ -464,17 +478,58 @@ impl RegoPolicies {
         Ok(outcomes)
     }
 
-    /// The values of one policy's verdict rules, by the interpreter, in rule order.
+    /// The values of one policy's verdict rules, by the interpreter, in rule order: from
+    /// the rule that holds them all where there is one (not while gathering coverage, so
+    /// that the engine's report covers the policies' own files alone), else rule by rule.
     fn interpreted_values(&mut self, policy: usize) -> Result<Vec<regorus::Value>, Error> {
         let shared = Arc::clone(&self.shared);
         let (Some(package), Some(rules)) = (shared.policies.get(policy), shared.rules.get(policy))
         else {
             return Ok(Vec::new());
         };
+        if let Some(Some(path)) = shared.combined.get(policy).filter(|_| !self.coverage)
+            && let Some(values) = self.combined_values(path, &package.package, rules)?
+        {
+            return Ok(values);
+        }
         rules
             .iter()
             .map(|rule| self.value_of(&rule.path, &package.package, rule.name))
             .collect()
+    }
+
+    /// The values of a package's verdict rules from the rule holding them all; `None` when
+    /// its evaluation fails, so that the rules are evaluated one by one and the failing one
+    /// is named. What the failed evaluation printed is dropped: it is printed again.
+    fn combined_values(
+        &mut self,
+        path: &str,
+        package: &str,
+        rules: &[VerdictRule],
+    ) -> Result<Option<Vec<regorus::Value>>, Error> {
+        let engine = &mut self.engine;
+        let value = match engine::guarded(|| engine.eval_rule(path.to_string())) {
+            Ok(value) => value,
+            Err(error) if engine::is_panic(&error) => {
+                self.poisoned = true;
+                return Err(self.evaluation_error(&error, package, combined::RULE));
+            }
+            Err(_) => {
+                let _ = self.engine.take_prints();
+                return Ok(None);
+            }
+        };
+        let Ok(fields) = value.as_object() else {
+            return Ok(None);
+        };
+        Ok(rules
+            .iter()
+            .map(|rule| {
+                let listed = fields.get(&regorus::Value::from(rule.name))?;
+                let values = listed.as_array().ok()?;
+                Some(values.first().cloned().unwrap_or(regorus::Value::Undefined))
+            })
+            .collect())
     }
 
     /// The values of one policy's verdict rules from its compiled program, when compiled
@@ -690,14 +745,7 @@ fn is_test_package(loaded: &load::Loaded, policy: &RegoPolicy, rules: &[VerdictR
 fn rule_path(package: &[String], name: &str) -> String {
     let mut path = String::from("data");
     for component in package.iter().map(String::as_str).chain([name]) {
-        let plain = component
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && component
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if plain {
+        if combined::is_plain_name(component) {
             path.push('.');
             path.push_str(component);
         } else {

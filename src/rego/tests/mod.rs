@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::error::ErrorClass;
 
+mod combined;
 mod compiled;
 mod evaluation;
 mod hostile;

@@ -1,0 +1,184 @@
+//! A package's verdict rules evaluated together, through the rule that holds them all.
+
+use super::*;
+
+/// `pending` and `allow` share `approvals`, which prints each time it is computed.
+const SHARED_HELPER: &str = r#"package env0.approvals
+import rego.v1
+
+approvals := count(input.approvers) if {
+	print("counting approvals")
+}
+
+pending contains "waiting for an approval" if approvals < 1
+
+allow contains sprintf("approved %d times", [approvals]) if approvals >= 1
+"#;
+
+fn capturing() -> RegoOptions {
+    RegoOptions {
+        capture_prints: true,
+        ..RegoOptions::default()
+    }
+}
+
+#[test]
+fn helpers_shared_by_verdict_rules_are_computed_once() {
+    let mut policies =
+        load_with(&[("p.rego", SHARED_HELPER)], &capturing()).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        evaluate(&mut policies, json!({"approvers": ["bob"]})).ok(),
+        Some(vec![(Verdict::Allow, "approved 1 times".to_string())])
+    );
+    assert_eq!(policies.take_prints(), ["p.rego:5: counting approvals"]);
+}
+
+#[test]
+fn rules_are_evaluated_one_by_one_while_gathering_coverage() {
+    let mut policies =
+        load_with(&[("p.rego", SHARED_HELPER)], &capturing()).unwrap_or_else(|e| panic!("{e:?}"));
+    policies.enable_coverage(true);
+    assert_eq!(
+        evaluate(&mut policies, json!({"approvers": []})).ok(),
+        Some(vec![(
+            Verdict::Pending,
+            "waiting for an approval".to_string()
+        )])
+    );
+    assert_eq!(policies.take_prints().len(), 2);
+}
+
+#[test]
+fn the_values_are_those_of_the_rules_evaluated_one_by_one() {
+    let policy = r#"package env0.shapes
+import rego.v1
+
+default warn := false
+
+deny contains "never" if input.missing
+pending := input.pending
+warn := "careful" if input.careful
+allow contains "yes" if input.yes
+"#;
+    for input in [
+        json!({}),
+        json!({"pending": ["a", "b"], "careful": true, "yes": true}),
+        json!({"pending": "one", "missing": true}),
+    ] {
+        let mut together = load(&[("p.rego", policy)]);
+        assert!(
+            together
+                .shared
+                .combined
+                .first()
+                .is_some_and(Option::is_some)
+        );
+        let mut alone = load(&[("p.rego", policy)]);
+        alone.enable_coverage(true);
+        for policies in [&mut together, &mut alone] {
+            assert!(policies.set_input(&input).is_ok());
+        }
+        let combined = together.interpreted_values(0).ok();
+        let one_by_one = alone.interpreted_values(0).ok();
+        assert!(combined.is_some(), "{input}");
+        assert_eq!(combined, one_by_one, "{input}");
+    }
+}
+
+#[test]
+fn a_failing_rule_is_still_named() {
+    let policy = r#"package env0.conflict
+import rego.v1
+
+pending contains "checked" if true
+
+allow := "one" if input.a
+allow := "two" if input.a
+"#;
+    let error = evaluation_error(&[("p.rego", policy)], json!({"a": true}));
+    assert_eq!(error.class, ErrorClass::Evaluation);
+    assert!(
+        first_message(&error).contains("rule `allow` of policy `env0.conflict`"),
+        "{}",
+        first_message(&error)
+    );
+}
+
+#[test]
+fn the_rule_that_runs_out_of_time_is_named() {
+    let policy = "package env0.slow\nimport rego.v1\n\npending contains \"quick\" if true\n\nallow contains \"slow\" if {\n  count([x | some a in numbers.range(1, 400); some b in numbers.range(1, 400); x := a * b]) > 0\n}\n";
+    let options = RegoOptions {
+        timeout: Some(Duration::from_millis(1)),
+        ..RegoOptions::default()
+    };
+    let mut policies =
+        load_with(&[("p.rego", policy)], &options).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        policies
+            .shared
+            .combined
+            .first()
+            .is_some_and(Option::is_some)
+    );
+    let error = evaluate(&mut policies, json!({})).err();
+    assert_eq!(
+        error.as_ref().map(first_message).as_deref(),
+        Some("rule `allow` of policy `env0.slow`: evaluation took longer than the time limit")
+    );
+}
+
+#[test]
+fn packages_of_a_set_that_mentions_data_have_no_combined_rule() {
+    let reads_data = r#"package env0.limits
+import rego.v1
+
+pending contains "over the limit" if input.n > data.env0.settings.max
+
+allow contains "always" if true
+"#;
+    let settings = "package env0.settings
+import rego.v1
+
+max := 3
+";
+    let files = [("limits.rego", reads_data), ("settings.rego", settings)];
+    let policies = load(&files);
+    assert!(policies.shared.combined.iter().all(Option::is_none));
+    assert_eq!(
+        decide(&files, json!({"n": 5})),
+        [
+            (Verdict::Pending, "over the limit".to_string()),
+            (Verdict::Allow, "always".to_string())
+        ]
+    );
+    let policies = load(&[("p.rego", SHARED_HELPER)]);
+    assert_eq!(
+        policies.shared.combined,
+        [Some("data.env0.approvals.__verdict_rules__".to_string())]
+    );
+}
+
+#[test]
+fn a_package_with_one_verdict_rule_or_a_quoted_name_has_none() {
+    let one = "package env0.one\nimport rego.v1\n\ndeny contains \"x\" if input.x\n";
+    assert_eq!(load(&[("p.rego", one)]).shared.combined, [None]);
+    let quoted = "package env0[\"team-a\"]\nimport rego.v1\n\ndeny contains \"x\" if input.x\nallow contains \"y\" if input.y\n";
+    let mut policies = load(&[("p.rego", quoted)]);
+    assert_eq!(policies.shared.combined, [None]);
+    assert_eq!(
+        evaluate(&mut policies, json!({"y": true})).ok(),
+        Some(vec![(Verdict::Allow, "y".to_string())])
+    );
+}
+
+#[test]
+fn only_references_rooted_at_data_mention_it() {
+    let mentions = super::super::recursion::mentions_data;
+    assert!(mentions("x := data.env0.limits"));
+    assert!(mentions("import data.lib\n"));
+    assert!(mentions("x := data[name]"));
+    assert!(!mentions("x := input.data"));
+    assert!(!mentions("m := rego.metadata.rule()"));
+    assert!(!mentions("policyData := 1"));
+    assert!(!mentions("# reads no data\nx := \"data\""));
+}
