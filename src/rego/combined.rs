@@ -24,14 +24,12 @@ use super::syntax::RuleKind;
 pub const RULE: &str = "__verdict_rules__";
 
 /// The module holding the combined rule of each package that has two or more verdict
-/// rules, by package (`a.b`). None when a file mentions `data`: a rule that reads its own
-/// package's document as a whole (`data.a.b[name]`, or through an import) would reach the
-/// combined rule, and through it the rule itself.
+/// rules, by package (`a.b`). None when a rule or an import mentions `data`: a rule that
+/// reads its own package's document as a whole (`data.a.b[name]`, or through an import)
+/// would reach the combined rule, and through it the rule itself. Tests (`test_` rules and
+/// `_test` packages) are left out of that: only `verdict test` evaluates them.
 pub fn modules(parsed: &[ParsedFile]) -> Vec<(String, String)> {
-    if parsed
-        .iter()
-        .any(|file| recursion::mentions_data(&file.source.text))
-    {
+    if parsed.iter().any(mentions_data) {
         return Vec::new();
     }
     let mut packages: BTreeMap<&[String], Vec<&'static str>> = BTreeMap::new();
@@ -64,6 +62,31 @@ pub fn modules(parsed: &[ParsedFile]) -> Vec<(String, String)> {
             (package, text)
         })
         .collect()
+}
+
+/// Whether a file's rules, tests aside, or its imports mention the `data` document.
+fn mentions_data(file: &ParsedFile) -> bool {
+    let syntax = &file.syntax;
+    if syntax
+        .package
+        .last()
+        .is_some_and(|name| name.ends_with("_test"))
+    {
+        return false;
+    }
+    let imports_data = syntax
+        .imports
+        .iter()
+        .any(|import| import.path.first().is_some_and(|root| root == "data"));
+    imports_data
+        || syntax.rules.iter().any(|rule| {
+            let is_test = rule
+                .path
+                .first()
+                .is_some_and(|name| name.starts_with("test_"));
+            let text = file.source.text.get(rule.span.start..rule.span.end);
+            !is_test && text.is_some_and(recursion::mentions_data)
+        })
 }
 
 /// The engine path of a package's combined rule.

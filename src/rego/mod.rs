@@ -512,7 +512,8 @@ impl RegoPolicies {
             Ok(value) => value,
             Err(error) if engine::is_panic(&error) => {
                 self.poisoned = true;
-                return Err(self.evaluation_error(&error, package, combined::RULE));
+                let context = format!("the verdict rules of policy `{package}`");
+                return Err(self.error_in(&error, context));
             }
             Err(_) => {
                 let _ = self.engine.take_prints();
@@ -587,7 +588,11 @@ impl RegoPolicies {
     }
 
     fn evaluation_error(&self, error: &anyhow::Error, package: &str, rule: &str) -> Error {
-        let context = format!("rule `{rule}` of policy `{package}`");
+        self.error_in(error, format!("rule `{rule}` of policy `{package}`"))
+    }
+
+    /// An engine error as an evaluation error of `context`: `rule `deny` of policy `a.b``.
+    fn error_in(&self, error: &anyhow::Error, context: String) -> Error {
         let mut diagnostic = diagnose::diagnostic(&self.shared.files, error, &context);
         if engine::is_timeout(error) {
             diagnostic.message = format!("{context}: evaluation took longer than the time limit");

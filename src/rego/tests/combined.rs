@@ -182,3 +182,33 @@ fn only_references_rooted_at_data_mention_it() {
     assert!(!mentions("policyData := 1"));
     assert!(!mentions("# reads no data\nx := \"data\""));
 }
+
+#[test]
+fn tests_that_read_data_leave_the_combined_rule_in_place() {
+    let tests = r#"package env0.approvals_test
+import rego.v1
+
+test_allows if {
+	data.env0.approvals.allow with input as {"approvers": ["bob"]}
+}
+"#;
+    let same_package_tests = r#"package env0.approvals
+import rego.v1
+
+test_waits if {
+	data.env0.approvals.pending with input as {"approvers": []}
+}
+"#;
+    let policies = load(&[
+        ("p.rego", SHARED_HELPER),
+        ("p_test.rego", tests),
+        ("q_test.rego", same_package_tests),
+    ]);
+    assert_eq!(
+        policies.shared.combined,
+        [Some("data.env0.approvals.__verdict_rules__".to_string())]
+    );
+    let imports = "package env0.other\nimport rego.v1\nimport data.env0.approvals\n\ndeny contains \"x\" if input.x\n";
+    let policies = load(&[("p.rego", SHARED_HELPER), ("o.rego", imports)]);
+    assert!(policies.shared.combined.iter().all(Option::is_none));
+}
