@@ -17,21 +17,20 @@ use std::collections::BTreeMap;
 
 use super::VERDICT_RULES;
 use super::load::ParsedFile;
-use super::recursion;
+use super::scan::{self, Token, TokenKind};
 use super::syntax::RuleKind;
 
 /// The name of the rule that holds a package's verdict rules.
 pub const RULE: &str = "__verdict_rules__";
 
 /// The module holding the combined rule of each package that has two or more verdict
-/// rules, by package (`a.b`). None when a rule or an import mentions `data`: a rule that
-/// reads its own package's document as a whole (`data.a.b[name]`, or through an import)
-/// would reach the combined rule, and through it the rule itself. Tests (`test_` rules and
-/// `_test` packages) are left out of that: only `verdict test` evaluates them.
+/// rules, by package (`a.b`). A package is left out when a rule or an import may read its
+/// document, or an ancestor's, as a whole or by a key computed at evaluation
+/// (`data.a.b`, `data.a[name]`, `import data.a`): that would see the combined rule, and
+/// reach it from within the package. Tests (`test_` rules and `_test` packages) are not
+/// looked at: only `verdict test` evaluates them.
 pub fn modules(parsed: &[ParsedFile]) -> Vec<(String, String)> {
-    if parsed.iter().any(mentions_data) {
-        return Vec::new();
-    }
+    let reads: Vec<Vec<String>> = parsed.iter().flat_map(data_reads).collect();
     let mut packages: BTreeMap<&[String], Vec<&'static str>> = BTreeMap::new();
     for file in parsed {
         let names = packages.entry(&file.syntax.package).or_default();
@@ -54,7 +53,10 @@ pub fn modules(parsed: &[ParsedFile]) -> Vec<(String, String)> {
     packages
         .into_iter()
         .filter(|(package, names)| {
-            names.len() >= 2 && !package.is_empty() && package.iter().all(|c| is_plain_name(c))
+            names.len() >= 2
+                && !package.is_empty()
+                && package.iter().all(|c| is_plain_name(c))
+                && !reads.iter().any(|path| package.starts_with(path))
         })
         .map(|(package, names)| {
             let package = package.join(".");
@@ -64,29 +66,96 @@ pub fn modules(parsed: &[ParsedFile]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Whether a file's rules, tests aside, or its imports mention the `data` document.
-fn mentions_data(file: &ParsedFile) -> bool {
+/// The static start of every read of the `data` document by a file's rules, tests aside,
+/// and imports: `a.b` for `data.a.b[x]`, nothing for `data` alone.
+fn data_reads(file: &ParsedFile) -> Vec<Vec<String>> {
     let syntax = &file.syntax;
     if syntax
         .package
         .last()
         .is_some_and(|name| name.ends_with("_test"))
     {
-        return false;
+        return Vec::new();
     }
-    let imports_data = syntax
-        .imports
+    let imports = syntax.imports.iter().filter_map(|import| {
+        let (root, path) = import.path.split_first()?;
+        (root == "data").then(|| path.to_vec())
+    });
+    let rules = syntax
+        .rules
         .iter()
-        .any(|import| import.path.first().is_some_and(|root| root == "data"));
-    imports_data
-        || syntax.rules.iter().any(|rule| {
-            let is_test = rule
+        .filter(|rule| {
+            !rule
                 .path
                 .first()
-                .is_some_and(|name| name.starts_with("test_"));
-            let text = file.source.text.get(rule.span.start..rule.span.end);
-            !is_test && text.is_some_and(recursion::mentions_data)
+                .is_some_and(|name| name.starts_with("test_"))
         })
+        .filter_map(|rule| file.source.text.get(rule.span.start..rule.span.end))
+        .flat_map(data_paths);
+    imports.chain(rules).collect()
+}
+
+/// The static start of each reference to the `data` document in Rego text, outside
+/// strings and comments: `data.a.b[x]` and `data["a"].b` give `a.b`, `data` alone
+/// nothing. A name after a dot (`input.data`) is a field, not the document.
+pub fn data_paths(text: &str) -> Vec<Vec<String>> {
+    if !spells_data(text) {
+        return Vec::new();
+    }
+    let tokens: Vec<Token> = scan::significant(&scan::tokenize(text)).copied().collect();
+    let punct =
+        |token: &Token, mark: &str| token.kind == TokenKind::Punct && token.text(text) == mark;
+    let mut paths = Vec::new();
+    for (at, token) in tokens.iter().enumerate() {
+        let after_dot = at
+            .checked_sub(1)
+            .and_then(|before| tokens.get(before))
+            .is_some_and(|before| punct(before, "."));
+        if token.kind != TokenKind::Ident || token.text(text) != "data" || after_dot {
+            continue;
+        }
+        let mut path = Vec::new();
+        let mut rest = tokens.get(at + 1..).unwrap_or_default();
+        loop {
+            match rest {
+                [dot, name, ..] if punct(dot, ".") && name.kind == TokenKind::Ident => {
+                    path.push(name.text(text).to_string());
+                    rest = rest.get(2..).unwrap_or_default();
+                }
+                [open, key, close, ..]
+                    if punct(open, "[") && key.kind == TokenKind::String && punct(close, "]") =>
+                {
+                    let Some(key) = plain_string(key.text(text)) else {
+                        break;
+                    };
+                    path.push(key.to_string());
+                    rest = rest.get(3..).unwrap_or_default();
+                }
+                _ => break,
+            }
+        }
+        paths.push(path);
+    }
+    paths
+}
+
+/// Whether the word `data` appears on its own: most rules never spell it, and looking
+/// for it costs a fraction of reading their tokens.
+fn spells_data(text: &str) -> bool {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices("data").any(|(at, word)| {
+        let before = text.get(..at).and_then(|head| head.chars().next_back());
+        let after = text
+            .get(at + word.len()..)
+            .and_then(|tail| tail.chars().next());
+        !before.is_some_and(is_name) && !after.is_some_and(is_name)
+    })
+}
+
+/// The text of a plain double-quoted string token, without escapes; `None` otherwise.
+fn plain_string(token: &str) -> Option<&str> {
+    let inner = token.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains(['\\', '"'])).then_some(inner)
 }
 
 /// The engine path of a package's combined rule.

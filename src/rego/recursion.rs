@@ -162,21 +162,6 @@ pub fn rules_may_refer_in_cycle(files: &[ParsedFile]) -> bool {
     !cycles(&mentions).is_empty()
 }
 
-/// Whether Rego text mentions `data`, the document that holds every package, outside
-/// strings and comments (a field of `input` named `data` does not count).
-pub fn mentions_data(text: &str) -> bool {
-    // Most files never spell the word: looking for it costs a fraction of reading tokens.
-    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let spelled = text.match_indices("data").any(|(at, word)| {
-        let before = text.get(..at).and_then(|head| head.chars().next_back());
-        let after = text
-            .get(at + word.len()..)
-            .and_then(|tail| tail.chars().next());
-        !before.is_some_and(is_name) && !after.is_some_and(is_name)
-    });
-    spelled && identifiers(text).contains(&"data")
-}
-
 /// The identifiers of Rego text outside strings and comments, leaving out the fields of
 /// `input` (`approvers` in `input.approvers`), which never name a rule.
 fn identifiers(text: &str) -> Vec<&str> {

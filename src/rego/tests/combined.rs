@@ -128,7 +128,7 @@ fn the_rule_that_runs_out_of_time_is_named() {
 }
 
 #[test]
-fn packages_of_a_set_that_mentions_data_have_no_combined_rule() {
+fn reading_another_packages_rule_keeps_the_combined_rule() {
     let reads_data = r#"package env0.limits
 import rego.v1
 
@@ -136,14 +136,13 @@ pending contains "over the limit" if input.n > data.env0.settings.max
 
 allow contains "always" if true
 "#;
-    let settings = "package env0.settings
-import rego.v1
-
-max := 3
-";
+    let settings = "package env0.settings\nimport rego.v1\n\nmax := 3\n";
     let files = [("limits.rego", reads_data), ("settings.rego", settings)];
     let policies = load(&files);
-    assert!(policies.shared.combined.iter().all(Option::is_none));
+    assert_eq!(
+        policies.shared.combined,
+        [Some("data.env0.limits.__verdict_rules__".to_string()), None]
+    );
     assert_eq!(
         decide(&files, json!({"n": 5})),
         [
@@ -151,11 +150,41 @@ max := 3
             (Verdict::Allow, "always".to_string())
         ]
     );
-    let policies = load(&[("p.rego", SHARED_HELPER)]);
-    assert_eq!(
-        policies.shared.combined,
-        [Some("data.env0.approvals.__verdict_rules__".to_string())]
-    );
+}
+
+#[test]
+fn a_package_whose_document_may_be_read_whole_has_none() {
+    let other = |reads: &str| {
+        format!(
+            "package env0.other\nimport rego.v1\n\ndeny contains \"x\" if {{\n  x := {reads}\n  x == 1\n}}\n"
+        )
+    };
+    for reads in [
+        "data.env0.approvals",
+        "data.env0[input.team]",
+        "data[\"env0\"].approvals[input.rule]",
+        "data",
+    ] {
+        let policies = load(&[("p.rego", SHARED_HELPER), ("o.rego", &other(reads))]);
+        assert!(
+            policies.shared.combined.iter().all(Option::is_none),
+            "{reads}"
+        );
+    }
+    for reads in [
+        "data.env0.approvals.approvals",
+        "data.env0.others[input.team]",
+    ] {
+        let policies = load(&[("p.rego", SHARED_HELPER), ("o.rego", &other(reads))]);
+        assert_eq!(
+            policies.shared.combined,
+            [
+                Some("data.env0.approvals.__verdict_rules__".to_string()),
+                None
+            ],
+            "{reads}"
+        );
+    }
 }
 
 #[test]
@@ -172,15 +201,26 @@ fn a_package_with_one_verdict_rule_or_a_quoted_name_has_none() {
 }
 
 #[test]
-fn only_references_rooted_at_data_mention_it() {
-    let mentions = super::super::recursion::mentions_data;
-    assert!(mentions("x := data.env0.limits"));
-    assert!(mentions("import data.lib\n"));
-    assert!(mentions("x := data[name]"));
-    assert!(!mentions("x := input.data"));
-    assert!(!mentions("m := rego.metadata.rule()"));
-    assert!(!mentions("policyData := 1"));
-    assert!(!mentions("# reads no data\nx := \"data\""));
+fn the_static_start_of_each_data_reference_is_read() {
+    let paths = |text: &str| -> Vec<String> {
+        crate::rego::combined::data_paths(text)
+            .iter()
+            .map(|path| path.join("."))
+            .collect()
+    };
+    assert_eq!(paths("x := data.env0.limits.max"), ["env0.limits.max"]);
+    assert_eq!(
+        paths("x := data[\"env0\"].limits[name].max"),
+        ["env0.limits"]
+    );
+    assert_eq!(paths("x := data[\"a\\\"b\"]"), [""]);
+    assert_eq!(paths("x := data"), [""]);
+    assert_eq!(
+        paths("x := input.data; y := rego.metadata.rule()"),
+        Vec::<String>::new()
+    );
+    assert_eq!(paths("# reads data\nx := \"data\""), Vec::<String>::new());
+    assert_eq!(paths("policyData := data.a; b := data.c"), ["a", "c"]);
 }
 
 #[test]
@@ -211,4 +251,13 @@ test_waits if {
     let imports = "package env0.other\nimport rego.v1\nimport data.env0.approvals\n\ndeny contains \"x\" if input.x\n";
     let policies = load(&[("p.rego", SHARED_HELPER), ("o.rego", imports)]);
     assert!(policies.shared.combined.iter().all(Option::is_none));
+    let imports = "package env0.other\nimport rego.v1\nimport data.env0.lib\n\ndeny contains \"x\" if input.x\n";
+    let policies = load(&[("p.rego", SHARED_HELPER), ("o.rego", imports)]);
+    assert_eq!(
+        policies.shared.combined,
+        [
+            Some("data.env0.approvals.__verdict_rules__".to_string()),
+            None
+        ]
+    );
 }
