@@ -63,10 +63,18 @@ pub fn repeat(subject: &str, repeats: usize) {
             let set = floor::policies(count);
             (0..repeats).for_each(|_| sink += floor::decide_text_typed(&set, &text).len());
         }
-        "rego" | "rego-1" => {
-            let count = if kind == "rego" { count } else { 1 };
+        "rego" | "rego-1" | "rego-compiled" => {
+            let count = if kind == "rego-1" { 1 } else { count };
+            let compiled = kind == "rego-compiled";
             let mut set = policy_set(Language::Rego, count);
+            if compiled {
+                set.compile_rego();
+            }
             let prepared = set.prepare(input).expect("the input converts");
+            // Compiled mode past the decisions checked against the interpreter, as the
+            // timed comparison measures it.
+            let warm_up = if compiled { 100 } else { 0 };
+            (0..warm_up).for_each(|_| sink += decide_prepared(&mut set, &prepared).outcomes.len());
             (0..repeats).for_each(|_| sink += decide_prepared(&mut set, &prepared).outcomes.len());
         }
         "regorus" | "regorus-1" => {
@@ -74,14 +82,6 @@ pub fn repeat(subject: &str, repeats: usize) {
             let mut raw = RawRegorus::load(&workloads::rego_set(count));
             let raw_input = raw_regorus::input(&text);
             (0..repeats).for_each(|_| sink += raw.decide(&raw_input));
-        }
-        "rego-compiled" => {
-            let mut set = policy_set(Language::Rego, count);
-            set.compile_rego();
-            let prepared = set.prepare(input).expect("the input converts");
-            // Past the decisions checked against the interpreter, as in the timed comparison.
-            (0..100).for_each(|_| sink += decide_prepared(&mut set, &prepared).outcomes.len());
-            (0..repeats).for_each(|_| sink += decide_prepared(&mut set, &prepared).outcomes.len());
         }
         "rvm" => {
             let mut raw = RawRvm::load(&workloads::rego_set(count));
