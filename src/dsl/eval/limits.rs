@@ -148,6 +148,26 @@ impl Budget {
         }
     }
 
+    /// Starts a new evaluation under `limits` in this budget's place, as dropping it and
+    /// making a new one would, without the copy of a budget in between.
+    pub fn restart(&mut self, limits: &Limits) {
+        let started = limits.max_time.map(Moment::start);
+        let watch = Watch {
+            steps: 0,
+            deadline: started.zip(limits.max_time),
+            max_text: limits.max_string_bytes,
+            stopped: None,
+        };
+        match &mut self.parked {
+            Some(parked) => *parked = watch,
+            None => WATCH.set(watch),
+        }
+        self.limits.clone_from(limits);
+        self.iterations = 0;
+        self.string_bytes = 0;
+        self.started = started;
+    }
+
     /// Sets this evaluation aside so that another can run on the thread: the watch it
     /// replaced is back until [`Budget::resume`]. Evaluations of several policies that
     /// take turns park and resume; one that runs alone never needs to.

@@ -90,6 +90,23 @@ impl<'a> Machine<'a> {
         }
     }
 
+    /// Sets the machine up to evaluate `program` over the same input, as a new machine
+    /// would be, keeping the room it made for `let`s and loop variables, and the patterns
+    /// it compiled: the policies of a decision are evaluated one after another on one
+    /// machine.
+    pub fn restart(&mut self, program: &'a Program, limits: &Limits) {
+        self.program = program;
+        self.budget.restart(limits);
+        self.lets.clear();
+        self.lets.resize(program.lets.len(), LetState::Pending);
+        self.settled_lets = 0;
+        self.let_nesting = 0;
+        self.locals.clear();
+        self.config = None;
+        self.config_fields = [const { None }; CACHED_CONFIG_FIELDS];
+        self.shared_lets = None;
+    }
+
     pub fn eval(&mut self, node: &'a Node) -> Result<Value<'a>, Halt> {
         Ok(match node {
             Node::Constant(constant) => constant.value(),

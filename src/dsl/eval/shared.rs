@@ -251,7 +251,13 @@ pub fn run_all<'a, P: Evaluable>(
     if !walks.walks.iter().any(|walk| long(&walk.path))
         && !walks.let_lists.iter().any(|path| long(path))
     {
-        return policies.iter().map(alone).collect();
+        return super::run_each(
+            policies
+                .iter()
+                .map(|policy| (policy.program(), policy.limits())),
+            input,
+            now,
+        );
     }
     let values = Rc::new(RefCell::new(vec![None; walks.let_groups]));
     let mut lanes: Vec<Lane<'_>> = policies

@@ -347,3 +347,51 @@ policy "b" {
     policies[1] = policies[1].clone().with_limits(limits);
     assert_eq!(CompiledPolicy::share_walks(&policies).shared_lets(), 0);
 }
+
+#[test]
+fn policies_evaluated_on_one_machine_each_start_afresh() {
+    // Lists this short are not walked together: the policies run one after another on
+    // one machine. None may see another's `let`s, config, loop variables or spent limits.
+    let mut policies = policies(
+        r#"
+policy "spends" {
+  config { label: "first" }
+  let items = [i * 2 for i in plan.resource_changes]
+  let spent = count(i for i in plan.resource_changes if all(j > 0 for j in plan.resource_changes))
+  warn "${config} ${items} ${spent}"
+}
+policy "stopped" {
+  let spent = count(i for i in plan.resource_changes if all(j > 0 for j in plan.resource_changes))
+  deny "${spent}"
+}
+policy "fresh" {
+  config { label: "third" }
+  let items = [i + 1 for i in plan.resource_changes]
+  let spent = count(i for i in plan.resource_changes if all(j > 0 for j in plan.resource_changes))
+  allow "${config} ${items} ${spent}"
+}
+"#,
+    );
+    // `spent` takes 3 + 3 × 3 = 12 iterations, `items` 3 more; the second may take 8.
+    let limits = |max_iterations| Limits {
+        max_iterations,
+        ..Limits::default()
+    };
+    policies[0] = policies[0].clone().with_limits(limits(20));
+    policies[1] = policies[1].clone().with_limits(limits(8));
+    policies[2] = policies[2].clone().with_limits(limits(20));
+    let input = json!({"plan": {"resource_changes": [1, 2, 3]}});
+    let (together, alone) = both_ways(&policies, &input, now());
+    assert_eq!(together, alone);
+    assert!(
+        together[0].contains(r#"message: "{\"label\":\"first\"} [2,4,6] 3""#),
+        "{}",
+        together[0]
+    );
+    assert!(together[1].starts_with("error: "), "{}", together[1]);
+    assert!(
+        together[2].contains(r#"message: "{\"label\":\"third\"} [2,3,4] 3""#),
+        "{}",
+        together[2]
+    );
+}
