@@ -39,9 +39,9 @@ pub fn run(
 }
 
 /// Evaluates each of `policies` over `input` as [`run`] does, one after another on one
-/// machine: setting a machine up and dropping it again was a twentieth of a small
-/// decision's evaluation.
-pub fn run_each<'a>(
+/// machine: making a machine for each policy and dropping it again took 3% of the
+/// instructions of a small decision's evaluation.
+pub(super) fn run_each<'a>(
     policies: impl IntoIterator<Item = (&'a Program, &'a Limits)>,
     input: &'a Document<'a>,
     now: DateTime<Utc>,
