@@ -15,10 +15,9 @@
 
 use std::collections::BTreeMap;
 
-use super::VERDICT_RULES;
 use super::load::ParsedFile;
 use super::scan::{self, Token, TokenKind};
-use super::syntax::RuleKind;
+use super::verdict_rule;
 
 /// The name of the rule that holds a package's verdict rules.
 pub const RULE: &str = "__verdict_rules__";
@@ -34,19 +33,9 @@ pub fn modules(parsed: &[ParsedFile]) -> Vec<(String, String)> {
     let mut packages: BTreeMap<&[String], Vec<&'static str>> = BTreeMap::new();
     for file in parsed {
         let names = packages.entry(&file.syntax.package).or_default();
-        for rule in file
-            .syntax
-            .rules
-            .iter()
-            .filter(|r| r.kind != RuleKind::Function)
-        {
-            let [name] = rule.path.as_slice() else {
-                continue;
-            };
-            if let Some(&(known, _)) = VERDICT_RULES.iter().find(|(known, _)| known == name)
-                && !names.contains(&known)
-            {
-                names.push(known);
+        for (name, _) in file.syntax.rules.iter().filter_map(verdict_rule) {
+            if !names.contains(&name) {
+                names.push(name);
             }
         }
     }

@@ -86,7 +86,7 @@ pub fn load(
             .map(|value| Value::deserialize(value).unwrap_or_else(|_| Value::new_object()))
             .collect(),
     );
-    let (engine, combined) = compile(&parsed, &files, metadata_values.clone(), data, options)?;
+    let (engine, combined) = compile(&parsed, &files, metadata_values.clone(), &data, options)?;
     Ok(Loaded {
         engine,
         metadata_values,
@@ -479,7 +479,7 @@ fn compile(
     parsed: &[ParsedFile],
     files: &[EngineFile],
     metadata_values: Arc<Vec<Value>>,
-    data: Vec<(Arc<str>, Json)>,
+    data: &[(Arc<str>, Json)],
     options: &RegoOptions,
 ) -> Result<(Engine, Vec<String>), Error> {
     let modules = combined::modules(parsed);
@@ -488,7 +488,7 @@ fn compile(
             parsed,
             files,
             metadata_values.clone(),
-            data.clone(),
+            data,
             options,
             &modules,
         );
@@ -509,7 +509,7 @@ fn engine_with(
     parsed: &[ParsedFile],
     files: &[EngineFile],
     metadata_values: Arc<Vec<Value>>,
-    data: Vec<(Arc<str>, Json)>,
+    data: &[(Arc<str>, Json)],
     options: &RegoOptions,
     combined: &[(String, String)],
 ) -> Result<Engine, Error> {
@@ -539,7 +539,7 @@ fn engine_with(
         }
     }
     for (name, document) in data {
-        if let Err(problem) = add_data(&mut engine, &name, &document) {
+        if let Err(problem) = add_data(&mut engine, name, document) {
             problems.push(*problem);
         }
     }

@@ -39,7 +39,7 @@ use crate::verdict::Verdict;
 
 use self::compiled::{Check, CompileRequest, Machines, Programs};
 use self::diagnose::EngineFile;
-use self::syntax::RuleKind;
+use self::syntax::{RuleKind, RuleSyntax};
 
 pub use self::testing::{Firing, RegoTest, RegoTestResult, RuleCoverage};
 pub use self::version::RegoVersion;
@@ -666,6 +666,16 @@ fn outcomes_of(
         .collect())
 }
 
+/// The verdict rule a rule of a file defines, if any: a rule (not a function) named as
+/// one of [`VERDICT_RULES`].
+fn verdict_rule(rule: &RuleSyntax) -> Option<(&'static str, Verdict)> {
+    let [name] = rule.path.as_slice() else {
+        return None;
+    };
+    let &(known, verdict) = VERDICT_RULES.iter().find(|(known, _)| known == name)?;
+    (rule.kind != RuleKind::Function).then_some((known, verdict))
+}
+
 /// Adds the verdict rules a file defines to its package's list.
 fn collect_verdict_rules(loaded: &load::Loaded, file_index: usize, rules: &mut Vec<VerdictRule>) {
     let Some(file) = loaded.parsed.get(file_index) else {
@@ -673,15 +683,9 @@ fn collect_verdict_rules(loaded: &load::Loaded, file_index: usize, rules: &mut V
     };
     let package = &file.syntax.package;
     for (rule_index, rule) in file.syntax.rules.iter().enumerate() {
-        let [name] = rule.path.as_slice() else {
+        let Some((name, verdict)) = verdict_rule(rule) else {
             continue;
         };
-        let Some(&(name, verdict)) = VERDICT_RULES.iter().find(|(known, _)| known == name) else {
-            continue;
-        };
-        if rule.kind == RuleKind::Function {
-            continue;
-        }
         let line = |offset: usize| file.source.line_column(offset).0;
         let body_lines: Vec<u32> = rule
             .bodies

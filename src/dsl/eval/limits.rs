@@ -131,13 +131,7 @@ impl Budget {
     /// The budget of an evaluation on this thread; until it is dropped, walks over whole
     /// values on the thread ([`traversal_step`], [`text_fits`]) are held to its limits.
     pub fn new(limits: &Limits) -> Budget {
-        let started = limits.max_time.map(Moment::start);
-        let watch = Watch {
-            steps: 0,
-            deadline: started.zip(limits.max_time),
-            max_text: limits.max_string_bytes,
-            stopped: None,
-        };
+        let (started, watch) = Watch::start(limits);
         Budget {
             limits: limits.clone(),
             iterations: 0,
@@ -151,13 +145,7 @@ impl Budget {
     /// Starts a new evaluation under `limits` in this budget's place, as dropping it and
     /// making a new one would, without the copy of a budget in between.
     pub fn restart(&mut self, limits: &Limits) {
-        let started = limits.max_time.map(Moment::start);
-        let watch = Watch {
-            steps: 0,
-            deadline: started.zip(limits.max_time),
-            max_text: limits.max_string_bytes,
-            stopped: None,
-        };
+        let (started, watch) = Watch::start(limits);
         match &mut self.parked {
             Some(parked) => *parked = watch,
             None => WATCH.set(watch),
@@ -261,6 +249,20 @@ struct Watch {
     deadline: Option<(Moment, Duration)>,
     max_text: usize,
     stopped: Option<WatchStop>,
+}
+
+impl Watch {
+    /// The start of an evaluation under `limits`, and its watch.
+    fn start(limits: &Limits) -> (Option<Moment>, Watch) {
+        let started = limits.max_time.map(Moment::start);
+        let watch = Watch {
+            steps: 0,
+            deadline: started.zip(limits.max_time),
+            max_text: limits.max_string_bytes,
+            stopped: None,
+        };
+        (started, watch)
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
