@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 
@@ -51,7 +51,7 @@ pub fn run(
         }
     };
     // A large buffer holds many lines, so the chunks handed to workers are full ones.
-    let reader = BufReader::with_capacity(1 << 16, reader);
+    let reader = BufReader::with_capacity(1 << 18, reader);
     let lines = Lines {
         reader,
         limit: limits.input_bytes,
@@ -102,17 +102,17 @@ fn decide_in_order(lines: Lines, mut set: PolicySet, context: &Context<'_>) -> R
     Ok(summary)
 }
 
-/// The most lines handed to a worker at once. Handing lines over one by one costs more
-/// than deciding them; a chunk of lines already read costs it once. Lines are not held
-/// back to fill a chunk: a chunk holds what has arrived, so a slow stream is decided line
-/// by line as it comes.
-const CHUNK_LINES: usize = 64;
+/// The most lines a worker takes at once. Handing lines over one by one costs more than
+/// deciding them; a chunk of lines already read costs it once. Lines are not held back to
+/// fill a chunk: a chunk holds what has arrived, so a slow stream is decided line by line
+/// as it comes.
+const CHUNK_LINES: usize = 128;
 
-/// Lines to decide, numbered from 0 in the order they were read.
-struct Chunk {
-    index: usize,
-    lines: Vec<Line>,
-}
+/// Chunks in flight at once for each worker, from being read until written: one being
+/// decided and a few decided ones waiting for the writer. However unevenly the workers go
+/// (one held up by a slow decision while the others go on), a batch holds no more lines
+/// than these chunks, whatever the length of the stream.
+const CHUNKS_PER_WORKER: usize = 3;
 
 /// The decisions of one chunk, in its order.
 struct DecidedChunk {
@@ -120,79 +120,91 @@ struct DecidedChunk {
     decided: Vec<Decided>,
 }
 
-fn decide_in_parallel(lines: Lines, set: PolicySet, context: &Context<'_>) -> Result<Summary> {
-    let jobs = usize::from(context.args.jobs);
-    // A few chunks in flight per worker keep every worker busy and memory flat.
-    let (line_sender, line_receiver) = sync_channel::<Chunk>(jobs * 2);
-    let (decided_sender, decided_receiver) = sync_channel::<DecidedChunk>(jobs * 2);
-    let line_receiver = Arc::new(Mutex::new(line_receiver));
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            let mut worker_set = set.clone();
-            let receiver = line_receiver.clone();
-            let sender = decided_sender.clone();
-            scope.spawn(move || work(&mut worker_set, &receiver, &sender, context));
-        }
-        drop(decided_sender);
-        let writer = scope.spawn(move || write_in_order(decided_receiver));
-        feed(lines, &line_sender);
-        drop(line_sender);
-        writer.join().map_err(|_| {
-            Error::evaluation(Diagnostic::error(
-                "internal error: the batch writer stopped unexpectedly",
-            ))
-        })
-    })
+/// The input the workers share: each takes the next chunk of lines under the lock.
+struct Feed {
+    lines: Lines,
+    next: usize,
+    ended: bool,
 }
 
-fn feed(mut lines: Lines, sender: &SyncSender<Chunk>) {
-    for index in 0.. {
+impl Feed {
+    /// The next chunk of lines and its index; `None` once the input has ended.
+    fn take(&mut self) -> Option<(usize, Vec<Line>)> {
+        if self.ended {
+            return None;
+        }
         let mut chunk = Vec::with_capacity(CHUNK_LINES);
-        let mut ended = false;
         while chunk.len() < CHUNK_LINES {
-            match lines.next() {
+            match self.lines.next() {
                 Some(line) => chunk.push(line),
                 None => {
-                    ended = true;
+                    self.ended = true;
                     break;
                 }
             }
-            if !lines.has_buffered_line() {
+            if !self.lines.has_buffered_line() {
                 break;
             }
         }
-        if !chunk.is_empty()
-            && sender
-                .send(Chunk {
-                    index,
-                    lines: chunk,
-                })
-                .is_err()
-        {
-            return;
+        if chunk.is_empty() {
+            return None;
         }
-        if ended {
-            return;
-        }
+        let index = self.next;
+        self.next += 1;
+        Some((index, chunk))
     }
+}
+
+/// Workers read chunks of lines themselves, decide them, and hand them to the writer on
+/// this thread, which writes them in input order. A worker reads a chunk only with one
+/// of the places the writer hands back as it writes, so memory stays flat.
+fn decide_in_parallel(lines: Lines, set: PolicySet, context: &Context<'_>) -> Result<Summary> {
+    let jobs = usize::from(context.args.jobs);
+    let in_flight = jobs * CHUNKS_PER_WORKER;
+    let (place_sender, place_receiver) = sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        // Cannot fail or wait: the receiver is here and the channel has room for them all.
+        let _ = place_sender.try_send(());
+    }
+    let places = Mutex::new(place_receiver);
+    let feed = Mutex::new(Feed {
+        lines,
+        next: 0,
+        ended: false,
+    });
+    let (decided_sender, decided_receiver) = sync_channel::<DecidedChunk>(in_flight);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let mut worker_set = set.clone();
+            let sender = decided_sender.clone();
+            let (feed, places) = (&feed, &places);
+            scope.spawn(move || work(&mut worker_set, feed, places, &sender, context));
+        }
+        drop(decided_sender);
+        Ok(write_in_order(decided_receiver, &place_sender))
+    })
 }
 
 fn work(
     set: &mut PolicySet,
-    receiver: &Mutex<Receiver<Chunk>>,
+    feed: &Mutex<Feed>,
+    places: &Mutex<Receiver<()>>,
     sender: &SyncSender<DecidedChunk>,
     context: &Context<'_>,
 ) {
     loop {
-        let chunk = match receiver.lock() {
-            Ok(receiver) => receiver.recv(),
+        let place = match places.lock() {
+            Ok(places) => places.recv(),
             Err(_) => return,
         };
-        let Ok(chunk) = chunk else {
+        let chunk = match (place, feed.lock()) {
+            (Ok(()), Ok(mut feed)) => feed.take(),
+            _ => return,
+        };
+        let Some((index, lines)) = chunk else {
             return;
         };
-        let decided = chunk
-            .lines
+        let decided = lines
             .into_iter()
             .map(|line| {
                 let number = line.number;
@@ -202,11 +214,7 @@ fn work(
                 .unwrap_or_else(|_| failed(number, internal_error(number)))
             })
             .collect();
-        let decided = DecidedChunk {
-            index: chunk.index,
-            decided,
-        };
-        if sender.send(decided).is_err() {
+        if sender.send(DecidedChunk { index, decided }).is_err() {
             return;
         }
     }
@@ -218,8 +226,9 @@ fn internal_error(number: usize) -> Error {
     )))
 }
 
-/// Writes decisions in input order as they arrive.
-fn write_in_order(receiver: Receiver<DecidedChunk>) -> Summary {
+/// Writes decisions in input order as they arrive, handing a place back to the workers
+/// for each chunk written.
+fn write_in_order(receiver: Receiver<DecidedChunk>, places: &SyncSender<()>) -> Summary {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut summary = Summary::default();
     let mut waiting: BTreeMap<usize, Vec<Decided>> = BTreeMap::new();
@@ -234,6 +243,8 @@ fn write_in_order(receiver: Receiver<DecidedChunk>) -> Summary {
                 }
             }
             next += 1;
+            // Never waits: a place comes back only for one taken.
+            let _ = places.try_send(());
         }
     }
     // Chunks are numbered without gaps, so nothing is left; if something were, it still

@@ -143,6 +143,46 @@ fn parallel_batches_keep_the_order_across_blank_and_bad_lines() {
 }
 
 #[test]
+fn workers_go_on_through_a_stream_of_many_chunks_and_stop_at_its_end() {
+    // Far more chunks of lines than the workers may hold at once, so that each worker
+    // waits for the writer to hand places back many times over; and more workers than
+    // lines, so that some find the stream ended as they start. A worker left waiting
+    // would hold the run until the watchdog ends it with 70.
+    let names = ["deploy-small", "destroy", "noop-plan"];
+    let many: Vec<String> = (0..3000)
+        .map(|i| fixture_line(names[i % names.len()]))
+        .collect();
+    let run = |jobs: &str, lines: &[String]| {
+        Verdict::new([
+            "eval",
+            "--batch",
+            "-j",
+            jobs,
+            "-p",
+            "policies/dsl",
+            "--now",
+            "2026-11-21T10:00:00Z",
+            "--timeout",
+            "60s",
+        ])
+        .stdin(lines.join("\n"))
+        .run()
+    };
+    let sequential = run("1", &many).code(0);
+    assert_eq!(sequential.stdout.lines().count(), 3000);
+    assert_eq!(run("2", &many).code(0).stdout, sequential.stdout);
+    let few = &many[..2];
+    let expected: String = sequential
+        .stdout
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(run("8", few).code(0).stdout, expected);
+    run("8", &[]).code(65).stderr_has("no input documents");
+}
+
+#[test]
 fn compiled_rego_decides_every_shipped_fixture_as_the_interpreter() {
     let mut names: Vec<String> = std::fs::read_dir("fixtures/env0")
         .unwrap()
