@@ -28,9 +28,8 @@ struct Line {
     bytes: std::result::Result<Vec<u8>, Error>,
 }
 
-/// What deciding one line gave.
+/// What deciding one line gave, besides the line written for it.
 struct Decided {
-    output: String,
     verdict: Option<Verdict>,
     error: Option<Error>,
 }
@@ -92,9 +91,11 @@ struct Context<'a> {
 fn decide_in_order(lines: Lines, mut set: PolicySet, context: &Context<'_>) -> Result<Summary> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut summary = Summary::default();
+    let mut text = String::new();
     for line in lines {
-        let decided = decide_line(&mut set, line, context);
-        if !summary.record(decided, &mut out) {
+        text.clear();
+        summary.count(decide_line(&mut set, line, context, &mut text));
+        if out.write_all(text.as_bytes()).is_err() {
             break;
         }
     }
@@ -114,9 +115,11 @@ const CHUNK_LINES: usize = 128;
 /// than these chunks, whatever the length of the stream.
 const CHUNKS_PER_WORKER: usize = 3;
 
-/// The decisions of one chunk, in its order.
+/// The decisions of one chunk: the lines written for them, one after another in the
+/// chunk's order, and what each gave.
 struct DecidedChunk {
     index: usize,
+    text: String,
     decided: Vec<Decided>,
 }
 
@@ -204,17 +207,26 @@ fn work(
         let Some((index, lines)) = chunk else {
             return;
         };
-        let decided = lines
-            .into_iter()
-            .map(|line| {
-                let number = line.number;
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    decide_line(set, line, context)
-                }))
-                .unwrap_or_else(|_| failed(number, internal_error(number)))
-            })
-            .collect();
-        if sender.send(DecidedChunk { index, decided }).is_err() {
+        let mut text = String::new();
+        let mut decided = Vec::with_capacity(lines.len());
+        for line in lines {
+            let (number, start) = (line.number, text.len());
+            let deciding =
+                std::panic::AssertUnwindSafe(|| decide_line(set, line, context, &mut text));
+            decided.push(match std::panic::catch_unwind(deciding) {
+                Ok(decided) => decided,
+                Err(_) => {
+                    text.truncate(start);
+                    failed(number, internal_error(number), &mut text)
+                }
+            });
+        }
+        let chunk = DecidedChunk {
+            index,
+            text,
+            decided,
+        };
+        if sender.send(chunk).is_err() {
             return;
         }
     }
@@ -231,16 +243,14 @@ fn internal_error(number: usize) -> Error {
 fn write_in_order(receiver: Receiver<DecidedChunk>, places: &SyncSender<()>) -> Summary {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut summary = Summary::default();
-    let mut waiting: BTreeMap<usize, Vec<Decided>> = BTreeMap::new();
+    let mut waiting: BTreeMap<usize, DecidedChunk> = BTreeMap::new();
     let mut next = 0;
     let mut writing = true;
     for chunk in receiver {
-        waiting.insert(chunk.index, chunk.decided);
+        waiting.insert(chunk.index, chunk);
         while let Some(ready) = waiting.remove(&next) {
-            for decided in ready {
-                if writing {
-                    writing = summary.record(decided, &mut out);
-                }
+            if writing {
+                writing = summary.write(ready, &mut out);
             }
             next += 1;
             // Never waits: a place comes back only for one taken.
@@ -249,22 +259,31 @@ fn write_in_order(receiver: Receiver<DecidedChunk>, places: &SyncSender<()>) -> 
     }
     // Chunks are numbered without gaps, so nothing is left; if something were, it still
     // counts toward the exit code.
-    for decided in std::mem::take(&mut waiting).into_values().flatten() {
-        summary.record(decided, &mut out);
+    for chunk in std::mem::take(&mut waiting).into_values() {
+        summary.write(chunk, &mut out);
     }
     let _ = out.flush();
     summary
 }
 
-fn decide_line(set: &mut PolicySet, line: Line, context: &Context<'_>) -> Decided {
+/// Decides one line and appends the line written for it, newline included, to `text`.
+fn decide_line(
+    set: &mut PolicySet,
+    line: Line,
+    context: &Context<'_>,
+    text: &mut String,
+) -> Decided {
     let name = format!("line {} of {}", line.number, context.name);
     match decide_bytes(set, line.bytes, &name, context) {
-        Ok(decision) => Decided {
-            output: render::json::decision_line(&decision),
-            verdict: Some(decision.verdict),
-            error: None,
-        },
-        Err(error) => failed(line.number, error),
+        Ok(decision) => {
+            render::json::write_decision_line(text, &decision);
+            text.push('\n');
+            Decided {
+                verdict: Some(decision.verdict),
+                error: None,
+            }
+        }
+        Err(error) => failed(line.number, error, text),
     }
 }
 
@@ -290,14 +309,15 @@ fn decide_bytes(
     Ok(decision)
 }
 
-fn failed(number: usize, error: Error) -> Decided {
+fn failed(number: usize, error: Error, text: &mut String) -> Decided {
     let mut record = render::diagnostics::to_json(&error);
     if let Some(fields) = record.as_object_mut() {
         fields.insert("line".to_string(), json!(number));
         fields.insert("verdict".to_string(), serde_json::Value::Null);
     }
+    text.push_str(&record.to_string());
+    text.push('\n');
     Decided {
-        output: record.to_string(),
         verdict: None,
         error: Some(error),
     }
@@ -312,15 +332,23 @@ struct Summary {
 }
 
 impl Summary {
-    /// Writes one line and counts it; false once stdout has gone away.
-    fn record(&mut self, decided: Decided, out: &mut impl Write) -> bool {
+    /// Counts one line's decision, reporting its error on stderr.
+    fn count(&mut self, decided: Decided) {
         self.decided += 1;
         self.strictest = self.strictest.max(decided.verdict);
         if let Some(error) = decided.error {
             output::print_stderr(&render::diagnostics::to_text(&error.diagnostics, false));
             self.errors.push(error);
         }
-        writeln!(out, "{}", decided.output).is_ok()
+    }
+
+    /// Counts a chunk's decisions and writes their lines; false once stdout has gone away.
+    fn write(&mut self, chunk: DecidedChunk, out: &mut impl Write) -> bool {
+        chunk
+            .decided
+            .into_iter()
+            .for_each(|decided| self.count(decided));
+        out.write_all(chunk.text.as_bytes()).is_ok()
     }
 
     fn exit(self, fail_on_warn: bool, name: &str) -> Result<Exit> {

@@ -14,8 +14,15 @@ pub fn decision(decision: &Decision) -> String {
 /// escaping was a tenth of a policy-language decision's instructions.
 pub fn decision_line(decision: &Decision) -> String {
     let mut out = String::with_capacity(256 + 160 * decision.policies.len());
+    write_decision_line(&mut out, decision);
+    out
+}
+
+/// [`decision_line`], appended to `out`.
+pub fn write_decision_line(out: &mut String, decision: &Decision) {
+    let start = out.len();
     out.push_str("{\"verdict\":");
-    write_name(&mut out, decision.verdict.as_str());
+    write_name(out, decision.verdict.as_str());
     out.push_str(",\"defaulted\":");
     out.push_str(if decision.defaulted { "true" } else { "false" });
     out.push_str(",\"outcomes\":[");
@@ -24,20 +31,24 @@ pub fn decision_line(decision: &Decision) -> String {
             out.push(',');
         }
         out.push_str("{\"verdict\":");
-        write_name(&mut out, outcome.verdict.as_str());
+        write_name(out, outcome.verdict.as_str());
         out.push_str(",\"message\":");
-        write_str(&mut out, &outcome.message);
+        write_str(out, &outcome.message);
         out.push_str(",\"policy\":");
-        write_str(&mut out, &outcome.policy);
+        write_str(out, &outcome.policy);
         out.push_str(",\"rule\":");
-        write_str(&mut out, &outcome.rule);
+        write_str(out, &outcome.rule);
         out.push_str(",\"source\":");
-        write_location(&mut out, &outcome.source);
+        write_location(out, &outcome.source);
         if let Some(details) = &outcome.details {
             out.push_str(",\"details\":");
             match serde_json::to_string(details) {
                 Ok(text) => out.push_str(&text),
-                Err(error) => return serialisation_failure(&error),
+                Err(error) => {
+                    out.truncate(start);
+                    out.push_str(&serialisation_failure(&error));
+                    return;
+                }
             }
         }
         out.push('}');
@@ -48,18 +59,18 @@ pub fn decision_line(decision: &Decision) -> String {
             out.push(',');
         }
         out.push_str("{\"policy\":");
-        write_str(&mut out, &report.policy);
+        write_str(out, &report.policy);
         out.push_str(",\"source\":");
-        write_location(&mut out, &report.source);
+        write_location(out, &report.source);
         out.push_str(",\"verdict\":");
-        write_name(&mut out, report.verdict.map_or("none", Verdict::as_str));
+        write_name(out, report.verdict.map_or("none", Verdict::as_str));
         out.push('}');
     }
     out.push_str("],\"now\":");
-    write_str(&mut out, &format_time(&decision.now));
+    write_str(out, &format_time(&decision.now));
     if let Some(activation) = &decision.grant_activation {
         out.push_str(",\"grant_activation\":");
-        write_activation(&mut out, activation);
+        write_activation(out, activation);
     }
     if !decision.grant_activations.is_empty() {
         out.push_str(",\"grant_activations\":[");
@@ -67,12 +78,11 @@ pub fn decision_line(decision: &Decision) -> String {
             if position > 0 {
                 out.push(',');
             }
-            write_activation(&mut out, activation);
+            write_activation(out, activation);
         }
         out.push(']');
     }
     out.push('}');
-    out
 }
 
 fn write_activation(out: &mut String, activation: &GrantActivation) {
