@@ -49,7 +49,7 @@ pub fn run(
             Box::new(std::fs::File::open(path).map_err(|error| Error::io(&name, &error))?)
         }
     };
-    // A large buffer holds many lines, so the chunks handed to workers are full ones.
+    // A large buffer holds many lines, so the chunks workers take are full ones.
     let reader = BufReader::with_capacity(1 << 18, reader);
     let lines = Lines {
         reader,
