@@ -95,11 +95,11 @@ fn decide_in_order(lines: Lines, mut set: PolicySet, context: &Context<'_>) -> R
     for line in lines {
         text.clear();
         summary.count(decide_line(&mut set, line, context, &mut text));
-        if out.write_all(text.as_bytes()).is_err() {
-            break;
+        if !summary.emit(&mut out, text.as_bytes()) {
+            return Ok(summary);
         }
     }
-    let _ = out.flush();
+    summary.flush(&mut out);
     Ok(summary)
 }
 
@@ -260,9 +260,13 @@ fn write_in_order(receiver: Receiver<DecidedChunk>, places: &SyncSender<()>) -> 
     // Chunks are numbered without gaps, so nothing is left; if something were, it still
     // counts toward the exit code.
     for chunk in std::mem::take(&mut waiting).into_values() {
-        summary.write(chunk, &mut out);
+        if writing {
+            writing = summary.write(chunk, &mut out);
+        }
     }
-    let _ = out.flush();
+    if writing {
+        summary.flush(&mut out);
+    }
     summary
 }
 
@@ -342,13 +346,42 @@ impl Summary {
         }
     }
 
-    /// Counts a chunk's decisions and writes their lines; false once stdout has gone away.
+    /// Counts a chunk's decisions and writes their lines; false once nothing more can be
+    /// written (see [`Summary::emit`]).
     fn write(&mut self, chunk: DecidedChunk, out: &mut impl Write) -> bool {
         chunk
             .decided
             .into_iter()
             .for_each(|decided| self.count(decided));
-        out.write_all(chunk.text.as_bytes()).is_ok()
+        self.emit(out, chunk.text.as_bytes())
+    }
+
+    /// Writes decision lines; false once nothing more can be written: the reader has gone
+    /// away, which ends the output as it does for a single decision, or the write failed
+    /// (a full disk, say), which is an error of the run: a gate whose decisions were not
+    /// all written must not pass.
+    fn emit(&mut self, out: &mut impl Write, text: &[u8]) -> bool {
+        match out.write_all(text) {
+            Ok(()) => true,
+            Err(error) => {
+                self.output_failed(&error);
+                false
+            }
+        }
+    }
+
+    /// Writes out what is buffered, as [`Summary::emit`] writes.
+    fn flush(&mut self, out: &mut impl Write) {
+        if let Err(error) = out.flush() {
+            self.output_failed(&error);
+        }
+    }
+
+    fn output_failed(&mut self, error: &std::io::Error) {
+        if let Some(error) = output::stdout_failure(error) {
+            output::print_stderr(&render::diagnostics::to_text(&error.diagnostics, false));
+            self.errors.push(error);
+        }
     }
 
     fn exit(self, fail_on_warn: bool, name: &str) -> Result<Exit> {

@@ -44,12 +44,19 @@ pub fn print_stdout(text: &str) -> Result<(), Error> {
         .and_then(|()| stdout.flush())
     {
         Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(Error::evaluation(Diagnostic::error(format!(
-            "cannot write the output: {}",
-            crate::error::io_reason(&error)
-        )))),
+        Err(error) => stdout_failure(&error).map_or(Ok(()), Err),
     }
+}
+
+/// The error of a write to stdout that failed; none when the reader has gone away (a
+/// closed pipe, as with `| head`), which ends the output without failing the run.
+pub fn stdout_failure(error: &std::io::Error) -> Option<Error> {
+    (error.kind() != std::io::ErrorKind::BrokenPipe).then(|| {
+        Error::evaluation(Diagnostic::error(format!(
+            "cannot write the output: {}",
+            crate::error::io_reason(error)
+        )))
+    })
 }
 
 /// Writes to stderr; there is nowhere left to report a failure to.

@@ -233,3 +233,49 @@ fn compiled_rego_is_a_batch_option() {
         .code(64);
     assert!(output.stderr.contains("--batch"), "{}", output.stderr);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn decisions_that_cannot_be_written_fail_the_run() {
+    // `/dev/full` refuses every write, as a full disk does: the decisions were made, but
+    // a gate whose output was lost must not pass. A closed pipe (`| head`) is not an
+    // error: the reader has all it wanted.
+    let run = |args: &[&str]| {
+        let full = std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_verdict"));
+        command
+            .args(args)
+            .args(["-p", "policies/dsl", "--now", "2026-11-21T10:00:00Z"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(full)
+            .stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let documents = if args.contains(&"--batch") { 300 } else { 1 };
+        let lines = vec![fixture_line("deploy-small"); documents].join("\n");
+        if let Some(mut stdin) = child.stdin.take() {
+            use std::io::Write;
+            // A run that stops at the first failed write may not read all of it.
+            let _ = stdin.write_all(lines.as_bytes());
+        }
+        let output = child.wait_with_output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    for args in [
+        &["eval"][..],
+        &["eval", "--batch"],
+        &["eval", "--batch", "-j", "2"],
+    ] {
+        let (code, stderr) = run(args);
+        assert_eq!(code, Some(70), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write the output: no space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
