@@ -184,7 +184,7 @@ fn decide_in_parallel(lines: Lines, set: PolicySet, context: &Context<'_>) -> Re
             scope.spawn(move || work(&mut worker_set, feed, places, &sender, context));
         }
         drop(decided_sender);
-        Ok(write_in_order(decided_receiver, &place_sender))
+        Ok(write_in_order(decided_receiver, place_sender))
     })
 }
 
@@ -239,18 +239,18 @@ fn internal_error(number: usize) -> Error {
 }
 
 /// Writes decisions in input order as they arrive, handing a place back to the workers
-/// for each chunk written.
-fn write_in_order(receiver: Receiver<DecidedChunk>, places: &SyncSender<()>) -> Summary {
+/// for each chunk written. Once nothing more can be written it stops, and with it the
+/// workers: they find no place to take and nowhere to send.
+fn write_in_order(receiver: Receiver<DecidedChunk>, places: SyncSender<()>) -> Summary {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut summary = Summary::default();
     let mut waiting: BTreeMap<usize, DecidedChunk> = BTreeMap::new();
     let mut next = 0;
-    let mut writing = true;
     for chunk in receiver {
         waiting.insert(chunk.index, chunk);
         while let Some(ready) = waiting.remove(&next) {
-            if writing {
-                writing = summary.write(ready, &mut out);
+            if !summary.write(ready, &mut out) {
+                return summary;
             }
             next += 1;
             // Never waits: a place comes back only for one taken.
@@ -260,13 +260,11 @@ fn write_in_order(receiver: Receiver<DecidedChunk>, places: &SyncSender<()>) -> 
     // Chunks are numbered without gaps, so nothing is left; if something were, it still
     // counts toward the exit code.
     for chunk in std::mem::take(&mut waiting).into_values() {
-        if writing {
-            writing = summary.write(chunk, &mut out);
+        if !summary.write(chunk, &mut out) {
+            return summary;
         }
     }
-    if writing {
-        summary.flush(&mut out);
-    }
+    summary.flush(&mut out);
     summary
 }
 

@@ -249,6 +249,8 @@ fn decisions_that_cannot_be_written_fail_the_run() {
         command
             .args(args)
             .args(["-p", "policies/dsl", "--now", "2026-11-21T10:00:00Z"])
+            // Workers left waiting once the writer stops would hold the run till this.
+            .args(["--timeout", "60s"])
             .stdin(std::process::Stdio::piped())
             .stdout(full)
             .stderr(std::process::Stdio::piped());
