@@ -240,11 +240,7 @@ fn decisions_that_cannot_be_written_fail_the_run() {
     // `/dev/full` refuses every write, as a full disk does: the decisions were made, but
     // a gate whose output was lost must not pass. A closed pipe (`| head`) is not an
     // error: the reader has all it wanted.
-    let run = |args: &[&str]| {
-        let full = std::fs::File::options()
-            .write(true)
-            .open("/dev/full")
-            .unwrap();
+    let run = |args: &[&str], stdout: std::process::Stdio| {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_verdict"));
         command
             .args(args)
@@ -252,9 +248,11 @@ fn decisions_that_cannot_be_written_fail_the_run() {
             // Workers left waiting once the writer stops would hold the run till this.
             .args(["--timeout", "60s"])
             .stdin(std::process::Stdio::piped())
-            .stdout(full)
+            .stdout(stdout)
             .stderr(std::process::Stdio::piped());
         let mut child = command.spawn().unwrap();
+        // A reader that has gone away: the pipe is closed before anything is read.
+        drop(child.stdout.take());
         let documents = if args.contains(&"--batch") { 300 } else { 1 };
         let lines = vec![fixture_line("deploy-small"); documents].join("\n");
         if let Some(mut stdin) = child.stdin.take() {
@@ -273,11 +271,19 @@ fn decisions_that_cannot_be_written_fail_the_run() {
         &["eval", "--batch"],
         &["eval", "--batch", "-j", "2"],
     ] {
-        let (code, stderr) = run(args);
+        let full = std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let (code, stderr) = run(args, full.into());
         assert_eq!(code, Some(70), "{args:?}: {stderr}");
         assert!(
             stderr.contains("cannot write the output: no space left on device"),
             "{args:?}: {stderr}"
         );
+        // Every decision here is allow.
+        let (code, stderr) = run(args, std::process::Stdio::piped());
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("cannot write"), "{args:?}: {stderr}");
     }
 }
