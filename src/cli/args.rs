@@ -439,7 +439,8 @@ pub struct EvalArgs {
     pub print_input: bool,
 
     /// Read NDJSON: one input document per line, one JSON decision per line out; the exit
-    /// code is that of the strictest decision
+    /// code is that of the strictest decision, or of the worst error (70 when the decisions
+    /// cannot be written)
     #[arg(long)]
     pub batch: bool,
 
