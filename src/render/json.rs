@@ -9,16 +9,10 @@ pub fn decision(decision: &Decision) -> String {
     serde_json::to_string_pretty(decision).unwrap_or_else(|error| serialisation_failure(&error))
 }
 
-/// The decision on one line, for `--batch`: the same text as `serde_json::to_string`,
-/// written directly, since `--batch` writes one per input and serde's byte-by-byte string
-/// escaping was a tenth of a policy-language decision's instructions.
-pub fn decision_line(decision: &Decision) -> String {
-    let mut out = String::with_capacity(256 + 160 * decision.policies.len());
-    write_decision_line(&mut out, decision);
-    out
-}
-
-/// [`decision_line`], appended to `out`.
+/// Appends the decision on one line, for `--batch`: the same text as
+/// `serde_json::to_string`, written directly, since `--batch` writes one per input and
+/// serde's byte-by-byte string escaping was a tenth of a policy-language decision's
+/// instructions.
 pub fn write_decision_line(out: &mut String, decision: &Decision) {
     let start = out.len();
     out.push_str("{\"verdict\":");
@@ -240,6 +234,12 @@ mod tests {
 
     use super::*;
     use crate::decision::{Outcome, PolicyReport};
+
+    fn decision_line(decision: &Decision) -> String {
+        let mut out = String::new();
+        write_decision_line(&mut out, decision);
+        out
+    }
 
     fn outcome(verdict: Verdict, message: &str, details: Option<serde_json::Value>) -> Outcome {
         Outcome {

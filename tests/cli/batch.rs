@@ -1,6 +1,6 @@
 //! `verdict eval --batch`: NDJSON in, one decision per line out, in order.
 
-use crate::harness::Verdict;
+use crate::harness::{Output, Verdict};
 
 fn fixture_line(name: &str) -> String {
     let text = std::fs::read_to_string(format!("fixtures/env0/{name}.json")).unwrap();
@@ -108,6 +108,25 @@ fn an_empty_batch_is_an_error() {
         .stderr_has("no input documents");
 }
 
+/// `lines` decided by the shipped policy-language set with `-j jobs`, under a watchdog
+/// that ends a run left waiting with 70.
+fn dsl_batch(jobs: &str, lines: &[String]) -> Output {
+    Verdict::new([
+        "eval",
+        "--batch",
+        "-j",
+        jobs,
+        "-p",
+        "policies/dsl",
+        "--now",
+        "2026-11-21T10:00:00Z",
+        "--timeout",
+        "60s",
+    ])
+    .stdin(lines.join("\n"))
+    .run()
+}
+
 #[test]
 fn parallel_batches_keep_the_order_across_blank_and_bad_lines() {
     let names = ["deploy-small", "destroy", "deploy-cost-150", "noop-plan"];
@@ -118,21 +137,7 @@ fn parallel_batches_keep_the_order_across_blank_and_bad_lines() {
             _ => fixture_line(names[i % names.len()]),
         })
         .collect();
-    let run = |jobs: &str| {
-        Verdict::new([
-            "eval",
-            "--batch",
-            "-j",
-            jobs,
-            "-p",
-            "policies/dsl",
-            "--now",
-            "2026-11-21T10:00:00Z",
-        ])
-        .stdin(lines.join("\n"))
-        .run()
-        .code(65)
-    };
+    let run = |jobs: &str| dsl_batch(jobs, &lines).code(65);
     let sequential = run("1");
     let documents = lines.iter().filter(|line| !line.is_empty()).count();
     assert_eq!(sequential.stdout.lines().count(), documents);
@@ -147,30 +152,14 @@ fn workers_go_on_through_a_stream_of_many_chunks_and_stop_at_its_end() {
     // Far more chunks of lines than the workers may hold at once, so that each worker
     // waits for the writer to hand places back many times over; and more workers than
     // lines, so that some find the stream ended as they start. A worker left waiting
-    // would hold the run until the watchdog ends it with 70.
+    // would hold the run until the watchdog (see `dsl_batch`) ends it with 70.
     let names = ["deploy-small", "destroy", "noop-plan"];
     let many: Vec<String> = (0..3000)
         .map(|i| fixture_line(names[i % names.len()]))
         .collect();
-    let run = |jobs: &str, lines: &[String]| {
-        Verdict::new([
-            "eval",
-            "--batch",
-            "-j",
-            jobs,
-            "-p",
-            "policies/dsl",
-            "--now",
-            "2026-11-21T10:00:00Z",
-            "--timeout",
-            "60s",
-        ])
-        .stdin(lines.join("\n"))
-        .run()
-    };
-    let sequential = run("1", &many).code(0);
+    let sequential = dsl_batch("1", &many).code(0);
     assert_eq!(sequential.stdout.lines().count(), 3000);
-    assert_eq!(run("2", &many).code(0).stdout, sequential.stdout);
+    assert_eq!(dsl_batch("2", &many).code(0).stdout, sequential.stdout);
     let few = &many[..2];
     let expected: String = sequential
         .stdout
@@ -178,8 +167,10 @@ fn workers_go_on_through_a_stream_of_many_chunks_and_stop_at_its_end() {
         .take(2)
         .map(|l| format!("{l}\n"))
         .collect();
-    assert_eq!(run("8", few).code(0).stdout, expected);
-    run("8", &[]).code(65).stderr_has("no input documents");
+    assert_eq!(dsl_batch("8", few).code(0).stdout, expected);
+    dsl_batch("8", &[])
+        .code(65)
+        .stderr_has("no input documents");
 }
 
 #[test]
