@@ -22,8 +22,14 @@ pub fn run(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         start_watchdog(timeout);
     }
     let result = decide(args, colour);
-    if let (Err(error), EvalFormat::Json) = (&result, args.format) {
-        let _ = output::print_stdout(&format!("{}\n", render::diagnostics::to_json(error)));
+    match (&result, args.format) {
+        (Err(error), EvalFormat::Json) => {
+            let _ = output::print_stdout(&format!("{}\n", render::diagnostics::to_json(error)));
+        }
+        (Err(error), EvalFormat::Github) => {
+            let _ = output::print_stdout(&render::github::error(error));
+        }
+        _ => {}
     }
     result
 }

@@ -1,9 +1,13 @@
 //! A decision as GitHub Actions workflow commands: `::error` for deny and pending,
 //! `::warning` for warn, `::notice` for allow, each pointing at the rule's file and line.
+//! An error that stops the decision is an `::error` too, at the file and line it names.
 
 use std::fmt::Write as _;
 
 use crate::decision::{Decision, Outcome};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::error::{Error, ErrorClass};
+use crate::exit::Exit;
 use crate::verdict::Verdict;
 
 /// Renders one workflow command per outcome, then one for the decision.
@@ -32,6 +36,59 @@ pub fn decision(decision: &Decision) -> String {
         escape_data(&summary)
     );
     out
+}
+
+/// Renders one workflow command per diagnostic of an error that left no decision, each at
+/// the file, line and column it names where it names them, then one for the run, so that a
+/// gate stopped by a broken input or policy shows why in the job's annotations.
+pub fn error(error: &Error) -> String {
+    let mut out = String::new();
+    for diagnostic in &error.diagnostics {
+        let _ = writeln!(out, "{}", diagnostic_command(diagnostic));
+    }
+    let reason = match error.class {
+        ErrorClass::Usage => "the command line is wrong",
+        ErrorClass::Invalid => "the input or a policy cannot be used",
+        ErrorClass::Unreadable => "a named file or directory cannot be read",
+        ErrorClass::Evaluation => "the evaluation failed",
+    };
+    let _ = writeln!(
+        out,
+        "::error title={}::no decision (exit {}): {reason}",
+        escape_property("verdict"),
+        Exit::Error(error.class).code()
+    );
+    out
+}
+
+fn diagnostic_command(diagnostic: &Diagnostic) -> String {
+    let command = match diagnostic.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut properties = Vec::new();
+    if let Some(file) = diagnostic
+        .source
+        .as_ref()
+        .map(|source| source.name.as_ref())
+        .or(diagnostic.path.as_deref())
+    {
+        properties.push(format!("file={}", escape_property(file)));
+    }
+    if let Some(location) = diagnostic.location() {
+        properties.push(format!("line={},col={}", location.line, location.column));
+    }
+    properties.push(format!("title={}", escape_property("verdict")));
+    let mut message = diagnostic.message.clone();
+    if let Some(help) = &diagnostic.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    format!(
+        "::{command} {}::{}",
+        properties.join(","),
+        escape_data(&message)
+    )
 }
 
 fn command(verdict: Verdict) -> &'static str {
@@ -73,6 +130,29 @@ mod tests {
     use crate::decision::PolicyResult;
     use crate::source::Location;
     use chrono::DateTime;
+
+    #[test]
+    fn an_error_becomes_annotations_at_what_it_names_and_one_for_the_run() {
+        use crate::diagnostic::Diagnostic;
+        use crate::source::{SourceFile, Span};
+        let source = SourceFile::new("in, put.json", "{\n  \"a\": }\n");
+        let error = Error {
+            class: ErrorClass::Invalid,
+            diagnostics: vec![
+                Diagnostic::error("invalid JSON: expected value")
+                    .at(&source, Span::new(9, 10))
+                    .with_help("the input document must be one JSON object"),
+                Diagnostic::error("cannot read `p.rego`: permission denied").in_file("p.rego"),
+                Diagnostic::warning("100% sure"),
+            ],
+        };
+        insta::assert_snapshot!(super::error(&error), @r"
+        ::error file=in%2C put.json,line=2,col=8,title=verdict::invalid JSON: expected value%0Ahelp: the input document must be one JSON object
+        ::error file=p.rego,title=verdict::cannot read `p.rego`: permission denied
+        ::warning title=verdict::100%25 sure
+        ::error title=verdict::no decision (exit 65): the input or a policy cannot be used
+        ");
+    }
 
     #[test]
     fn outcomes_become_annotations_on_the_rule() {

@@ -180,6 +180,20 @@ fn github_format_annotates_the_rule() {
 }
 
 #[test]
+fn github_format_annotates_an_error_that_leaves_no_decision() {
+    let output = Verdict::new(["eval", "-p", "policies/env0", "-f", "github"])
+        .stdin("{\n  \"approvers\": [,]\n}")
+        .run()
+        .code(65);
+    assert_eq!(
+        output.stdout,
+        "::error file=<stdin>,line=2,col=17,title=verdict::invalid JSON in `<stdin>`: expected value%0Ahelp: the input document must be one JSON object\n\
+         ::error title=verdict::no decision (exit 65): the input or a policy cannot be used\n",
+    );
+    assert!(output.stderr.contains("<stdin>:2:17"), "{}", output.stderr);
+}
+
+#[test]
 fn print_input_shows_the_document_on_stderr() {
     let output = Verdict::new(["eval", "-p", "policies/env0", "--print-input"])
         .stdin("{\"now\": null}")
