@@ -347,7 +347,7 @@ const EVAL_EXAMPLES: &str = "\
 Examples:
   verdict eval -p policies/env0 -i fixtures/env0/deploy-small.json
   cat request.json | verdict eval -f json | jq -r .verdict
-  verdict eval --batch -j 2 < decisions.ndjson > verdicts.ndjson
+  verdict eval --batch -j 2 < requests.ndjson > decisions.ndjson
 
 Exit codes: 0 allow (or warn), 1 deny, 2 pending, 3 warn with --fail-on-warn,
 64 usage, 65 invalid input or policy, 66 unreadable file, 70 evaluation error.";

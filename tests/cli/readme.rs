@@ -1,6 +1,7 @@
-//! The README's first decision prints what the README shows.
+//! The README's first decision prints what the README shows, and its policy-language
+//! example and that example's test hold as a reader would copy them.
 
-use crate::harness::Verdict;
+use crate::harness::{Scratch, Verdict};
 
 /// The command the README gives, and the text block that follows it.
 fn first_decision() -> (Vec<String>, Vec<String>) {
@@ -40,4 +41,37 @@ fn the_first_decision_prints_what_the_readme_shows() {
             None => assert_eq!(printed, shown),
         }
     }
+}
+
+/// The text of the README's code block that starts with `first_line`.
+fn block_starting(first_line: &str) -> String {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme
+        .find(first_line)
+        .unwrap_or_else(|| panic!("the README shows `{first_line}`"));
+    let block = &readme[start..];
+    block[..block.find("```").expect("the block ends")].to_string()
+}
+
+#[test]
+fn the_policy_example_is_formatted_and_its_test_passes() {
+    let policy = block_starting("policy \"cost-guard\" {");
+    let test = block_starting("test \"cost above the threshold");
+    let fixture = std::fs::read("fixtures/env0/deploy-cost-150.json").unwrap();
+    // Laid out as the test's `input` path expects: the policies beside the fixtures.
+    let scratch = Scratch::new()
+        .file("policies/cost-guard.policy", &policy)
+        .file("policies/tests.policy", &test)
+        .file("fixtures/env0/deploy-cost-150.json", fixture);
+    Verdict::new([
+        "fmt",
+        "--check",
+        &scratch.path("policies/cost-guard.policy"),
+    ])
+    .run()
+    .code(0);
+    Verdict::new(["test", &scratch.path("policies")])
+        .run()
+        .code(0)
+        .stdout_has("1 passed, 0 failed");
 }
