@@ -552,6 +552,20 @@ pub struct TestArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub paths: PathArgs,
+
+    /// Report format
+    #[arg(short = 'f', long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// For people: each problem with file:line:col, the line and a caret, on stderr
+    Text,
+    /// One JSON object: `files` and `warnings`, or `error` as `eval -f json` gives it
+    Json,
+    /// GitHub Actions workflow commands: each problem an annotation at its file and line
+    Github,
 }
 
 #[derive(Debug, Args)]

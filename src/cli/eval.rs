@@ -27,7 +27,7 @@ pub fn run(args: &EvalArgs, colour: Colour) -> Result<Exit> {
             let _ = output::print_stdout(&format!("{}\n", render::diagnostics::to_json(error)));
         }
         (Err(error), EvalFormat::Github) => {
-            let _ = output::print_stdout(&render::github::error(error));
+            let _ = output::print_stdout(&render::github::error(error, "no decision"));
         }
         _ => {}
     }

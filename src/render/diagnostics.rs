@@ -82,6 +82,13 @@ pub fn to_json(error: &Error) -> serde_json::Value {
     })
 }
 
+/// What `verdict check -f json` prints for policies that load: `{"files", "warnings"}`,
+/// each warning as `eval -f json` gives a diagnostic.
+pub fn checked_json(files: usize, warnings: &[Diagnostic]) -> serde_json::Value {
+    let records: Vec<DiagnosticRecord<'_>> = warnings.iter().map(DiagnosticRecord::from).collect();
+    serde_json::json!({"files": files, "warnings": records})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

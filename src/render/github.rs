@@ -38,10 +38,11 @@ pub fn decision(decision: &Decision) -> String {
     out
 }
 
-/// Renders one workflow command per diagnostic of an error that left no decision, each at
-/// the file, line and column it names where it names them, then one for the run, so that a
-/// gate stopped by a broken input or policy shows why in the job's annotations.
-pub fn error(error: &Error) -> String {
+/// Renders one workflow command per diagnostic of an error, each at the file, line and
+/// column it names where it names them, then one for the run (`outcome`: what the error
+/// cost, such as `no decision`), so that a gate stopped by a broken input or policy shows
+/// why in the job's annotations.
+pub fn error(error: &Error, outcome: &str) -> String {
     let mut out = String::new();
     for diagnostic in &error.diagnostics {
         let _ = writeln!(out, "{}", diagnostic_command(diagnostic));
@@ -54,9 +55,26 @@ pub fn error(error: &Error) -> String {
     };
     let _ = writeln!(
         out,
-        "::error title={}::no decision (exit {}): {reason}",
+        "::error title={}::{} (exit {}): {reason}",
         escape_property("verdict"),
+        escape_data(outcome),
         Exit::Error(error.class).code()
+    );
+    out
+}
+
+/// Renders one workflow command per warning, then a notice for the check: what
+/// `verdict check -f github` prints for policies that load.
+pub fn checked(files: usize, warnings: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for warning in warnings {
+        let _ = writeln!(out, "{}", diagnostic_command(warning));
+    }
+    let _ = writeln!(
+        out,
+        "::notice title={}::{}",
+        escape_property("verdict check"),
+        escape_data(&super::checked_summary(files, warnings.len()))
     );
     out
 }
@@ -146,7 +164,7 @@ mod tests {
                 Diagnostic::warning("100% sure"),
             ],
         };
-        insta::assert_snapshot!(super::error(&error), @r"
+        insta::assert_snapshot!(super::error(&error, "no decision"), @r"
         ::error file=in%2C put.json,line=2,col=8,title=verdict::invalid JSON: expected value%0Ahelp: the input document must be one JSON object
         ::error file=p.rego,title=verdict::cannot read `p.rego`: permission denied
         ::warning title=verdict::100%25 sure

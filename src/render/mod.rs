@@ -13,3 +13,16 @@ use std::io::IsTerminal;
 pub fn colour_enabled(stream: &impl IsTerminal) -> bool {
     stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
 }
+
+/// What `verdict check` says of policies that load: `checked 3 files: no errors, 1 warning`.
+pub fn checked_summary(files: usize, warnings: usize) -> String {
+    format!(
+        "checked {files} file{}: no errors{}",
+        if files == 1 { "" } else { "s" },
+        match warnings {
+            0 => String::new(),
+            1 => ", 1 warning".to_string(),
+            n => format!(", {n} warnings"),
+        }
+    )
+}

@@ -11,6 +11,7 @@ mod harness;
 
 mod batch;
 mod cache;
+mod check;
 mod errors;
 mod esc;
 mod eval;
