@@ -421,9 +421,9 @@ pub struct EvalArgs {
     #[arg(long, value_name = "VERDICT", default_value_t = Verdict::Pending, value_parser = parse_verdict)]
     pub default: Verdict,
 
-    /// Output format
-    #[arg(short = 'f', long = "format", value_enum, default_value_t = EvalFormat::Text)]
-    pub format: EvalFormat,
+    /// Output format [default: text; with --batch, JSON lines]
+    #[arg(short = 'f', long = "format", value_enum)]
+    pub format: Option<EvalFormat>,
 
     /// Exit 3 on warn instead of 0
     #[arg(long)]

@@ -22,7 +22,7 @@ pub fn run(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         start_watchdog(timeout);
     }
     let result = decide(args, colour);
-    match (&result, args.format) {
+    match (&result, args.format.unwrap_or(EvalFormat::Text)) {
         (Err(error), EvalFormat::Json) => {
             let _ = output::print_stdout(&format!("{}\n", render::diagnostics::to_json(error)));
         }
@@ -35,6 +35,18 @@ pub fn run(args: &EvalArgs, colour: Colour) -> Result<Exit> {
 }
 
 fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
+    if let (true, Some(format @ (EvalFormat::Text | EvalFormat::Github))) =
+        (args.batch, args.format)
+    {
+        let name = match format {
+            EvalFormat::Github => "github",
+            _ => "text",
+        };
+        return Err(usage(
+            format!("`--batch` writes one JSON decision per line, not `-f {name}`"),
+            "leave `-f` out (or give `-f json`) with `--batch`; `-f text` and `-f github` are for one decision",
+        ));
+    }
     let limits = Limits {
         input_bytes: args.max_input_size,
         timeout: args.timeout,
@@ -53,6 +65,7 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
     if args.batch {
         return batch::run(args, set, &limits, log.as_ref());
     }
+    let format = args.format.unwrap_or(EvalFormat::Text);
     let source = InputSource::from_flag(args.input.as_deref());
     let name = source.display_name();
     let bytes = source.read(limits.input_bytes)?;
@@ -82,8 +95,8 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         (decision, None)
     };
     let rendered = match &explanations {
-        Some(explanations) => render_explained(&decision, explanations, args.format, colour),
-        None => render_decision(&decision, args.format, colour),
+        Some(explanations) => render_explained(&decision, explanations, format, colour),
+        None => render_decision(&decision, format, colour),
     };
     output::print_stdout(&rendered)?;
     // The process ends with this decision: freeing the compiled policies block by block

@@ -278,3 +278,24 @@ fn decisions_that_cannot_be_written_fail_the_run() {
         assert!(!stderr.contains("cannot write"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_batch_writes_json_lines_and_refuses_the_formats_for_one_decision() {
+    for format in ["text", "github"] {
+        Verdict::new(["eval", "-p", "policies/env0", "--batch", "-f", format])
+            .stdin("{}\n")
+            .run()
+            .code(64)
+            .stderr_has(&format!("not `-f {format}`"));
+    }
+    for format in [&["-f", "json"][..], &[]] {
+        let mut args = vec!["eval", "-p", "policies/env0", "--batch"];
+        args.extend_from_slice(format);
+        let output = Verdict::new(args).stdin("{}\n").run().code(2);
+        assert!(
+            output.stdout.starts_with("{\"verdict\":\"pending\""),
+            "{}",
+            output.stdout
+        );
+    }
+}
