@@ -225,3 +225,16 @@ fn compiled_rego_decides_as_the_policy_does() {
         .run()
         .code(64);
 }
+
+#[test]
+fn time_limits_under_a_second_are_written_in_iso_8601() {
+    Verdict::new(["eval", "-p", "policies/env0", "--eval-timeout", "200ms"])
+        .stdin("{}")
+        .run()
+        .code(64)
+        .stderr_has("(under a second: ISO 8601, as PT0.5S)");
+    Verdict::new(["eval", "-p", "policies/env0", "--eval-timeout", "PT0.5S"])
+        .stdin("{}")
+        .run()
+        .code(2);
+}
