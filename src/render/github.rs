@@ -1,6 +1,7 @@
 //! A decision as GitHub Actions workflow commands: `::error` for deny and pending,
 //! `::warning` for warn, `::notice` for allow, each pointing at the rule's file and line.
-//! An error that stops the decision is an `::error` too, at the file and line it names.
+//! An error that stops a decision or a check is an `::error` too, and a check's warnings
+//! are `::warning`s, each at the file and line it names.
 
 use std::fmt::Write as _;
 
