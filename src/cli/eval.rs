@@ -94,10 +94,14 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         let decision = set.decide_text(&name, text, &projection, args.now, args.default)?;
         (decision, None)
     };
-    let rendered = match &explanations {
+    let mut rendered = match &explanations {
         Some(explanations) => render_explained(&decision, explanations, format, colour),
         None => render_decision(&decision, format, colour),
     };
+    // Warnings from loading (on stderr as text too) annotate their lines as a check's do.
+    if format == EvalFormat::Github {
+        rendered.insert_str(0, &render::github::diagnostics(&set.warnings));
+    }
     output::print_stdout(&rendered)?;
     // The process ends with this decision: freeing the compiled policies block by block
     // would only delay its exit (some 4% of a one-shot run's instructions).

@@ -44,10 +44,7 @@ pub fn decision(decision: &Decision) -> String {
 /// cost, such as `no decision`), so that a gate stopped by a broken input or policy shows
 /// why in the job's annotations.
 pub fn error(error: &Error, outcome: &str) -> String {
-    let mut out = String::new();
-    for diagnostic in &error.diagnostics {
-        let _ = writeln!(out, "{}", diagnostic_command(diagnostic));
-    }
+    let mut out = diagnostics(&error.diagnostics);
     let reason = match error.class {
         ErrorClass::Usage => "the command line is wrong",
         ErrorClass::Invalid => "the input or a policy cannot be used",
@@ -67,16 +64,23 @@ pub fn error(error: &Error, outcome: &str) -> String {
 /// Renders one workflow command per warning, then a notice for the check: what
 /// `verdict check -f github` prints for policies that load.
 pub fn checked(files: usize, warnings: &[Diagnostic]) -> String {
-    let mut out = String::new();
-    for warning in warnings {
-        let _ = writeln!(out, "{}", diagnostic_command(warning));
-    }
+    let mut out = diagnostics(warnings);
     let _ = writeln!(
         out,
         "::notice title={}::{}",
         escape_property("verdict check"),
         escape_data(&super::checked_summary(files, warnings.len()))
     );
+    out
+}
+
+/// One workflow command per diagnostic: `::error` or `::warning` at the file, line and
+/// column it names, with its help.
+pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let _ = writeln!(out, "{}", diagnostic_command(diagnostic));
+    }
     out
 }
 

@@ -1,5 +1,5 @@
 //! `verdict check` in each format: problems for people on stderr, and for machines as JSON
-//! or as GitHub annotations on stdout.
+//! or as GitHub annotations on stdout (as `eval -f github` annotates the same warnings).
 
 use crate::harness::{Scratch, Verdict};
 
@@ -50,4 +50,22 @@ fn errors_become_annotations_and_the_check_fails() {
     let report = output.json();
     assert_eq!(report["error"]["exit_code"], 65);
     assert_eq!(report["error"]["diagnostics"][0]["line"], 2);
+}
+
+#[test]
+fn eval_annotates_the_warnings_of_loading_before_the_decision() {
+    let scratch = Scratch::new().file("p.policy", UNKNOWN_FIELD);
+    let path = scratch.path("p.policy");
+    let output = Verdict::new(["eval", "-p", &path, "-f", "github"])
+        .stdin("{}")
+        .run()
+        .code(2);
+    assert_eq!(
+        output.stdout,
+        format!(
+            "::warning file={path},line=2,col=15,title=verdict::unknown input field `costt`%0A\
+             help: a bare name is a `let`, a loop variable, or a field of the input document\n\
+             ::error title=verdict::pending (default: no policy produced an outcome)\n"
+        )
+    );
 }
