@@ -502,6 +502,9 @@ pub enum TestFormat {
     Json,
     /// JUnit XML: one testsuite per file, one testcase per test
     Junit,
+    /// GitHub Actions workflow commands: an annotation at each failed test (and at each
+    /// rule no test fired, with --coverage)
+    Github,
 }
 
 /// Policy paths given as arguments rather than with `--policy`, as `test` and `check`

@@ -39,6 +39,7 @@ pub fn run(args: &TestArgs, colour: Colour) -> Result<Exit> {
         TestFormat::Text => report::text(&results, coverage.as_ref()),
         TestFormat::Json => report::json(&results, coverage.as_ref()),
         TestFormat::Junit => report::junit(&results),
+        TestFormat::Github => crate::render::github::tests(&results, coverage.as_ref()),
     };
     output::print_stdout(&rendered)?;
     let below_minimum = match (args.coverage_min, &coverage) {

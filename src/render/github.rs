@@ -9,6 +9,9 @@ use crate::decision::{Decision, Outcome};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::{Error, ErrorClass};
 use crate::exit::Exit;
+use crate::source::Location;
+use crate::testing::TestResult;
+use crate::testing::coverage::Coverage;
 use crate::verdict::Verdict;
 
 /// Renders one workflow command per outcome, then one for the decision.
@@ -74,6 +77,67 @@ pub fn checked(files: usize, warnings: &[Diagnostic]) -> String {
     out
 }
 
+/// A test run as workflow commands: an `::error` at each failed test with why it failed and
+/// what the decision was, a `::warning` at each rule no test fired (with coverage), then
+/// the closing line, as an `::error` when a test failed and a `::notice` otherwise.
+pub fn tests(results: &[TestResult], coverage: Option<&Coverage>) -> String {
+    let mut out = String::new();
+    for result in results.iter().filter(|result| !result.passed()) {
+        let mut lines = result.failures.clone();
+        if let Some(decision) = &result.decision {
+            lines.extend(decision.outcomes.iter().map(|outcome| {
+                format!(
+                    "got {} from {}: {}",
+                    outcome.verdict, outcome.policy, outcome.message
+                )
+            }));
+        }
+        lines.extend(result.prints.iter().map(|line| format!("print: {line}")));
+        let _ = writeln!(
+            out,
+            "::error {},title={}::{}",
+            at(&result.location),
+            escape_property(&format!("test failed: {}", result.name)),
+            escape_data(&lines.join("\n"))
+        );
+    }
+    for file in coverage.iter().flat_map(|coverage| &coverage.files) {
+        for rule in file.rules.iter().filter(|rule| !rule.fired) {
+            let _ = writeln!(
+                out,
+                "::warning {},title={}::{} {} never fired in any test",
+                at(&rule.location),
+                escape_property("never fired"),
+                escape_data(&rule.policy),
+                escape_data(&rule.rule)
+            );
+        }
+    }
+    let summary = crate::testing::report::summary_line(results);
+    let command = if results.iter().all(TestResult::passed) {
+        "notice"
+    } else {
+        "error"
+    };
+    let _ = writeln!(
+        out,
+        "::{command} title={}::{}",
+        escape_property("verdict test"),
+        escape_data(&summary)
+    );
+    out
+}
+
+/// The `file`, `line` and `col` properties of a place in a file.
+fn at(location: &Location) -> String {
+    format!(
+        "file={},line={},col={}",
+        escape_property(&location.file),
+        location.line,
+        location.column
+    )
+}
+
 /// One workflow command per diagnostic: `::error` or `::warning` at the file, line and
 /// column it names, with its help.
 pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
@@ -125,11 +189,9 @@ fn command(verdict: Verdict) -> &'static str {
 fn outcome_command(outcome: &Outcome) -> String {
     let title = format!("{} by {}", outcome.verdict, outcome.policy);
     format!(
-        "::{} file={},line={},col={},title={}::{}",
+        "::{} {},title={}::{}",
         command(outcome.verdict),
-        escape_property(&outcome.source.file),
-        outcome.source.line,
-        outcome.source.column,
+        at(&outcome.source),
         escape_property(&title),
         escape_data(&outcome.message)
     )

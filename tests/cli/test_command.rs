@@ -186,6 +186,40 @@ test "fails" {
 }
 
 #[test]
+fn github_annotates_each_failed_test_and_each_rule_never_fired() {
+    let scratch = project(
+        r#"test "passes" {
+  input {}
+  expect allow
+}
+test "fails" {
+  input {}
+  expect deny
+}
+"#,
+    );
+    let policies = scratch.path("policies");
+    let output = Verdict::new(["test", &policies, "-f", "github", "--coverage"])
+        .run()
+        .code(1);
+    let tests = format!("{policies}/cost_test.policy");
+    let policy = format!("{policies}/cost.policy");
+    assert_eq!(
+        output.stdout,
+        format!(
+            "::error file={tests},line=5,col=1,title=test failed%3A fails::expected verdict deny, got allow%0A\
+             got allow from cost-guard: Small change\n\
+             ::warning file={policy},line=5,col=3,title=never fired::cost-guard pending never fired in any test\n\
+             ::error title=verdict test::1 passed, 1 failed\n"
+        )
+    );
+    Verdict::new(["test", &policies, "-f", "github", "--run", "passes"])
+        .run()
+        .code(0)
+        .stdout_has("::notice title=verdict test::1 passed, 0 failed\n");
+}
+
+#[test]
 fn json_report_counts_and_lists_tests() {
     let scratch = project("test \"t\" {\n  input {}\n  expect allow\n}\n");
     let output = Verdict::new(["test", &scratch.path("policies"), "-f", "json"])
