@@ -9,6 +9,7 @@ use regorus::{Engine, Value};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
+use super::brackets;
 use super::checks::{self, CheckedFile};
 use super::combined;
 use super::diagnose::{self, EngineFile};
@@ -143,12 +144,12 @@ fn parse_all(
             }
         }
         if let Some((error, edited)) = first_failure {
-            let file = EngineFile { source, edited };
-            problems.push(diagnose::diagnostic(
-                std::slice::from_ref(&file),
-                &error,
-                "",
-            ));
+            // The engine's report of an open bracket or a missing operand points elsewhere.
+            let problem = brackets::problem(&source).unwrap_or_else(|| {
+                let file = EngineFile { source, edited };
+                diagnose::diagnostic(std::slice::from_ref(&file), &error, "")
+            });
+            problems.push(problem);
         }
     }
     (parsed, problems)

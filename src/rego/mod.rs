@@ -1,6 +1,7 @@
 //! The Rego backend: the only module that speaks to the `regorus` engine. Policies load
 //! once into one engine; each evaluation reads a package's verdict rules as outcomes.
 
+mod brackets;
 mod builtins;
 mod checks;
 mod combined;

@@ -177,3 +177,17 @@ fn a_policy_path_that_is_a_symlink_loop_is_66() {
         .code(66)
         .stderr_has("symbolic link loop");
 }
+
+#[test]
+fn a_rego_bracket_left_open_is_reported_where_it_opens() {
+    let scratch = Scratch::new().file(
+        "p.rego",
+        "package p\nimport rego.v1\n\ndeny contains msg if {\n  msg := sprintf(\"%s\", [input.a]\n}\n",
+    );
+    Verdict::new(["check", &scratch.path("p.rego")])
+        .run()
+        .code(65)
+        .stderr_has("error: `(` is never closed")
+        .stderr_has("p.rego:5:17")
+        .stderr_has("help: close it with `)` before the `}` on line 6");
+}
