@@ -74,13 +74,26 @@ fn never_closed(source: &Arc<SourceFile>, opener: &Token, expected: &str) -> Dia
 
 fn missing_operand(source: &Arc<SourceFile>, tokens: &[&Token]) -> Option<Diagnostic> {
     let text = source.text.as_ref();
-    let ends_expression = |token: Option<&&Token>| {
-        token.is_none_or(|token| matches!(token.text(text), ")" | "]" | "}"))
+    // What follows an operator that cannot be its operand: a closing bracket, the end of
+    // the file, or, on a later line, the start of an assignment (`msg := ...`), which no
+    // operand can be (a comprehension's `|` is followed by its body, which may be one).
+    let no_operand = |operator: &Token, next: &[&Token]| match next {
+        [] => true,
+        [closer, ..] if matches!(closer.text(text), ")" | "]" | "}") => true,
+        [name, colon, equals, ..] => {
+            operator.text(text) != "|"
+                && name.line > operator.line
+                && name.kind == TokenKind::Ident
+                && colon.text(text) == ":"
+                && equals.text(text) == "="
+                && colon.end == equals.start
+        }
+        _ => false,
     };
     let at = tokens.iter().enumerate().position(|(index, token)| {
         token.kind == TokenKind::Punct
             && NEEDS_OPERAND.contains(&token.text(text))
-            && ends_expression(tokens.get(index + 1))
+            && no_operand(token, tokens.get(index + 1..).unwrap_or_default())
     })?;
     let last = tokens.get(at)?;
     // A two-character operator (`:=`, `==`, `<=`) is shown whole.
@@ -151,6 +164,10 @@ mod tests {
         assert_eq!(span, span_of("  msg :=", ":="));
         let (message, _, _) = found("  input.a ==").unwrap();
         assert_eq!(message, "expected an expression after `==`");
+        let body = "  input.a ==\n  msg := \"x\"";
+        let (message, span, _) = found(body).unwrap();
+        assert_eq!(message, "expected an expression after `==`");
+        assert_eq!(span, span_of(body, "=="));
     }
 
     #[test]
@@ -159,6 +176,15 @@ mod tests {
         assert_eq!(found("  msg := `{\n=`"), None);
         assert_eq!(
             found("  x := [1, 2,]\n  msg := sprintf(\"%d\", [count(x)])"),
+            None
+        );
+        // An operand on the next line is one, and a comprehension's body follows its `|`.
+        assert_eq!(
+            found("  x := 1 +\n    2\n  msg := sprintf(\"%d\", [x])"),
+            None
+        );
+        assert_eq!(
+            found("  xs := [y |\n    y := input.a\n  ]\n  msg := \"x\""),
             None
         );
     }
