@@ -1,8 +1,8 @@
 //! A clearer report for two mistakes the engine's parser places badly: a bracket left open
 //! and an operator with nothing after it. The engine tries a rule body as a query and then
 //! as a set literal, and reports where its last try gave up (`expecting `}` while parsing
-//! set`, at the `:=` of a line above the mistake). Looked for only in a file the engine
-//! could not parse, so what is found is always a real mistake of that file.
+//! set`, at the line's `:=` rather than at the mistake). Looked for only in a file the
+//! engine could not parse, and only in forms no valid file has.
 
 use std::sync::Arc;
 
@@ -14,8 +14,8 @@ use crate::source::{SourceFile, Span};
 /// `<=`, `|` and the like.
 const NEEDS_OPERAND: [&str; 10] = ["+", "-", "*", "/", "%", "|", "&", "=", "<", ">"];
 
-/// The first bracket left open or closed wrongly, else the first operator followed by a
-/// closing bracket or the end of the file; `None` when neither is in the file.
+/// The first bracket left open or closed wrongly, else the first operator that nothing can
+/// follow as its operand; `None` when neither is in the file.
 pub fn problem(source: &Arc<SourceFile>) -> Option<Diagnostic> {
     let tokens = scan::tokenize(&source.text);
     let significant: Vec<&Token> = scan::significant(&tokens).collect();
