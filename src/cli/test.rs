@@ -8,9 +8,26 @@ use super::output::{self, Colour};
 use super::usage;
 use crate::error::{ErrorClass, Result};
 use crate::exit::Exit;
+use crate::render;
 use crate::testing::{self, TestOptions, report};
 
 pub fn run(args: &TestArgs, colour: Colour) -> Result<Exit> {
+    let result = run_tests(args, colour);
+    // A run stopped before its report still tells a machine reader why, on stdout.
+    if let Err(error) = &result {
+        let machine = match args.format {
+            TestFormat::Json => Some(format!("{}\n", render::diagnostics::to_json(error))),
+            TestFormat::Github => Some(render::github::error(error, "tests not run")),
+            TestFormat::Text | TestFormat::Junit => None,
+        };
+        if let Some(text) = machine {
+            let _ = output::print_stdout(&text);
+        }
+    }
+    result
+}
+
+fn run_tests(args: &TestArgs, colour: Colour) -> Result<Exit> {
     let filter = args
         .run
         .as_deref()
@@ -35,23 +52,26 @@ pub fn run(args: &TestArgs, colour: Colour) -> Result<Exit> {
     let mut results = testing::run_policy_tests(&mut set, &options);
     results.extend(testing::run_rego_tests(&mut set, &options));
     let coverage = want_coverage.then(|| testing::coverage_of(&mut set, &results));
+    let shortfall = match (args.coverage_min, &coverage) {
+        (Some(minimum), Some(coverage)) if coverage.percent < minimum => Some(format!(
+            "rule coverage is {:.1}%, below the minimum of {minimum:.1}%",
+            coverage.percent
+        )),
+        _ => None,
+    };
     let rendered = match args.format {
         TestFormat::Text => report::text(&results, coverage.as_ref()),
         TestFormat::Json => report::json(&results, coverage.as_ref()),
         TestFormat::Junit => report::junit(&results),
-        TestFormat::Github => crate::render::github::tests(&results, coverage.as_ref()),
+        TestFormat::Github => {
+            render::github::tests(&results, coverage.as_ref(), shortfall.as_deref())
+        }
     };
     output::print_stdout(&rendered)?;
-    let below_minimum = match (args.coverage_min, &coverage) {
-        (Some(minimum), Some(coverage)) if coverage.percent < minimum => {
-            output::print_stderr(&format!(
-                "error: rule coverage is {:.1}%, below the minimum of {minimum:.1}%\n",
-                coverage.percent
-            ));
-            true
-        }
-        _ => false,
-    };
+    if let Some(shortfall) = &shortfall {
+        output::print_stderr(&format!("error: {shortfall}\n"));
+    }
+    let below_minimum = shortfall.is_some();
     let all_passed = results.iter().all(|result| result.passed());
     // A test stopped by an error makes the run exit with that error's code.
     if let Some(class) = ErrorClass::most_urgent(results.iter().filter_map(|result| result.error)) {

@@ -1,7 +1,8 @@
 //! A decision as GitHub Actions workflow commands: `::error` for deny and pending,
 //! `::warning` for warn, `::notice` for allow, each pointing at the rule's file and line.
-//! An error that stops a decision or a check is an `::error` too, and a check's warnings
-//! are `::warning`s, each at the file and line it names.
+//! An error that stops a decision, a check or a test run is an `::error` too, a check's
+//! warnings are `::warning`s, and a test run's failures and unfired rules are annotated
+//! at their tests and rules.
 
 use std::fmt::Write as _;
 
@@ -78,9 +79,14 @@ pub fn checked(files: usize, warnings: &[Diagnostic]) -> String {
 }
 
 /// A test run as workflow commands: an `::error` at each failed test with why it failed and
-/// what the decision was, a `::warning` at each rule no test fired (with coverage), then
-/// the closing line, as an `::error` when a test failed and a `::notice` otherwise.
-pub fn tests(results: &[TestResult], coverage: Option<&Coverage>) -> String {
+/// what the decision was, a `::warning` at each rule no test fired (with coverage), an
+/// `::error` for coverage below the minimum (`shortfall`), then the closing line, as an
+/// `::error` when the run fails and a `::notice` otherwise.
+pub fn tests(
+    results: &[TestResult],
+    coverage: Option<&Coverage>,
+    shortfall: Option<&str>,
+) -> String {
     let mut out = String::new();
     for result in results.iter().filter(|result| !result.passed()) {
         let mut lines = result.failures.clone();
@@ -96,7 +102,7 @@ pub fn tests(results: &[TestResult], coverage: Option<&Coverage>) -> String {
         let _ = writeln!(
             out,
             "::error {},title={}::{}",
-            at(&result.location),
+            location_properties(&result.location),
             escape_property(&format!("test failed: {}", result.name)),
             escape_data(&lines.join("\n"))
         );
@@ -106,15 +112,23 @@ pub fn tests(results: &[TestResult], coverage: Option<&Coverage>) -> String {
             let _ = writeln!(
                 out,
                 "::warning {},title={}::{} {} never fired in any test",
-                at(&rule.location),
+                location_properties(&rule.location),
                 escape_property("never fired"),
                 escape_data(&rule.policy),
                 escape_data(&rule.rule)
             );
         }
     }
+    if let Some(shortfall) = shortfall {
+        let _ = writeln!(
+            out,
+            "::error title={}::{}",
+            escape_property("coverage"),
+            escape_data(shortfall)
+        );
+    }
     let summary = crate::testing::report::summary_line(results);
-    let command = if results.iter().all(TestResult::passed) {
+    let command = if results.iter().all(TestResult::passed) && shortfall.is_none() {
         "notice"
     } else {
         "error"
@@ -129,7 +143,7 @@ pub fn tests(results: &[TestResult], coverage: Option<&Coverage>) -> String {
 }
 
 /// The `file`, `line` and `col` properties of a place in a file.
-fn at(location: &Location) -> String {
+fn location_properties(location: &Location) -> String {
     format!(
         "file={},line={},col={}",
         escape_property(&location.file),
@@ -191,7 +205,7 @@ fn outcome_command(outcome: &Outcome) -> String {
     format!(
         "::{} {},title={}::{}",
         command(outcome.verdict),
-        at(&outcome.source),
+        location_properties(&outcome.source),
         escape_property(&title),
         escape_data(&outcome.message)
     )

@@ -220,6 +220,46 @@ test "fails" {
 }
 
 #[test]
+fn a_run_that_stops_or_misses_its_coverage_says_so_on_stdout() {
+    let scratch = Scratch::new().file(
+        "policies/p.policy",
+        "policy \"p\" {\n  deny \"x\" if nosuch(1)\n}\n",
+    );
+    let output = Verdict::new(["test", &scratch.path("policies"), "-f", "github"])
+        .run()
+        .code(65);
+    assert!(
+        output.stdout.ends_with(
+            "::error title=verdict::tests not run (exit 65): the input or a policy cannot be used\n"
+        ),
+        "{}",
+        output.stdout
+    );
+    let output = Verdict::new(["test", &scratch.path("policies"), "-f", "json"])
+        .run()
+        .code(65);
+    assert_eq!(output.json()["error"]["exit_code"], 65);
+    let scratch = project("test \"t\" {\n  input {}\n  expect allow\n}\n");
+    let policies = scratch.path("policies");
+    let args = ["test", &policies, "-f", "github", "--coverage-min", "90"];
+    let output = Verdict::new(args).run().code(1);
+    assert!(
+        output.stdout.contains(
+            "::error title=coverage::rule coverage is 50.0%25, below the minimum of 90.0%25\n"
+        ),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stdout
+            .ends_with("::error title=verdict test::1 passed, 0 failed\n"),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
 fn json_report_counts_and_lists_tests() {
     let scratch = project("test \"t\" {\n  input {}\n  expect allow\n}\n");
     let output = Verdict::new(["test", &scratch.path("policies"), "-f", "json"])
