@@ -2,11 +2,14 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::ValueEnum;
+
 use super::args::{EvalArgs, EvalFormat, PathArgs, PolicyArgs, RegoVersionChoice};
 use super::output::{self, Colour};
 use super::{batch, usage};
 use crate::decision::Decision;
 use crate::decision_log::{DecisionLog, LogOptions, PolicySetDigest, policy_set_digest};
+use crate::diagnostic::Diagnostic;
 use crate::dsl::parse::{ParseCache, TestBlocks};
 use crate::error::Result;
 use crate::exit::Exit;
@@ -19,7 +22,7 @@ use crate::render;
 
 pub fn run(args: &EvalArgs, colour: Colour) -> Result<Exit> {
     if let Some(timeout) = args.timeout {
-        start_watchdog(timeout);
+        start_watchdog(timeout, args.format.unwrap_or(EvalFormat::Text));
     }
     let result = decide(args, colour);
     match (&result, args.format.unwrap_or(EvalFormat::Text)) {
@@ -38,10 +41,9 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
     if let (true, Some(format @ (EvalFormat::Text | EvalFormat::Github))) =
         (args.batch, args.format)
     {
-        let name = match format {
-            EvalFormat::Github => "github",
-            _ => "text",
-        };
+        let name = format
+            .to_possible_value()
+            .map_or_else(String::new, |value| value.get_name().to_string());
         return Err(usage(
             format!("`--batch` writes one JSON decision per line, not `-f {name}`"),
             "leave `-f` out (or give `-f json`) with `--batch`; `-f text` and `-f github` are for one decision",
@@ -98,7 +100,8 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         Some(explanations) => render_explained(&decision, explanations, format, colour),
         None => render_decision(&decision, format, colour),
     };
-    // Warnings from loading (on stderr as text too) annotate their lines as a check's do.
+    // Warnings from loading (on stderr as text too) annotate their lines as a check's do;
+    // a run that ends in an error annotates the error alone.
     if format == EvalFormat::Github {
         rendered.insert_str(0, &render::github::diagnostics(&set.warnings));
     }
@@ -290,15 +293,24 @@ pub fn policy_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>> {
 }
 
 /// Ends the process with exit 70 once `timeout` has passed, whatever it is doing.
-fn start_watchdog(timeout: std::time::Duration) {
+fn start_watchdog(timeout: std::time::Duration, format: EvalFormat) {
     std::thread::spawn(move || {
         std::thread::sleep(timeout);
-        output::print_stderr(&format!(
-            "error: gave up after the --timeout of {}; no decision was made\n",
-            crate::duration::format(chrono::TimeDelta::from_std(timeout).unwrap_or_default())
-        ));
-        std::process::exit(i32::from(
-            Exit::Error(crate::error::ErrorClass::Evaluation).code(),
-        ));
+        let limit =
+            crate::duration::format(chrono::TimeDelta::from_std(timeout).unwrap_or_default());
+        let error = crate::error::Error::evaluation(Diagnostic::error(format!(
+            "gave up after the --timeout of {limit}; no decision was made"
+        )));
+        // A machine reader learns of it on stdout, as of any other error.
+        let machine = match format {
+            EvalFormat::Json => Some(format!("{}\n", render::diagnostics::to_json(&error))),
+            EvalFormat::Github => Some(render::github::error(&error, "no decision")),
+            EvalFormat::Text => None,
+        };
+        if let Some(text) = machine {
+            let _ = output::print_stdout(&text);
+        }
+        output::print_stderr(&format!("error: {}\n", error));
+        std::process::exit(i32::from(Exit::Error(error.class).code()));
     });
 }

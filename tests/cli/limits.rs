@@ -220,6 +220,28 @@ fn the_timeout_ends_the_whole_run() {
 }
 
 #[test]
+fn the_timeout_is_reported_on_stdout_in_the_format_asked_for() {
+    let output = eval(
+        "slow.rego",
+        SLOW_REGO,
+        &["--eval-timeout", "1h", "--timeout", "1s", "-f", "github"],
+    )
+    .code(70);
+    assert_eq!(
+        output.stdout,
+        "::error title=verdict::gave up after the --timeout of 1s; no decision was made\n\
+         ::error title=verdict::no decision (exit 70): the evaluation failed\n"
+    );
+    let output = eval(
+        "slow.rego",
+        SLOW_REGO,
+        &["--eval-timeout", "1h", "--timeout", "1s", "-f", "json"],
+    )
+    .code(70);
+    assert_eq!(output.json()["error"]["exit_code"], 70);
+}
+
+#[test]
 fn a_huge_comprehension_is_an_error_not_a_hang() {
     let huge = "package huge\nimport rego.v1\n\ndeny contains \"x\" if count([x | some x in numbers.range(1, 100000000)]) > 0\n";
     eval("huge.rego", huge, &[])
