@@ -19,6 +19,16 @@ const NEEDS_OPERAND: [&str; 10] = ["+", "-", "*", "/", "%", "|", "&", "=", "<", 
 pub fn problem(source: &Arc<SourceFile>) -> Option<Diagnostic> {
     let tokens = scan::tokenize(&source.text);
     let significant: Vec<&Token> = scan::significant(&tokens).collect();
+    // A template string (`$"{concat("(", xs)}"`) holds strings inside a string, which the
+    // tokenizer does not follow: its brackets and operators cannot be told apart.
+    let templated = significant.windows(2).any(|pair| {
+        matches!(pair, [dollar, string] if dollar.text(&source.text) == "$"
+            && string.kind == TokenKind::String
+            && dollar.end == string.start)
+    });
+    if templated {
+        return None;
+    }
     unbalanced(source, &significant).or_else(|| missing_operand(source, &significant))
 }
 
@@ -154,7 +164,7 @@ mod tests {
     }
 
     #[test]
-    fn an_operator_before_a_closing_bracket_is_reported_whole() {
+    fn an_operator_with_no_operand_after_it_is_reported_whole() {
         let body = "  msg := \"x\" +";
         let (message, span, _) = found(body).unwrap();
         assert_eq!(message, "expected an expression after `+`");
@@ -168,6 +178,11 @@ mod tests {
         let (message, span, _) = found(body).unwrap();
         assert_eq!(message, "expected an expression after `==`");
         assert_eq!(span, span_of(body, "=="));
+    }
+
+    #[test]
+    fn a_file_with_template_strings_is_left_to_the_engine() {
+        assert_eq!(found("  msg := $\"{concat(\"(\", [\"a\"])}\""), None);
     }
 
     #[test]
