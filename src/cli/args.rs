@@ -635,6 +635,8 @@ fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
     crate::duration::parse(text)
         .and_then(|delta| delta.to_std().ok())
         .filter(|duration| !duration.is_zero())
+        // A value parser's error is one message (clap has no help note for it), so the
+        // advice rides in parentheses.
         .ok_or_else(|| {
             format!(
                 "`{text}` is not a duration such as 30s, 2m or 1h (under a second: ISO 8601, as PT0.5S)"

@@ -12,7 +12,8 @@ pub fn run(args: &CheckArgs, colour: Colour) -> Result<Exit> {
     let set = match load_whole(&args.paths, colour) {
         Ok(set) => set,
         Err(error) => {
-            // The problems also go to stderr as text, as for `eval`.
+            // People read the problems on stderr (printed by the caller); a program reads
+            // them here, on stdout, in the format it asked for.
             let machine = match args.format {
                 CheckFormat::Text => None,
                 CheckFormat::Json => Some(format!("{}\n", render::diagnostics::to_json(&error))),

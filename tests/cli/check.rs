@@ -1,9 +1,9 @@
 //! `verdict check` in each format: problems for people on stderr, and for machines as JSON
-//! or as GitHub annotations on stdout (as `eval -f github` annotates the same warnings).
+//! or as GitHub annotations on stdout.
 
 use crate::harness::{Scratch, Verdict};
 
-const UNKNOWN_FIELD: &str = "policy \"p\" {\n  deny \"x\" if costt > 1\n}\n";
+pub const UNKNOWN_FIELD: &str = "policy \"p\" {\n  deny \"x\" if costt > 1\n}\n";
 const UNKNOWN_FUNCTION: &str = "policy \"p\" {\n  deny \"x\" if nosuch(1)\n}\n";
 
 #[test]
@@ -50,22 +50,4 @@ fn errors_become_annotations_and_the_check_fails() {
     let report = output.json();
     assert_eq!(report["error"]["exit_code"], 65);
     assert_eq!(report["error"]["diagnostics"][0]["line"], 2);
-}
-
-#[test]
-fn eval_annotates_the_warnings_of_loading_before_the_decision() {
-    let scratch = Scratch::new().file("p.policy", UNKNOWN_FIELD);
-    let path = scratch.path("p.policy");
-    let output = Verdict::new(["eval", "-p", &path, "-f", "github"])
-        .stdin("{}")
-        .run()
-        .code(2);
-    assert_eq!(
-        output.stdout,
-        format!(
-            "::warning file={path},line=2,col=15,title=verdict::unknown input field `costt`%0A\
-             help: a bare name is a `let`, a loop variable, or a field of the input document\n\
-             ::error title=verdict::pending (default: no policy produced an outcome)\n"
-        )
-    );
 }

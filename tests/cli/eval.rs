@@ -401,3 +401,21 @@ fn rego_print_goes_to_stderr_with_file_and_line() {
     );
     assert!(!output.stdout.contains("checked"));
 }
+
+#[test]
+fn eval_annotates_the_warnings_of_loading_before_the_decision() {
+    let scratch = Scratch::new().file("p.policy", crate::check::UNKNOWN_FIELD);
+    let path = scratch.path("p.policy");
+    let output = Verdict::new(["eval", "-p", &path, "-f", "github"])
+        .stdin("{}")
+        .run()
+        .code(2);
+    assert_eq!(
+        output.stdout,
+        format!(
+            "::warning file={path},line=2,col=15,title=verdict::unknown input field `costt`%0A\
+             help: a bare name is a `let`, a loop variable, or a field of the input document\n\
+             ::error title=verdict::pending (default: no policy produced an outcome)\n"
+        )
+    );
+}
