@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use super::output::MachineForm;
 use crate::verdict::Verdict;
 
 const ABOUT: &str = "Decide approval gates: deny, pending, warn or allow, with the reasons";
@@ -352,9 +353,10 @@ Examples:
 Exit codes: 0 allow (or warn), 1 deny, 2 pending, 3 warn with --fail-on-warn,
 64 usage, 65 invalid input or policy, 66 unreadable file, 70 evaluation error.";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum EvalFormat {
     /// For people: the verdict, then each outcome with its policy, message and file:line
+    #[default]
     Text,
     /// One JSON object (one per line with --batch)
     Json,
@@ -642,6 +644,39 @@ fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
                 "`{text}` is not a duration such as 30s, 2m or 1h (under a second: ISO 8601, as PT0.5S)"
             )
         })
+}
+
+impl EvalFormat {
+    /// The form an error takes on stdout in this format, if any.
+    pub fn machine_form(self) -> Option<MachineForm> {
+        match self {
+            EvalFormat::Text => None,
+            EvalFormat::Json => Some(MachineForm::Json),
+            EvalFormat::Github => Some(MachineForm::Github),
+        }
+    }
+}
+
+impl CheckFormat {
+    /// The form an error takes on stdout in this format, if any.
+    pub fn machine_form(self) -> Option<MachineForm> {
+        match self {
+            CheckFormat::Text => None,
+            CheckFormat::Json => Some(MachineForm::Json),
+            CheckFormat::Github => Some(MachineForm::Github),
+        }
+    }
+}
+
+impl TestFormat {
+    /// The form an error takes on stdout in this format, if any.
+    pub fn machine_form(self) -> Option<MachineForm> {
+        match self {
+            TestFormat::Text | TestFormat::Junit => None,
+            TestFormat::Json => Some(MachineForm::Json),
+            TestFormat::Github => Some(MachineForm::Github),
+        }
+    }
 }
 
 #[cfg(test)]

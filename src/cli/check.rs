@@ -12,15 +12,8 @@ pub fn run(args: &CheckArgs, colour: Colour) -> Result<Exit> {
     let set = match load_whole(&args.paths, colour) {
         Ok(set) => set,
         Err(error) => {
-            // People read the problems on stderr (printed by the caller); a program reads
-            // them here, on stdout, in the format it asked for.
-            let machine = match args.format {
-                CheckFormat::Text => None,
-                CheckFormat::Json => Some(format!("{}\n", render::diagnostics::to_json(&error))),
-                CheckFormat::Github => Some(render::github::error(&error, "check failed")),
-            };
-            if let Some(text) = machine {
-                let _ = output::print_stdout(&text);
+            if let Some(form) = args.format.machine_form() {
+                output::print_error_for_machines(&error, form, "check failed");
             }
             return Err(error);
         }

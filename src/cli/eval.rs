@@ -22,17 +22,11 @@ use crate::render;
 
 pub fn run(args: &EvalArgs, colour: Colour) -> Result<Exit> {
     if let Some(timeout) = args.timeout {
-        start_watchdog(timeout, args.format.unwrap_or(EvalFormat::Text));
+        start_watchdog(timeout, args.format.unwrap_or_default());
     }
     let result = decide(args, colour);
-    match (&result, args.format.unwrap_or(EvalFormat::Text)) {
-        (Err(error), EvalFormat::Json) => {
-            let _ = output::print_stdout(&format!("{}\n", render::diagnostics::to_json(error)));
-        }
-        (Err(error), EvalFormat::Github) => {
-            let _ = output::print_stdout(&render::github::error(error, "no decision"));
-        }
-        _ => {}
+    if let (Err(error), Some(form)) = (&result, args.format.unwrap_or_default().machine_form()) {
+        output::print_error_for_machines(error, form, "no decision");
     }
     result
 }
@@ -67,7 +61,7 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
     if args.batch {
         return batch::run(args, set, &limits, log.as_ref());
     }
-    let format = args.format.unwrap_or(EvalFormat::Text);
+    let format = args.format.unwrap_or_default();
     let source = InputSource::from_flag(args.input.as_deref());
     let name = source.display_name();
     let bytes = source.read(limits.input_bytes)?;
@@ -302,13 +296,8 @@ fn start_watchdog(timeout: std::time::Duration, format: EvalFormat) {
             "gave up after the --timeout of {limit}; no decision was made"
         )));
         // A machine reader learns of it on stdout, as of any other error.
-        let machine = match format {
-            EvalFormat::Json => Some(format!("{}\n", render::diagnostics::to_json(&error))),
-            EvalFormat::Github => Some(render::github::error(&error, "no decision")),
-            EvalFormat::Text => None,
-        };
-        if let Some(text) = machine {
-            let _ = output::print_stdout(&text);
+        if let Some(form) = format.machine_form() {
+            output::print_error_for_machines(&error, form, "no decision");
         }
         output::print_stderr(&format!("error: {}\n", error));
         std::process::exit(i32::from(Exit::Error(error.class).code()));

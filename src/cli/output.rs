@@ -59,6 +59,25 @@ pub fn stdout_failure(error: &std::io::Error) -> Option<Error> {
     })
 }
 
+/// The forms in which a program reads an error on stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MachineForm {
+    /// `{"error": {...}}`
+    Json,
+    /// GitHub workflow commands, ending with one that says what the error cost (`outcome`)
+    Github,
+}
+
+/// Prints an error on stdout in the form a program asked for; people read it on stderr,
+/// where the caller reports it. `outcome` says what the error cost (`no decision`).
+pub fn print_error_for_machines(error: &Error, form: MachineForm, outcome: &str) {
+    let text = match form {
+        MachineForm::Json => format!("{}\n", render::diagnostics::to_json(error)),
+        MachineForm::Github => render::github::error(error, outcome),
+    };
+    let _ = print_stdout(&text);
+}
+
 /// Writes to stderr; there is nowhere left to report a failure to.
 pub fn print_stderr(text: &str) {
     let mut stderr = std::io::stderr().lock();

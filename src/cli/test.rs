@@ -14,15 +14,8 @@ use crate::testing::{self, TestOptions, report};
 pub fn run(args: &TestArgs, colour: Colour) -> Result<Exit> {
     let result = run_tests(args, colour);
     // A run stopped before its report still tells a machine reader why, on stdout.
-    if let Err(error) = &result {
-        let machine = match args.format {
-            TestFormat::Json => Some(format!("{}\n", render::diagnostics::to_json(error))),
-            TestFormat::Github => Some(render::github::error(error, "tests not run")),
-            TestFormat::Text | TestFormat::Junit => None,
-        };
-        if let Some(text) = machine {
-            let _ = output::print_stdout(&text);
-        }
+    if let (Err(error), Some(form)) = (&result, args.format.machine_form()) {
+        output::print_error_for_machines(error, form, "tests not run");
     }
     result
 }

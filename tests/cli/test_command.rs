@@ -12,6 +12,17 @@ policy "cost-guard" {
 }
 "#;
 
+/// Two tests against [`POLICY`]: one that passes, one that fails.
+const PASSES_AND_FAILS: &str = r#"test "passes" {
+  input {}
+  expect allow
+}
+test "fails" {
+  input {}
+  expect deny
+}
+"#;
+
 fn project(tests: &str) -> Scratch {
     Scratch::new()
         .file("policies/cost.policy", POLICY)
@@ -161,17 +172,7 @@ fn rego_test_rules_pass_and_fail_as_in_opa_test() {
 
 #[test]
 fn junit_has_one_suite_per_file_and_one_case_per_test() {
-    let scratch = project(
-        r#"test "passes" {
-  input {}
-  expect allow
-}
-test "fails" {
-  input {}
-  expect deny
-}
-"#,
-    );
+    let scratch = project(PASSES_AND_FAILS);
     let output = Verdict::new(["test", &scratch.path("policies"), "-f", "junit"])
         .run()
         .code(1);
@@ -187,17 +188,7 @@ test "fails" {
 
 #[test]
 fn github_annotates_each_failed_test_and_each_rule_never_fired() {
-    let scratch = project(
-        r#"test "passes" {
-  input {}
-  expect allow
-}
-test "fails" {
-  input {}
-  expect deny
-}
-"#,
-    );
+    let scratch = project(PASSES_AND_FAILS);
     let policies = scratch.path("policies");
     let output = Verdict::new(["test", &policies, "-f", "github", "--coverage"])
         .run()
