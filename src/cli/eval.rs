@@ -62,6 +62,11 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         return batch::run(args, set, &limits, log.as_ref());
     }
     let format = args.format.unwrap_or_default();
+    // Warnings from loading (on stderr as text too) annotate their lines as a check's do,
+    // before the decision or the error that ends the run.
+    if format == EvalFormat::Github && !set.warnings.is_empty() {
+        output::print_stdout(&render::github::diagnostics(&set.warnings))?;
+    }
     let source = InputSource::from_flag(args.input.as_deref());
     let name = source.display_name();
     let bytes = source.read(limits.input_bytes)?;
@@ -90,15 +95,10 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         let decision = set.decide_text(&name, text, &projection, args.now, args.default)?;
         (decision, None)
     };
-    let mut rendered = match &explanations {
+    let rendered = match &explanations {
         Some(explanations) => render_explained(&decision, explanations, format, colour),
         None => render_decision(&decision, format, colour),
     };
-    // Warnings from loading (on stderr as text too) annotate their lines as a check's do;
-    // a run that ends in an error annotates the error alone.
-    if format == EvalFormat::Github {
-        rendered.insert_str(0, &render::github::diagnostics(&set.warnings));
-    }
     output::print_stdout(&rendered)?;
     // The process ends with this decision: freeing the compiled policies block by block
     // would only delay its exit (some 4% of a one-shot run's instructions).

@@ -9,13 +9,13 @@ use regorus::{Engine, Value};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use super::brackets;
 use super::checks::{self, CheckedFile};
 use super::combined;
 use super::diagnose::{self, EngineFile};
 use super::engine;
 use super::metadata::{self, Catalog};
 use super::nesting;
+use super::parse_hints;
 use super::rewrite::{Edit, EditedText};
 use super::scan;
 use super::syntax::{BodySyntax, ModuleSyntax, RuleKind};
@@ -145,7 +145,7 @@ fn parse_all(
         }
         if let Some((error, edited)) = first_failure {
             // The engine's report of an open bracket or a missing operand points elsewhere.
-            let problem = brackets::problem(&source).unwrap_or_else(|| {
+            let problem = parse_hints::problem(&source).unwrap_or_else(|| {
                 let file = EngineFile { source, edited };
                 diagnose::diagnostic(std::slice::from_ref(&file), &error, "")
             });

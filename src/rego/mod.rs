@@ -1,7 +1,6 @@
 //! The Rego backend: the only module that speaks to the `regorus` engine. Policies load
 //! once into one engine; each evaluation reads a package's verdict rules as outcomes.
 
-mod brackets;
 mod builtins;
 mod checks;
 mod combined;
@@ -15,6 +14,7 @@ mod input_text;
 mod load;
 mod metadata;
 mod nesting;
+mod parse_hints;
 mod recursion;
 mod rewrite;
 mod scan;

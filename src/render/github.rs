@@ -168,19 +168,26 @@ fn diagnostic_command(diagnostic: &Diagnostic) -> String {
         Severity::Warning => "warning",
     };
     let mut properties = Vec::new();
-    if let Some(file) = diagnostic
+    let mut message = String::new();
+    let file = diagnostic
         .source
         .as_ref()
         .map(|source| source.name.as_ref())
-        .or(diagnostic.path.as_deref())
-    {
-        properties.push(format!("file={}", escape_property(file)));
-    }
-    if let Some(location) = diagnostic.location() {
-        properties.push(format!("line={},col={}", location.line, location.column));
+        .or(diagnostic.path.as_deref());
+    match (file, diagnostic.location()) {
+        (Some(file), location) if names_a_file(file) => {
+            properties.push(format!("file={}", escape_property(file)));
+            if let Some(location) = location {
+                properties.push(format!("line={},col={}", location.line, location.column));
+            }
+        }
+        // GitHub attaches an annotation only to a file of the repository: the place in
+        // a document read from stdin goes into the message instead.
+        (_, Some(location)) => message = format!("{location}: "),
+        (_, None) => {}
     }
     properties.push(format!("title={}", escape_property("verdict")));
-    let mut message = diagnostic.message.clone();
+    message.push_str(&diagnostic.message);
     if let Some(help) = &diagnostic.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
@@ -209,6 +216,12 @@ fn outcome_command(outcome: &Outcome) -> String {
         escape_property(&title),
         escape_data(&outcome.message)
     )
+}
+
+/// Whether a source's name is a file's path, not a name in angle brackets such as
+/// `<stdin>`.
+fn names_a_file(name: &str) -> bool {
+    !(name.starts_with('<') && name.ends_with('>'))
 }
 
 /// Escapes a workflow command's message.
@@ -249,6 +262,25 @@ mod tests {
         ::error file=in%2C put.json,line=2,col=8,title=verdict::invalid JSON: expected value%0Ahelp: the input document must be one JSON object
         ::error file=p.rego,title=verdict::cannot read `p.rego`: permission denied
         ::warning title=verdict::100%25 sure
+        ::error title=verdict::no decision (exit 65): the input or a policy cannot be used
+        ");
+    }
+
+    #[test]
+    fn a_place_in_a_document_from_stdin_goes_into_the_message() {
+        use crate::diagnostic::Diagnostic;
+        use crate::source::{SourceFile, Span};
+        let source = SourceFile::new("<stdin>", "{\n  \"a\": }\n");
+        let error = Error {
+            class: ErrorClass::Invalid,
+            diagnostics: vec![
+                Diagnostic::error("invalid JSON: expected value")
+                    .at(&source, Span::new(9, 10))
+                    .with_help("the input document must be one JSON object"),
+            ],
+        };
+        insta::assert_snapshot!(super::error(&error, "no decision"), @r"
+        ::error title=verdict::<stdin>:2:8: invalid JSON: expected value%0Ahelp: the input document must be one JSON object
         ::error title=verdict::no decision (exit 65): the input or a policy cannot be used
         ");
     }

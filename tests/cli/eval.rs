@@ -187,7 +187,7 @@ fn github_format_annotates_an_error_that_leaves_no_decision() {
         .code(65);
     assert_eq!(
         output.stdout,
-        "::error file=<stdin>,line=2,col=17,title=verdict::invalid JSON in `<stdin>`: expected value%0Ahelp: the input document must be one JSON object\n\
+        "::error title=verdict::<stdin>:2:17: invalid JSON in `<stdin>`: expected value%0Ahelp: the input document must be one JSON object\n\
          ::error title=verdict::no decision (exit 65): the input or a policy cannot be used\n",
     );
     assert!(output.stderr.contains("<stdin>:2:17"), "{}", output.stderr);
@@ -416,6 +416,25 @@ fn eval_annotates_the_warnings_of_loading_before_the_decision() {
             "::warning file={path},line=2,col=15,title=verdict::unknown input field `costt`%0A\
              help: a bare name is a `let`, a loop variable, or a field of the input document\n\
              ::error title=verdict::pending (default: no policy produced an outcome)\n"
+        )
+    );
+}
+
+#[test]
+fn eval_annotates_the_warnings_of_loading_before_an_error() {
+    let scratch = Scratch::new().file("p.policy", crate::check::UNKNOWN_FIELD);
+    let path = scratch.path("p.policy");
+    let output = Verdict::new(["eval", "-p", &path, "-f", "github"])
+        .stdin("[]")
+        .run()
+        .code(65);
+    assert_eq!(
+        output.stdout,
+        format!(
+            "::warning file={path},line=2,col=15,title=verdict::unknown input field `costt`%0A\
+             help: a bare name is a `let`, a loop variable, or a field of the input document\n\
+             ::error title=verdict::`<stdin>` is a JSON array, not an object: the input document is one JSON object\n\
+             ::error title=verdict::no decision (exit 65): the input or a policy cannot be used\n"
         )
     );
 }
