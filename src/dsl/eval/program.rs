@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 use super::builtins::Builtin;
+use super::builtins::patterns::Glob;
 use super::value::{Document, Value};
 use crate::dsl::ast::ComprehensionKind;
 use crate::source::{Location, SourceFile, Span};
@@ -301,7 +302,7 @@ pub enum Arithmetic {
 /// A compiled literal pattern.
 #[derive(Clone, Debug)]
 pub enum Pattern {
-    Glob(globset::GlobMatcher),
+    Glob(Glob),
     Regex(regex::Regex),
 }
 

@@ -13,14 +13,92 @@ use crate::dsl::eval::value::Value;
 /// and inputs, and a pathological one must not exhaust memory.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
+/// A compiled glob, matched against whole strings.
+#[derive(Clone, Debug)]
+pub enum Glob {
+    /// Literal text with `*` and `?` alone (as `acme/*/prod`), matched as `globset` would
+    /// but without building its regular expression: building one takes a one-shot
+    /// `verdict eval` longer than its whole decision, and reads the process's CPU quota
+    /// from the file system for the expression's cache.
+    Simple(Box<str>),
+    /// Every other glob, by `globset`.
+    Full(GlobMatcher),
+}
+
+impl Glob {
+    pub fn is_match(&self, text: &str) -> bool {
+        match self {
+            Glob::Simple(pattern) => simple_match(pattern.as_bytes(), text.as_bytes()),
+            Glob::Full(matcher) => matcher.is_match(text),
+        }
+    }
+}
+
 /// A glob over whole strings: `*` and `?` do not cross `/`, `**` does; `{a,b}` and
 /// `[abc]` as usual; `\` escapes.
-pub fn compile_glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
+pub fn compile_glob(pattern: &str) -> Result<Glob, globset::Error> {
+    if is_simple(pattern) {
+        return Ok(Glob::Simple(pattern.into()));
+    }
     GlobBuilder::new(pattern)
         .literal_separator(true)
         .backslash_escape(true)
         .build()
-        .map(|glob| glob.compile_matcher())
+        .map(|glob| Glob::Full(glob.compile_matcher()))
+}
+
+/// Whether a glob has nothing but literal text, `*` and `?`: no `**`, no classes,
+/// alternatives or escapes (nor a `,` or a `]`, which `globset` reads within them).
+fn is_simple(pattern: &str) -> bool {
+    !pattern.contains(['[', ']', '{', '}', ',', '\\']) && !pattern.contains("**")
+}
+
+/// Matches a simple glob as `globset` does with a literal separator: byte by byte, `?`
+/// any one byte but `/`, `*` any run of them. Since neither crosses a `/`, the pattern's
+/// and the text's segments between slashes pair up one to one.
+fn simple_match(pattern: &[u8], text: &[u8]) -> bool {
+    let mut patterns = pattern.split(|&byte| byte == b'/');
+    let mut texts = text.split(|&byte| byte == b'/');
+    loop {
+        match (patterns.next(), texts.next()) {
+            (Some(pattern), Some(text)) if segment_matches(pattern, text) => {}
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
+}
+
+/// Matches one segment, with no `/` in either: on a mismatch, the last `*` seen takes
+/// one more byte and matching resumes after it (an earlier `*` taking more could only
+/// leave the later one less to match).
+fn segment_matches(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut at_pattern, mut at_text) = (0, 0);
+    // Where matching resumes after the last `*`: the pattern after it, and the text
+    // after what it has taken so far.
+    let mut last_star: Option<(usize, usize)> = None;
+    while let Some(&byte) = text.get(at_text) {
+        match pattern.get(at_pattern) {
+            Some(b'*') => {
+                at_pattern += 1;
+                last_star = Some((at_pattern, at_text));
+            }
+            Some(&wanted) if wanted == b'?' || wanted == byte => {
+                at_pattern += 1;
+                at_text += 1;
+            }
+            _ => match last_star {
+                Some((after_star, taken)) => {
+                    at_pattern = after_star;
+                    at_text = taken + 1;
+                    last_star = Some((after_star, taken + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern
+        .get(at_pattern..)
+        .is_some_and(|rest| rest.iter().all(|&byte| byte == b'*'))
 }
 
 /// A regular expression (the `regex` crate's syntax), matched anywhere in the string
@@ -77,6 +155,66 @@ mod tests {
         assert_eq!(glob("a*b", "a\\*b"), json!(true));
         assert_eq!(glob("ab", "a\\*b"), json!(false));
         assert_eq!(glob("", "*"), json!(true));
+    }
+
+    /// `globset` itself, as `compile_glob` builds it for any pattern.
+    fn by_globset(pattern: &str) -> Option<GlobMatcher> {
+        GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()
+            .ok()
+            .map(|glob| glob.compile_matcher())
+    }
+
+    #[test]
+    fn simple_globs_skip_globset_and_the_rest_use_it() {
+        for simple in ["acme/*/prod", "", "*", "a?c", "é/*.x", "a/*/"] {
+            assert!(
+                matches!(compile_glob(simple), Ok(Glob::Simple(_))),
+                "{simple}"
+            );
+        }
+        for full in ["**/prod", "a**", "[ab]", "{a,b}", "a\\*", "a,b", "a]"] {
+            assert!(!matches!(compile_glob(full), Ok(Glob::Simple(_))), "{full}");
+        }
+    }
+
+    #[test]
+    fn simple_globs_match_as_globset_does_at_the_edges() {
+        let cases = [
+            ("acme/*/prod", "acme//prod"),
+            ("*/", "a/"),
+            ("*", "a/"),
+            ("/*", "/"),
+            ("a*b*c", "abcbc"),
+            ("a*b*c", "abcb"),
+            ("*a", "aaa"),
+            ("?", "é"),
+            ("??", "é"),
+            ("*é", "aé"),
+            ("a?/b", "a/b"),
+        ];
+        for (pattern, text) in cases {
+            let expected = by_globset(pattern).expect("valid").is_match(text);
+            assert_eq!(
+                simple_match(pattern.as_bytes(), text.as_bytes()),
+                expected,
+                "{pattern} {text}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn simple_globs_match_as_globset_does(
+            pattern in "[ab*?/é.]{0,8}",
+            text in "[ab/é.]{0,10}",
+        ) {
+            proptest::prop_assume!(is_simple(&pattern));
+            let expected = by_globset(&pattern).expect("a simple glob is valid").is_match(&text);
+            proptest::prop_assert_eq!(compile_glob(&pattern).expect("valid").is_match(&text), expected);
+        }
     }
 
     #[test]
