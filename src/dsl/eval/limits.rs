@@ -60,8 +60,12 @@ impl Halt {
 const CLOCK_EVERY: u64 = 1024;
 
 /// A reading of the monotonic clock.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Moment(Duration);
+
+/// The start of an evaluation whose clock could not be read: any look at the time finds
+/// its limit passed, whatever the clock says since.
+const UNREADABLE: Moment = Moment(Duration::MAX);
 
 /// Limits this long or longer start from the coarse clock (see [`Moment::start`]).
 const COARSE_START_FROM: Duration = Duration::from_secs(1);
@@ -82,13 +86,18 @@ impl Moment {
     }
 
     /// A start read from `clock`. One that cannot be read fails closed: the evaluation
-    /// counts as started at the clock's beginning, and stops at its first look at it.
+    /// stops at its first look at the time. (Counting it as started at the clock's
+    /// beginning would not: the monotonic clock starts near the machine's boot, so a
+    /// machine up for less than the limit would have let it run on.)
     fn start_on(clock: libc::clockid_t) -> Moment {
-        Moment::read(clock).unwrap_or(Moment(Duration::ZERO))
+        Moment::read(clock).unwrap_or(UNREADABLE)
     }
 
     fn elapsed(self) -> Duration {
-        let now = Moment::read(PRECISE).unwrap_or(Moment(Duration::MAX));
+        if self == UNREADABLE {
+            return Duration::MAX;
+        }
+        let now = Moment::read(PRECISE).unwrap_or(UNREADABLE);
         now.0.saturating_sub(self.0)
     }
 
