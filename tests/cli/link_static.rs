@@ -25,21 +25,57 @@ const DYNAMIC: &[&str] = &[
     "-no-pie",
 ];
 
+/// What makes the stand-in `cc` fail.
+#[derive(Clone, Copy)]
+struct Refuses {
+    /// A static link (`-static` or `-static-pie`).
+    static_link: bool,
+    /// A list of symbols to order (a linker other than lld).
+    order: bool,
+}
+
+const TAKES_ALL: Refuses = Refuses {
+    static_link: false,
+    order: false,
+};
+
 /// A directory with a `cc` that appends its arguments, one per line and then `--`, to
-/// `calls`, and fails when asked for a static link if `fails_static`.
-fn stand_in(name: &str, fails_static: bool) -> PathBuf {
+/// `calls`, and fails on what it `refuses`.
+fn stand_in(name: &str, refuses: Refuses) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("verdict-link-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let status = if fails_static { 1 } else { 0 };
+    let mut refused = Vec::new();
+    if refuses.static_link {
+        refused.push("$arg == -static || $arg == -static-pie");
+    }
+    if refuses.order {
+        refused.push("$arg == -Wl,--symbol-ordering-file=*");
+    }
+    let check = if refused.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "for arg; do [[ {} ]] && exit 1; done\n",
+            refused.join(" || ")
+        )
+    };
     let script = format!(
-        "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" -- >> '{}'\n\
-         for arg; do [[ $arg == -static || $arg == -static-pie ]] && exit {status}; done\nexit 0\n",
+        "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" -- >> '{}'\n{check}exit 0\n",
         dir.join("calls").display()
     );
     let cc = dir.join("cc");
     std::fs::write(&cc, script).unwrap();
     Command::new("chmod").arg("+x").arg(&cc).status().unwrap();
     dir
+}
+
+/// `args` followed by the list of the symbols to place first, as the script adds it.
+fn ordered(args: &[String]) -> Vec<String> {
+    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join(".cargo/verdict.order");
+    let mut args = args.to_vec();
+    args.push(format!("-Wl,--symbol-ordering-file={}", list.display()));
+    args.push("-Wl,--no-warn-symbol-ordering".to_string());
+    args
 }
 
 /// Runs the script on `args` with `output` in place of `OUTPUT`; the commands `cc` got.
@@ -78,7 +114,7 @@ const BINARY: &str = "target/release/deps/verdict-0123abcd";
 
 #[test]
 fn the_binary_is_linked_against_the_static_c_library_and_unwinder() {
-    let calls = link(&stand_in("static", false), BINARY, DYNAMIC, &[]);
+    let calls = link(&stand_in("static", TAKES_ALL), BINARY, DYNAMIC, &[]);
     let expected = [
         "-m64",
         "main.o",
@@ -98,19 +134,31 @@ fn the_binary_is_linked_against_the_static_c_library_and_unwinder() {
         "-static",
         "-no-pie",
     ];
-    assert_eq!(calls, vec![strings(&expected, BINARY)]);
+    assert_eq!(calls, vec![ordered(&strings(&expected, BINARY))]);
+}
+
+#[test]
+fn a_linker_that_takes_no_symbol_order_links_without_one() {
+    let refuses = Refuses {
+        order: true,
+        ..TAKES_ALL
+    };
+    let calls = link(&stand_in("no-order", refuses), BINARY, DYNAMIC, &[]);
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0], ordered(&calls[1]));
+    assert!(calls[1].contains(&"-static".to_string()));
 }
 
 #[test]
 fn a_build_asking_for_a_pie_gets_a_static_pie() {
     let calls = link(
-        &stand_in("pie", false),
+        &stand_in("pie", TAKES_ALL),
         BINARY,
         DYNAMIC,
         &[("VERDICT_BUILD_PIE", "1")],
     );
     assert_eq!(calls.len(), 1);
-    assert_eq!(calls[0].last().map(String::as_str), Some("-static-pie"));
+    assert!(calls[0].contains(&"-static-pie".to_string()));
     assert!(
         !calls[0]
             .iter()
@@ -120,27 +168,32 @@ fn a_build_asking_for_a_pie_gets_a_static_pie() {
 
 #[test]
 fn a_static_link_that_fails_is_made_dynamically_instead() {
-    let calls = link(&stand_in("fallback", true), BINARY, DYNAMIC, &[]);
-    assert_eq!(calls.len(), 2);
-    assert!(calls[0].contains(&"-static".to_string()));
-    assert_eq!(calls[1], strings(DYNAMIC, BINARY));
+    let refuses = Refuses {
+        static_link: true,
+        ..TAKES_ALL
+    };
+    let calls = link(&stand_in("fallback", refuses), BINARY, DYNAMIC, &[]);
+    assert_eq!(calls.len(), 3);
+    assert_eq!(calls[0], ordered(&calls[1]));
+    assert!(calls[1].contains(&"-static".to_string()));
+    assert_eq!(calls[2], ordered(&strings(DYNAMIC, BINARY)));
 }
 
 #[test]
 fn other_links_and_opting_out_are_left_as_rustc_wrote_them() {
     let build_script = "target/release/build/verdict-0123/build_script_build-4567";
-    let calls = link(&stand_in("other", false), build_script, DYNAMIC, &[]);
+    let calls = link(&stand_in("other", TAKES_ALL), build_script, DYNAMIC, &[]);
     assert_eq!(calls, vec![strings(DYNAMIC, build_script)]);
 
     let opted_out = link(
-        &stand_in("dynamic", false),
+        &stand_in("dynamic", TAKES_ALL),
         BINARY,
         DYNAMIC,
         &[("VERDICT_BUILD_DYNAMIC", "1")],
     );
-    assert_eq!(opted_out, vec![strings(DYNAMIC, BINARY)]);
+    assert_eq!(opted_out, vec![ordered(&strings(DYNAMIC, BINARY))]);
     let not_opted_out = link(
-        &stand_in("zero", false),
+        &stand_in("zero", TAKES_ALL),
         BINARY,
         DYNAMIC,
         &[("VERDICT_BUILD_DYNAMIC", "0")],
@@ -149,7 +202,7 @@ fn other_links_and_opting_out_are_left_as_rustc_wrote_them() {
 
     let mut shared = DYNAMIC.to_vec();
     shared.push("-shared");
-    let calls = link(&stand_in("shared", false), BINARY, &shared, &[]);
+    let calls = link(&stand_in("shared", TAKES_ALL), BINARY, &shared, &[]);
     assert_eq!(calls, vec![strings(&shared, BINARY)]);
 }
 
