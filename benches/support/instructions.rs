@@ -63,8 +63,13 @@ pub fn repeat(subject: &str, repeats: usize) {
             let set = floor::policies(count);
             (0..repeats).for_each(|_| sink += floor::decide_text_typed(&set, &text).len());
         }
-        "rego" | "rego-1" | "rego-compiled" => {
-            let count = if kind == "rego-1" { 1 } else { count };
+        "rego" | "rego-1" | "rego-10" | "rego-100" | "rego-compiled" => {
+            let count = match kind {
+                "rego-1" => 1,
+                "rego-10" => 10,
+                "rego-100" => 100,
+                _ => count,
+            };
             let compiled = kind == "rego-compiled";
             let mut set = policy_set(Language::Rego, count);
             if compiled {
