@@ -9,15 +9,11 @@ use crate::exit::Exit;
 use crate::render;
 
 pub fn run(args: &CheckArgs, colour: Colour) -> Result<Exit> {
-    let set = match load_whole(&args.paths, colour) {
-        Ok(set) => set,
-        Err(error) => {
-            if let Some(form) = args.format.machine_form() {
-                output::print_error_for_machines(&error, form, "check failed");
-            }
-            return Err(error);
-        }
-    };
+    let set = output::with_error_for_machines(
+        load_whole(&args.paths, colour),
+        args.format.machine_form(),
+        "check failed",
+    )?;
     let files = set.files().len();
     let report = match args.format {
         CheckFormat::Text => format!("{}\n", render::checked_summary(files, set.warnings.len())),

@@ -24,11 +24,11 @@ pub fn run(args: &EvalArgs, colour: Colour) -> Result<Exit> {
     if let Some(timeout) = args.timeout {
         start_watchdog(timeout, args.format.unwrap_or_default());
     }
-    let result = decide(args, colour);
-    if let (Err(error), Some(form)) = (&result, args.format.unwrap_or_default().machine_form()) {
-        output::print_error_for_machines(error, form, "no decision");
-    }
-    result
+    output::with_error_for_machines(
+        decide(args, colour),
+        args.format.unwrap_or_default().machine_form(),
+        "no decision",
+    )
 }
 
 fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {

@@ -78,6 +78,19 @@ pub fn print_error_for_machines(error: &Error, form: MachineForm, outcome: &str)
     let _ = print_stdout(&text);
 }
 
+/// `result`, its error also printed on stdout in `form` where a program asked for one
+/// (see [`print_error_for_machines`]).
+pub fn with_error_for_machines<T>(
+    result: Result<T, Error>,
+    form: Option<MachineForm>,
+    outcome: &str,
+) -> Result<T, Error> {
+    if let (Err(error), Some(form)) = (&result, form) {
+        print_error_for_machines(error, form, outcome);
+    }
+    result
+}
+
 /// Writes to stderr; there is nowhere left to report a failure to.
 pub fn print_stderr(text: &str) {
     let mut stderr = std::io::stderr().lock();

@@ -12,12 +12,12 @@ use crate::render;
 use crate::testing::{self, TestOptions, report};
 
 pub fn run(args: &TestArgs, colour: Colour) -> Result<Exit> {
-    let result = run_tests(args, colour);
     // A run stopped before its report still tells a machine reader why, on stdout.
-    if let (Err(error), Some(form)) = (&result, args.format.machine_form()) {
-        output::print_error_for_machines(error, form, "tests not run");
-    }
-    result
+    output::with_error_for_machines(
+        run_tests(args, colour),
+        args.format.machine_form(),
+        "tests not run",
+    )
 }
 
 fn run_tests(args: &TestArgs, colour: Colour) -> Result<Exit> {
@@ -64,13 +64,12 @@ fn run_tests(args: &TestArgs, colour: Colour) -> Result<Exit> {
     if let Some(shortfall) = &shortfall {
         output::print_stderr(&format!("error: {shortfall}\n"));
     }
-    let below_minimum = shortfall.is_some();
     let all_passed = results.iter().all(|result| result.passed());
     // A test stopped by an error makes the run exit with that error's code.
     if let Some(class) = ErrorClass::most_urgent(results.iter().filter_map(|result| result.error)) {
         return Ok(Exit::Error(class));
     }
-    Ok(if all_passed && !below_minimum {
+    Ok(if all_passed && shortfall.is_none() {
         Exit::Success
     } else {
         Exit::Failure

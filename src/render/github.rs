@@ -243,21 +243,32 @@ mod tests {
     use crate::source::Location;
     use chrono::DateTime;
 
+    /// An input error: invalid JSON at line 2, column 8 of a document named `name`, then
+    /// the `more` diagnostics.
+    fn invalid_json_in(name: &str, more: Vec<Diagnostic>) -> Error {
+        use crate::source::{SourceFile, Span};
+        let source = SourceFile::new(name, "{\n  \"a\": }\n");
+        let mut diagnostics = vec![
+            Diagnostic::error("invalid JSON: expected value")
+                .at(&source, Span::new(9, 10))
+                .with_help("the input document must be one JSON object"),
+        ];
+        diagnostics.extend(more);
+        Error {
+            class: ErrorClass::Invalid,
+            diagnostics,
+        }
+    }
+
     #[test]
     fn an_error_becomes_annotations_at_what_it_names_and_one_for_the_run() {
-        use crate::diagnostic::Diagnostic;
-        use crate::source::{SourceFile, Span};
-        let source = SourceFile::new("in, put.json", "{\n  \"a\": }\n");
-        let error = Error {
-            class: ErrorClass::Invalid,
-            diagnostics: vec![
-                Diagnostic::error("invalid JSON: expected value")
-                    .at(&source, Span::new(9, 10))
-                    .with_help("the input document must be one JSON object"),
+        let error = invalid_json_in(
+            "in, put.json",
+            vec![
                 Diagnostic::error("cannot read `p.rego`: permission denied").in_file("p.rego"),
                 Diagnostic::warning("100% sure"),
             ],
-        };
+        );
         insta::assert_snapshot!(super::error(&error, "no decision"), @r"
         ::error file=in%2C put.json,line=2,col=8,title=verdict::invalid JSON: expected value%0Ahelp: the input document must be one JSON object
         ::error file=p.rego,title=verdict::cannot read `p.rego`: permission denied
@@ -268,17 +279,7 @@ mod tests {
 
     #[test]
     fn a_place_in_a_document_from_stdin_goes_into_the_message() {
-        use crate::diagnostic::Diagnostic;
-        use crate::source::{SourceFile, Span};
-        let source = SourceFile::new("<stdin>", "{\n  \"a\": }\n");
-        let error = Error {
-            class: ErrorClass::Invalid,
-            diagnostics: vec![
-                Diagnostic::error("invalid JSON: expected value")
-                    .at(&source, Span::new(9, 10))
-                    .with_help("the input document must be one JSON object"),
-            ],
-        };
+        let error = invalid_json_in("<stdin>", Vec::new());
         insta::assert_snapshot!(super::error(&error, "no decision"), @r"
         ::error title=verdict::<stdin>:2:8: invalid JSON: expected value%0Ahelp: the input document must be one JSON object
         ::error title=verdict::no decision (exit 65): the input or a policy cannot be used

@@ -402,39 +402,36 @@ fn rego_print_goes_to_stderr_with_file_and_line() {
     assert!(!output.stdout.contains("checked"));
 }
 
-#[test]
-fn eval_annotates_the_warnings_of_loading_before_the_decision() {
+/// `eval -f github` of a policy whose loading warns of an unknown field, on `stdin`,
+/// exiting with `code`: its stdout, which starts with the warning's annotation.
+fn github_eval_with_a_load_warning(stdin: &str, code: i32) -> String {
     let scratch = Scratch::new().file("p.policy", crate::check::UNKNOWN_FIELD);
     let path = scratch.path("p.policy");
     let output = Verdict::new(["eval", "-p", &path, "-f", "github"])
-        .stdin("{}")
+        .stdin(stdin)
         .run()
-        .code(2);
+        .code(code);
+    let warning = format!(
+        "::warning file={path},line=2,col=15,title=verdict::unknown input field `costt`%0A\
+         help: a bare name is a `let`, a loop variable, or a field of the input document\n"
+    );
+    assert!(output.stdout.starts_with(&warning), "{}", output.stdout);
+    output.stdout[warning.len()..].to_string()
+}
+
+#[test]
+fn eval_annotates_the_warnings_of_loading_before_the_decision() {
     assert_eq!(
-        output.stdout,
-        format!(
-            "::warning file={path},line=2,col=15,title=verdict::unknown input field `costt`%0A\
-             help: a bare name is a `let`, a loop variable, or a field of the input document\n\
-             ::error title=verdict::pending (default: no policy produced an outcome)\n"
-        )
+        github_eval_with_a_load_warning("{}", 2),
+        "::error title=verdict::pending (default: no policy produced an outcome)\n"
     );
 }
 
 #[test]
 fn eval_annotates_the_warnings_of_loading_before_an_error() {
-    let scratch = Scratch::new().file("p.policy", crate::check::UNKNOWN_FIELD);
-    let path = scratch.path("p.policy");
-    let output = Verdict::new(["eval", "-p", &path, "-f", "github"])
-        .stdin("[]")
-        .run()
-        .code(65);
     assert_eq!(
-        output.stdout,
-        format!(
-            "::warning file={path},line=2,col=15,title=verdict::unknown input field `costt`%0A\
-             help: a bare name is a `let`, a loop variable, or a field of the input document\n\
-             ::error title=verdict::`<stdin>` is a JSON array, not an object: the input document is one JSON object\n\
-             ::error title=verdict::no decision (exit 65): the input or a policy cannot be used\n"
-        )
+        github_eval_with_a_load_warning("[]", 65),
+        "::error title=verdict::`<stdin>` is a JSON array, not an object: the input document is one JSON object\n\
+         ::error title=verdict::no decision (exit 65): the input or a policy cannot be used\n"
     );
 }
