@@ -1,5 +1,7 @@
 //! Outcomes, per-policy verdicts, and how they combine into one decision (SPEC 1).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
@@ -11,8 +13,9 @@ use crate::verdict::Verdict;
 pub struct Outcome {
     pub verdict: Verdict,
     pub message: String,
-    pub policy: String,
-    pub rule: String,
+    /// The policy's name, shared with its report and its other outcomes.
+    pub policy: Arc<str>,
+    pub rule: Arc<str>,
     pub source: Location,
     /// The whole value a Rego rule produced, when it was an object.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22,7 +25,7 @@ pub struct Outcome {
 /// A policy's own verdict: the strictest of its outcomes, `none` when it produced none.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PolicyReport {
-    pub policy: String,
+    pub policy: Arc<str>,
     pub source: Location,
     #[serde(serialize_with = "verdict_or_none")]
     pub verdict: Option<Verdict>,
@@ -35,7 +38,7 @@ fn verdict_or_none<S: Serializer>(verdict: &Option<Verdict>, s: S) -> Result<S::
 /// What one policy produced for one input.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyResult {
-    pub policy: String,
+    pub policy: Arc<str>,
     pub source: Location,
     pub outcomes: Vec<Outcome>,
 }
@@ -113,8 +116,8 @@ mod tests {
         Outcome {
             verdict,
             message: format!("{policy} says {verdict}"),
-            policy: policy.to_string(),
-            rule: verdict.to_string(),
+            policy: policy.into(),
+            rule: verdict.as_str().into(),
             source: Location::new("p.rego", 1, 1),
             details: None,
         }
@@ -122,7 +125,7 @@ mod tests {
 
     fn result(policy: &str, verdicts: &[Verdict]) -> PolicyResult {
         PolicyResult {
-            policy: policy.to_string(),
+            policy: policy.into(),
             source: Location::new("p.rego", 1, 1),
             outcomes: verdicts.iter().map(|&v| outcome(v, policy)).collect(),
         }

@@ -330,7 +330,7 @@ impl PolicySet {
         let policy = self.dsl.get(index)?;
         let outcomes = std::mem::replace(decided.get_mut(index)?, Ok(Vec::new()));
         Some(outcomes.map(|outcomes| PolicyResult {
-            policy: policy.name().to_string(),
+            policy: policy.name().clone(),
             source: policy.location().clone(),
             outcomes,
         }))
@@ -577,7 +577,7 @@ fn explain_rego(
     group.engine.enable_coverage(false);
     let result = result?;
     Ok(RegoExplanation {
-        policy: result.policy,
+        policy: result.policy.to_string(),
         source: result.source,
         rules,
         outcomes: result.outcomes,
@@ -593,10 +593,10 @@ fn evaluate_one(group: &mut RegoGroup, index: usize, now: DateTime<Utc>) -> Resu
             "internal error: no Rego policy number {index}"
         )))
     })?;
-    let name = match &group.catalog {
-        Some(catalog) if group.engine.policies().len() == 1 => catalog.name.clone(),
-        Some(catalog) => format!("{} ({})", catalog.name, policy.package),
-        None => policy.package.clone(),
+    let name: Arc<str> = match &group.catalog {
+        Some(catalog) if group.engine.policies().len() == 1 => catalog.name.as_str().into(),
+        Some(catalog) => format!("{} ({})", catalog.name, policy.package).into(),
+        None => policy.package.as_str().into(),
     };
     if group.catalog.is_some() {
         for outcome in &mut outcomes {

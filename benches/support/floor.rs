@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use serde_json::Value;
 use verdict::Outcome;
@@ -29,11 +31,14 @@ const CRITICAL_MESSAGE: &str = "Critical resource deleted: This plan deletes a d
 const DESTROY_MESSAGE: &str =
     "Environment destroyed: This deployment destroys every resource of the environment";
 
-/// A policy of a generated set: its name and where its outcomes say it is.
+/// A policy of a generated set: its name and where its outcomes say it is. Its outcomes
+/// share the names, as verdict's do.
 pub struct FloorPolicy {
     pub kind: usize,
-    pub name: String,
+    pub name: Arc<str>,
     pub location: Location,
+    /// Each verdict's name, by the verdict's place in [`Verdict`]'s order.
+    rule_names: [Arc<str>; 4],
 }
 
 /// The policies of a set of `count`, named as [`super::workloads::dsl_set`] names them.
@@ -50,7 +55,14 @@ pub fn policies(count: usize) -> Vec<FloorPolicy> {
             FloorPolicy {
                 kind: index % SHIPPED.len(),
                 location: Location::new("floor.rs", 1, 1),
-                name,
+                name: name.into(),
+                rule_names: [
+                    Verdict::Allow,
+                    Verdict::Warn,
+                    Verdict::Pending,
+                    Verdict::Deny,
+                ]
+                .map(|verdict| verdict.as_str().into()),
             }
         })
         .collect()
@@ -70,7 +82,7 @@ fn outcome(policy: &FloorPolicy, verdict: Verdict, message: String) -> Outcome {
         verdict,
         message,
         policy: policy.name.clone(),
-        rule: verdict.as_str().to_string(),
+        rule: policy.rule_names[verdict as usize].clone(),
         source: policy.location.clone(),
         details: None,
     }

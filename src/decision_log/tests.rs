@@ -21,8 +21,8 @@ fn outcome(verdict: Verdict, policy: &str, message: &str, line: u32) -> Outcome 
     Outcome {
         verdict,
         message: message.to_string(),
-        policy: policy.to_string(),
-        rule: verdict.to_string(),
+        policy: policy.into(),
+        rule: verdict.as_str().into(),
         source: Location::new("policies/gate.policy", line, 3),
         details: None,
     }

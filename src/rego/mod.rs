@@ -658,8 +658,8 @@ fn outcomes_of(
             Some(Outcome {
                 verdict: rule.verdict,
                 message,
-                policy: package.to_string(),
-                rule: rule.name.to_string(),
+                policy: package.into(),
+                rule: rule.name.into(),
                 source,
                 details: produced.details,
             })

@@ -291,14 +291,14 @@ mod tests {
         let outcome = |verdict, message: &str| Outcome {
             verdict,
             message: message.to_string(),
-            policy: "cost, guard".to_string(),
-            rule: "deny".to_string(),
+            policy: "cost, guard".into(),
+            rule: "deny".into(),
             source: Location::new("policies/cost.policy", 12, 3),
             details: None,
         };
         let decision = Decision::combine(
             vec![PolicyResult {
-                policy: "cost, guard".to_string(),
+                policy: "cost, guard".into(),
                 source: Location::new("policies/cost.policy", 1, 1),
                 outcomes: vec![
                     outcome(Verdict::Deny, "100% over\nbudget"),

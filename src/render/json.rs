@@ -245,8 +245,8 @@ mod tests {
         Outcome {
             verdict,
             message: message.to_string(),
-            policy: "p\"olicy".to_string(),
-            rule: "deny".to_string(),
+            policy: "p\"olicy".into(),
+            rule: "deny".into(),
             source: Location::new("dir/with \\ and \"quotes\".rego", 12, 3),
             details,
         }
@@ -305,12 +305,12 @@ mod tests {
                     .collect(),
                 policies: vec![
                     PolicyReport {
-                        policy: "a".to_string(),
+                        policy: "a".into(),
                         source: Location::new("a.policy", 1, 1),
                         verdict: None,
                     },
                     PolicyReport {
-                        policy: "b".to_string(),
+                        policy: "b".into(),
                         source: Location::new("b.policy", u32::MAX, 0),
                         verdict: Some(Verdict::Allow),
                     },

@@ -100,15 +100,15 @@ mod tests {
 
     fn result(policy: &str, outcomes: &[(Verdict, &str, u32)]) -> PolicyResult {
         PolicyResult {
-            policy: policy.to_string(),
+            policy: policy.into(),
             source: Location::new(format!("policies/{policy}.rego"), 1, 1),
             outcomes: outcomes
                 .iter()
                 .map(|&(verdict, message, line)| Outcome {
                     verdict,
                     message: message.to_string(),
-                    policy: policy.to_string(),
-                    rule: verdict.to_string(),
+                    policy: policy.into(),
+                    rule: verdict.as_str().into(),
                     source: Location::new(format!("policies/{policy}.rego"), line, 1),
                     details: None,
                 })

@@ -105,8 +105,8 @@ impl<'a> RulesetRun<'a> {
         self.outcomes.push(Outcome {
             verdict,
             message,
-            policy: self.ruleset.name.clone(),
-            rule: rule.to_string(),
+            policy: self.ruleset.name.as_str().into(),
+            rule: rule.into(),
             source,
             details: None,
         });

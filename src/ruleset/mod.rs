@@ -215,7 +215,7 @@ impl Rulesets {
                 }
             }
             results.push(PolicyResult {
-                policy: run.ruleset.name.clone(),
+                policy: run.ruleset.name.as_str().into(),
                 source: run.ruleset.location.clone(),
                 outcomes: run.outcomes,
             });
@@ -239,13 +239,13 @@ impl Rulesets {
                 request.action.name(),
                 environment.shown
             ),
-            policy: UNGATED_POLICY.to_string(),
-            rule: "ungated".to_string(),
+            policy: UNGATED_POLICY.into(),
+            rule: "ungated".into(),
             source: source.clone(),
             details: None,
         };
         Some(PolicyResult {
-            policy: UNGATED_POLICY.to_string(),
+            policy: UNGATED_POLICY.into(),
             source,
             outcomes: vec![outcome],
         })

@@ -261,15 +261,15 @@ proptest! {
 fn policy_result(index: usize, verdicts: &[usize]) -> PolicyResult {
     let source = Location::new("p.policy", 1, 1);
     PolicyResult {
-        policy: format!("p{index}"),
+        policy: format!("p{index}").into(),
         source: source.clone(),
         outcomes: verdicts
             .iter()
             .map(|&verdict| verdict::Outcome {
                 verdict: VERDICTS[verdict].parse().unwrap(),
                 message: format!("m{verdict}"),
-                policy: format!("p{index}"),
-                rule: VERDICTS[verdict].to_string(),
+                policy: format!("p{index}").into(),
+                rule: VERDICTS[verdict].into(),
                 source: source.clone(),
                 details: None,
             })

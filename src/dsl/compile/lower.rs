@@ -62,7 +62,7 @@ pub fn lower_policy(
     };
     lowering.collect_lets(&block.statements);
     let mut program = Program {
-        name: block.name.value.clone(),
+        name: block.name.value.as_str().into(),
         source: Some(source.clone()),
         explainers,
         ..Program::default()
@@ -267,6 +267,7 @@ impl Lowering<'_> {
         );
         RuleProgram {
             verdict: rule.verdict.verdict,
+            name: rule.verdict.verdict.as_str().into(),
             message,
             each,
             condition,

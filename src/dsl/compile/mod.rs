@@ -114,7 +114,8 @@ impl CompiledPolicy {
         self
     }
 
-    pub fn name(&self) -> &str {
+    /// The policy's name, which its outcomes share.
+    pub fn name(&self) -> &Arc<str> {
         &self.program.name
     }
 

@@ -179,7 +179,7 @@ pub(super) fn outcome<'a>(
         verdict: rule.verdict,
         message,
         policy: program.name.clone(),
-        rule: rule.verdict.as_str().to_string(),
+        rule: rule.name.clone(),
         source: rule.location.clone(),
         details: None,
     })

@@ -28,8 +28,8 @@ pub enum Explainers {
 /// One policy, ready to evaluate.
 #[derive(Clone, Debug, Default)]
 pub struct Program {
-    /// The policy's name, for outcomes and errors.
-    pub name: String,
+    /// The policy's name, for outcomes and errors; outcomes share it.
+    pub name: Arc<str>,
     /// The file the policy is in, for errors.
     pub source: Option<Arc<SourceFile>>,
     /// Whether the guards and rules carry their explainers: only `--explain` reads them.
@@ -55,6 +55,8 @@ pub struct Guard {
 #[derive(Clone, Debug)]
 pub struct RuleProgram {
     pub verdict: Verdict,
+    /// The verdict's name, which outcomes give as their rule's and share.
+    pub name: Arc<str>,
     pub message: Option<Node>,
     /// What `for` iterates; the item is local slot 0.
     pub each: Option<Node>,

@@ -19,7 +19,7 @@ violation contains "violation is deny" if true
     let outcomes = policies.evaluate(0, now()).unwrap_or_default();
     let seen: Vec<(Verdict, &str, &str)> = outcomes
         .iter()
-        .map(|o| (o.verdict, o.rule.as_str(), o.message.as_str()))
+        .map(|o| (o.verdict, &*o.rule, o.message.as_str()))
         .collect();
     assert_eq!(
         seen,
@@ -36,7 +36,7 @@ violation contains "violation is deny" if true
         outcomes[1].details,
         Some(json!({"msg": "object message", "severity": "high"}))
     );
-    assert_eq!(outcomes[0].policy, "env0");
+    assert_eq!(&*outcomes[0].policy, "env0");
 }
 
 #[test]

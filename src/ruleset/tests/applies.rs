@@ -24,7 +24,7 @@ fn an_esc_request_no_ruleset_gates_is_allowed_and_says_so() {
         lines(&decision),
         ["allow ungated: no ruleset gates update on acme/payments/dev"]
     );
-    assert_eq!(decision.results[0].policy, "rulesets");
+    assert_eq!(&*decision.results[0].policy, "rulesets");
     assert_eq!(decision.results[0].source.to_string(), "rules.policy:1:1");
 }
 
@@ -33,7 +33,7 @@ fn globs_stay_within_a_segment_and_ignore_case() {
     let rulesets = [prod_change()];
     let gated = |environment: &str| {
         let decision = decide(&rulesets, &esc("update", environment, json!({})));
-        decision.results[0].policy == "prod-change"
+        &*decision.results[0].policy == "prod-change"
     };
     assert!(gated("acme/payments/prod"));
     assert!(gated(" ACME/Payments/PROD "));
@@ -51,7 +51,7 @@ fn open_covers_open_requests_and_update_covers_writes() {
         decide(&rulesets, &esc(action, "acme/app/prod", json!({})))
             .results
             .iter()
-            .map(|r| r.policy.clone())
+            .map(|r| r.policy.to_string())
             .collect()
     };
     assert_eq!(policies("open"), ["open"]);
@@ -68,7 +68,7 @@ fn a_disabled_ruleset_does_not_apply() {
     };
     let decision = decide(&[disabled], &esc("update", "acme/payments/prod", json!({})));
     assert_eq!(verdict(&decision), Some(Verdict::Allow));
-    assert_eq!(decision.results[0].policy, "rulesets");
+    assert_eq!(&*decision.results[0].policy, "rulesets");
 }
 
 #[test]
@@ -87,7 +87,7 @@ fn every_applying_ruleset_is_evaluated_in_load_order() {
     let per_policy: Vec<_> = decision
         .results
         .iter()
-        .map(|r| (r.policy.as_str(), r.outcomes[0].verdict))
+        .map(|r| (&*r.policy, r.outcomes[0].verdict))
         .collect();
     assert_eq!(
         per_policy,

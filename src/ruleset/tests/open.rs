@@ -356,7 +356,7 @@ fn import_cycles_are_reported_and_each_environment_checked_once() {
     );
     let rules: Vec<_> = outcomes(&decision)
         .iter()
-        .map(|o| (o.verdict, o.rule.as_str()))
+        .map(|o| (o.verdict, &*o.rule))
         .collect();
     assert_eq!(
         rules,

@@ -153,7 +153,7 @@ pub fn explain(
         rules.push(explained);
     }
     Ok(PolicyExplanation {
-        policy: program.name.clone(),
+        policy: program.name.to_string(),
         source: location.clone(),
         applies,
         guards,

@@ -17,8 +17,8 @@ fn hand_written(input: &Json, location: &Location) -> Vec<Outcome> {
     let outcome = |verdict: Verdict, message: String| Outcome {
         verdict,
         message,
-        policy: "cost-guard".to_string(),
-        rule: verdict.as_str().to_string(),
+        policy: "cost-guard".into(),
+        rule: verdict.as_str().into(),
         source: location.clone(),
         details: None,
     };

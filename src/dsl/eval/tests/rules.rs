@@ -215,6 +215,6 @@ fn the_same_compiled_policy_serves_many_inputs() {
         let fired = policy.evaluate(&json!({"n": n}), now()).unwrap();
         assert_eq!(fired.len(), usize::from(n > 1));
     }
-    assert_eq!(policy.name(), "p");
+    assert_eq!(&**policy.name(), "p");
     assert_eq!(policy.location().to_string(), "test.policy:1:1");
 }

@@ -59,8 +59,8 @@ fn the_spec_document_is_approved_by_bob_and_its_database_deletion_denied() {
 fn outcomes_name_the_policy_the_verdict_and_the_rule_position() {
     let outcomes = outcomes(COST_GUARD, env0_document());
     let allow = &outcomes[0];
-    assert_eq!(allow.policy, "cost-guard");
-    assert_eq!(allow.rule, "allow");
+    assert_eq!(&*allow.policy, "cost-guard");
+    assert_eq!(&*allow.rule, "allow");
     assert_eq!(allow.source.to_string(), "test.policy:13:3");
     assert_eq!(outcomes[1].source.to_string(), "test.policy:15:3");
 }
