@@ -1,7 +1,8 @@
 //! Arbitrary text as a Rego file, loaded as `verdict eval` loads one: dialect detection,
 //! `# METADATA` blocks, OPA's compile-time checks, the rewrites, the engine. A file that
 //! loads is evaluated against a fixed input under a short time limit, by the interpreter
-//! and in compiled mode (`--batch --rego-compiled`), whose answer must be the same.
+//! in compiled mode (`--batch --rego-compiled`), and with its constant rules written in
+//! where they are used (as `--batch` loads it), whose answers must be the same.
 
 #![no_main]
 
@@ -22,11 +23,19 @@ fuzz_target!(|text: &str| {
     let module = RegoModule {
         source: SourceFile::new("fuzz.rego", text),
     };
-    let Ok(mut policies) = RegoPolicies::load(vec![module], Vec::new(), &options) else {
+    let Ok(mut policies) = RegoPolicies::load(vec![module.clone()], Vec::new(), &options) else {
         return;
     };
+    let inlining = RegoOptions {
+        inline_constant_rules: true,
+        ..options
+    };
+    let mut written_in = match RegoPolicies::load(vec![module], Vec::new(), &inlining) {
+        Ok(written_in) => written_in,
+        Err(error) => panic!("loads as it is, not with its constant rules written in: {error:?}"),
+    };
     let input: serde_json::Value = serde_json::from_str(INPUT).unwrap_or_default();
-    if policies.set_input(&input).is_err() {
+    if policies.set_input(&input).is_err() || written_in.set_input(&input).is_err() {
         return;
     }
     let now = verdict::input::parse_time("2026-11-21T10:00:00Z").unwrap_or_default();
@@ -39,6 +48,9 @@ fuzz_target!(|text: &str| {
         let decided = compiled.evaluate(index, now);
         if let (Ok(expected), Ok(decided)) = (&interpreted, &decided) {
             assert_eq!(expected, decided, "compiled mode answered differently");
+        }
+        if let (Ok(expected), Ok(decided)) = (&interpreted, &written_in.evaluate(index, now)) {
+            assert_eq!(expected, decided, "written in, the constant rules answered differently");
         }
     }
 });

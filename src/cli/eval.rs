@@ -49,11 +49,17 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         eval_time: args.eval_timeout,
         ..limits_for(&args.policy)
     };
+    let purpose = if args.batch {
+        Purpose::Stream
+    } else if args.explain {
+        Purpose::Explain
+    } else {
+        Purpose::Decide
+    };
     let mut set = load_policies(
         &args.policy,
         limits.clone(),
-        args.explain,
-        TestBlocks::Skip,
+        purpose,
         parse_cache(args.cache.as_deref().map(Path::new)),
         colour,
     )?;
@@ -212,8 +218,7 @@ pub fn load_whole(paths: &PathArgs, colour: Colour) -> Result<PolicySet> {
     load_policies(
         &policy_args,
         limits_for(&policy_args),
-        false,
-        TestBlocks::Read,
+        Purpose::Whole,
         None,
         colour,
     )
@@ -243,12 +248,26 @@ fn user_cache_dir() -> Option<PathBuf> {
     from("XDG_CACHE_HOME").or_else(|| from("HOME").map(|home| home.join(".cache")))
 }
 
+/// What a policy set is loaded for, which decides what loading keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// One decision.
+    Decide,
+    /// One decision, explained: Rego's `print()` output is kept for the explanation.
+    Explain,
+    /// A stream of decisions (`--batch`): Rego's constant rules are written in where
+    /// they are used, which pays for itself over many decisions.
+    Stream,
+    /// Every file whole, `test` blocks included, as `verdict test` and `verdict check`
+    /// need them.
+    Whole,
+}
+
 /// Loads the policy set the flags name; warnings go to stderr.
 pub fn load_policies(
     args: &PolicyArgs,
     limits: Limits,
-    capture_prints: bool,
-    tests: TestBlocks,
+    purpose: Purpose,
     parse_cache: Option<ParseCache>,
     colour: Colour,
 ) -> Result<PolicySet> {
@@ -261,10 +280,14 @@ pub fn load_policies(
         },
         data_files: args.load.data.clone(),
         limits,
-        capture_prints,
+        capture_prints: purpose == Purpose::Explain,
         strict_builtin_errors: args.load.strict_builtin_errors,
-        tests,
+        tests: match purpose {
+            Purpose::Whole => TestBlocks::Read,
+            Purpose::Decide | Purpose::Explain | Purpose::Stream => TestBlocks::Skip,
+        },
         parse_cache,
+        inline_constant_rules: purpose == Purpose::Stream,
     };
     let set = PolicySet::load(&paths, &options)?;
     output::print_diagnostics(&set.warnings, colour);

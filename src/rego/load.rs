@@ -13,6 +13,7 @@ use super::checks::{self, CheckedFile};
 use super::combined;
 use super::diagnose::{self, EngineFile};
 use super::engine;
+use super::inline;
 use super::metadata::{self, Catalog};
 use super::nesting;
 use super::parse_hints;
@@ -80,7 +81,7 @@ pub fn load(
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
-    let (files, metadata_values) = adapt(&parsed, &catalog);
+    let (files, metadata_values) = adapt(&parsed, &catalog, options.inline_constant_rules);
     let metadata_values: Arc<Vec<Value>> = Arc::new(
         metadata_values
             .iter()
@@ -174,22 +175,34 @@ fn parse_one(
 }
 
 /// The edited text of every file and the metadata values its calls now index.
-fn adapt(parsed: &[ParsedFile], catalog: &Catalog) -> (Vec<EngineFile>, Vec<Json>) {
+fn adapt(
+    parsed: &[ParsedFile],
+    catalog: &Catalog,
+    inline_constant_rules: bool,
+) -> (Vec<EngineFile>, Vec<Json>) {
     let mut edits: Vec<Vec<Edit>> = parsed
         .iter()
         .map(|file| file.keyword_import.iter().cloned().collect())
         .collect();
+    let mut written = if inline_constant_rules {
+        inline::constant_rules(parsed)
+    } else {
+        vec![Vec::new(); parsed.len()]
+    };
     let mut metadata_values = Vec::new();
     for (index, file) in parsed.iter().enumerate() {
-        let Some(file_edits) = edits.get_mut(index) else {
+        let (Some(file_edits), Some(written)) = (edits.get_mut(index), written.get(index)) else {
             continue;
         };
         v0_set_heads(file, file_edits);
         metadata_calls(index, file, catalog, &mut metadata_values, file_edits);
-        negation_guards(file, file_edits);
+        negation_guards(file, written, file_edits);
         head_keys(file, file_edits);
     }
     split_functions(parsed, &mut edits);
+    for (file_edits, written) in edits.iter_mut().zip(written.iter_mut()) {
+        inline::add_clear(file_edits, std::mem::take(written));
+    }
     let files = parsed
         .iter()
         .zip(edits)
@@ -248,13 +261,14 @@ fn metadata_calls(
 
 /// OPA evaluates the arguments of calls inside `not` before negating: `not f(x.y)` with
 /// `x.y` undefined is false there, true in the engine. A guard statement after the
-/// negation (`; __vgN := x.y`) makes the body fail the same way.
-fn negation_guards(file: &ParsedFile, edits: &mut Vec<Edit>) {
+/// negation (`; __vgN := x.y`) makes the body fail the same way. A guarded use of a
+/// constant rule that is `written` in is guarded as written.
+fn negation_guards(file: &ParsedFile, written: &[Edit], edits: &mut Vec<Edit>) {
     let mut counter = 0;
     for negation in &file.syntax.negations {
         let mut guards = String::new();
         for reference in &negation.guarded {
-            let Some(text) = file.source.text.get(reference.start..reference.end) else {
+            let Some(text) = inline::text_at(&file.source.text, *reference, written) else {
                 continue;
             };
             if text.contains('\n') {

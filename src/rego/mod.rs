@@ -10,6 +10,7 @@ mod engine;
 mod extract;
 mod gofmt;
 mod goparse;
+mod inline;
 mod input_text;
 mod load;
 mod metadata;
@@ -57,6 +58,11 @@ pub struct RegoOptions {
     /// Keep `print()` output for [`RegoPolicies::take_prints`] instead of writing it to
     /// stderr.
     pub capture_prints: bool,
+    /// Write the values of constant rules in where they are used (see `inline`): fewer
+    /// rule evaluations for each decision, for a stream of them. Coverage and `--explain`
+    /// would no longer see those rules evaluated, and `with` in tests could not replace
+    /// them, so only sets loaded to decide use it.
+    pub inline_constant_rules: bool,
 }
 
 /// One `.rego` file as read from disk.

@@ -4,7 +4,7 @@
 //! that tree as `unstable`: the lock file pins the version these types come from.
 
 use regorus::Value;
-use regorus::unstable::{self as ast, BoolOp, Expr, Literal, RuleHead};
+use regorus::unstable::{self as ast, AssignOp, BoolOp, Expr, Literal, RuleHead};
 
 use crate::source::Span;
 
@@ -88,6 +88,62 @@ pub struct ImportSyntax {
     pub alias: Option<String>,
 }
 
+/// A rule `name := value` (or `name = value`) without a body, whose value is built only
+/// of literals, references into `input` with literal steps, calls of the builtins in
+/// [`PURE_BUILTINS`], arithmetic, and plain names (other rules, checked by the caller).
+/// Its value is the same wherever it is evaluated against the same input.
+#[derive(Clone, Debug)]
+pub struct ConstantRule {
+    pub name: String,
+    /// The value as written, on one line.
+    pub value: Span,
+    /// The plain names the value mentions, besides `input`.
+    pub mentions: Vec<String>,
+    /// The first name of each function the value calls: `object` of `object.get`.
+    pub calls: Vec<String>,
+}
+
+/// The builtins a [`ConstantRule`]'s value may call: each answers the same for the same
+/// arguments and has no effect.
+pub const PURE_BUILTINS: [&str; 14] = [
+    "object.get",
+    "lower",
+    "upper",
+    "trim_space",
+    "trim",
+    "trim_prefix",
+    "trim_suffix",
+    "concat",
+    "count",
+    "split",
+    "replace",
+    "to_number",
+    "abs",
+    "sprintf",
+];
+
+/// What a plain name does where it stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameRole {
+    /// Read as a value: `x` in `count(x) > 1`.
+    Value,
+    /// The start of a longer reference: `x` in `x.y` or `x[0]`.
+    RefBase,
+    /// Declared or bound: by `some`, `every`, `:=`, either side of `=`, or as a
+    /// function's parameter.
+    Bound,
+    /// The first name of a called function: `object` in `object.get(...)`.
+    Called,
+}
+
+/// One plain name in a module (the head of a rule's own definition aside).
+#[derive(Clone, Debug)]
+pub struct NameSyntax {
+    pub name: String,
+    pub span: Span,
+    pub role: NameRole,
+}
+
 /// One module as parsed.
 #[derive(Clone, Debug, Default)]
 pub struct ModuleSyntax {
@@ -98,6 +154,12 @@ pub struct ModuleSyntax {
     pub rules: Vec<RuleSyntax>,
     pub calls: Vec<CallSite>,
     pub negations: Vec<Negation>,
+    /// The rules whose value could stand in for their name (see `inline`).
+    pub constants: Vec<ConstantRule>,
+    /// Every plain name outside rule heads' own names.
+    pub names: Vec<NameSyntax>,
+    /// Whether some statement has a `with` modifier.
+    pub with_modifiers: bool,
 }
 
 impl ModuleSyntax {
@@ -209,6 +271,224 @@ impl Reader<'_> {
         for (index, rule) in module.policy.iter().enumerate() {
             self.rule = index;
             self.rule(rule);
+            self.rule_names(rule);
+        }
+    }
+
+    /// Records the plain names of a rule, and the rule itself when it is a constant.
+    fn rule_names(&mut self, rule: &ast::Rule) {
+        let (head, bodies) = match rule {
+            ast::Rule::Default {
+                refr, args, value, ..
+            } => {
+                self.head_ref_names(refr);
+                for arg in args {
+                    self.pattern_names(arg);
+                }
+                self.value_names(value);
+                return;
+            }
+            ast::Rule::Spec { head, bodies, .. } => (head, bodies),
+        };
+        match head {
+            RuleHead::Compr { refr, assign, .. } => {
+                self.head_ref_names(refr);
+                if let Some(assign) = assign {
+                    if bodies.is_empty() {
+                        self.constant(refr, &assign.value);
+                    }
+                    self.value_names(&assign.value);
+                }
+            }
+            RuleHead::Set { refr, key, .. } => {
+                self.head_ref_names(refr);
+                if let Some(key) = key {
+                    self.value_names(key);
+                }
+            }
+            RuleHead::Func {
+                refr, args, assign, ..
+            } => {
+                self.head_ref_names(refr);
+                for arg in args {
+                    self.pattern_names(arg);
+                }
+                if let Some(assign) = assign {
+                    self.value_names(&assign.value);
+                }
+            }
+        }
+        for body in bodies {
+            if let Some(assign) = &body.assign {
+                self.value_names(&assign.value);
+            }
+            self.query_names(&body.query);
+        }
+    }
+
+    /// The names inside a rule's head reference: the keys of `p[k]`, not `p` itself.
+    fn head_ref_names(&mut self, refr: &Expr) {
+        match refr {
+            Expr::RefDot { refr, .. } => self.head_ref_names(refr),
+            Expr::RefBrack { refr, index, .. } => {
+                self.head_ref_names(refr);
+                self.value_names(index);
+            }
+            _ => {}
+        }
+    }
+
+    /// Records `name := value` as a constant when its value qualifies.
+    fn constant(&mut self, refr: &Expr, value: &Expr) {
+        let Some(name) = var_name(refr) else {
+            return;
+        };
+        let mut mentions = Vec::new();
+        let mut calls = Vec::new();
+        if !closed(value, &mut mentions, &mut calls) {
+            return;
+        }
+        let start = self.span_of(value).start;
+        let end = self.end_of(|visitor| walk_expr(value, visitor));
+        let span = Span::new(start, end.max(start));
+        if self.text_at(span).is_none_or(|text| text.contains('\n')) {
+            return;
+        }
+        self.syntax.constants.push(ConstantRule {
+            name: name.to_string(),
+            value: span,
+            mentions,
+            calls,
+        });
+    }
+
+    fn name(&mut self, expr: &Expr, role: NameRole) {
+        if let Some(name) = var_name(expr) {
+            let span = self.span_of(expr);
+            self.syntax.names.push(NameSyntax {
+                name: name.to_string(),
+                span,
+                role,
+            });
+        }
+    }
+
+    /// A name declared at a span (`some x`, `every k, v in`).
+    fn bound_at(&mut self, span: &ast::Span) {
+        let span = self.span(span);
+        if let Some(name) = self.text_at(span) {
+            let name = name.to_string();
+            self.syntax.names.push(NameSyntax {
+                name,
+                span,
+                role: NameRole::Bound,
+            });
+        }
+    }
+
+    fn query_names(&mut self, query: &ast::Query) {
+        for statement in &query.stmts {
+            if !statement.with_mods.is_empty() {
+                self.syntax.with_modifiers = true;
+            }
+            for modifier in &statement.with_mods {
+                self.value_names(&modifier.refr);
+                self.value_names(&modifier.r#as);
+            }
+            match &statement.literal {
+                Literal::SomeVars { vars, .. } => {
+                    for var in vars {
+                        self.bound_at(var);
+                    }
+                }
+                Literal::SomeIn {
+                    key,
+                    value,
+                    collection,
+                    ..
+                } => {
+                    if let Some(key) = key {
+                        self.pattern_names(key);
+                    }
+                    self.pattern_names(value);
+                    self.value_names(collection);
+                }
+                Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => {
+                    self.value_names(expr)
+                }
+                Literal::Every {
+                    key,
+                    value,
+                    domain,
+                    query,
+                    ..
+                } => {
+                    if let Some(key) = key {
+                        self.bound_at(key);
+                    }
+                    self.bound_at(value);
+                    self.value_names(domain);
+                    self.query_names(query);
+                }
+            }
+        }
+    }
+
+    /// The names of something that may bind: names directly in it, or in the arrays and
+    /// objects it is made of, are bound; the rest is read.
+    fn pattern_names(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Var { .. } => self.name(expr, NameRole::Bound),
+            Expr::Array { items, .. } => {
+                for item in items {
+                    self.pattern_names(item);
+                }
+            }
+            Expr::Object { fields, .. } => {
+                for (_, key, value) in fields {
+                    self.value_names(key);
+                    self.pattern_names(value);
+                }
+            }
+            _ => self.value_names(expr),
+        }
+    }
+
+    fn value_names(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Var { .. } => self.name(expr, NameRole::Value),
+            Expr::RefDot { refr, .. } => match **refr {
+                Expr::Var { .. } => self.name(refr, NameRole::RefBase),
+                _ => self.value_names(refr),
+            },
+            Expr::RefBrack { refr, index, .. } => {
+                match **refr {
+                    Expr::Var { .. } => self.name(refr, NameRole::RefBase),
+                    _ => self.value_names(refr),
+                }
+                self.value_names(index);
+            }
+            Expr::Call { fcn, params, .. } => {
+                let mut root = &**fcn;
+                while let Expr::RefDot { refr, .. } = root {
+                    root = refr;
+                }
+                self.name(root, NameRole::Called);
+                for param in params {
+                    self.value_names(param);
+                }
+            }
+            Expr::AssignExpr { op, lhs, rhs, .. } => {
+                self.pattern_names(lhs);
+                match op {
+                    AssignOp::ColEq => self.value_names(rhs),
+                    AssignOp::Eq => self.pattern_names(rhs),
+                }
+            }
+            _ => each_part(expr, &mut |part| match part {
+                Part::Expr(inner) => self.value_names(inner),
+                Part::Query(query) => self.query_names(query),
+            }),
         }
     }
 
@@ -618,6 +898,62 @@ fn each_part<'e>(expr: &'e Expr, f: &mut dyn FnMut(Part<'e>)) {
             collection,
             ..
         } => exprs(&mut key.iter().chain([value, collection])),
+    }
+}
+
+/// Whether a value is closed in the sense of [`ConstantRule`]; collects the plain names it
+/// mentions and the first names of the functions it calls.
+fn closed(expr: &Expr, mentions: &mut Vec<String>, calls: &mut Vec<String>) -> bool {
+    match expr {
+        Expr::String { .. }
+        | Expr::RawString { .. }
+        | Expr::Number { .. }
+        | Expr::Bool { .. }
+        | Expr::Null { .. } => true,
+        Expr::Var { value, .. } => match text_of(value) {
+            Some("input") => true,
+            Some("data" | "_") | None => false,
+            Some(name) => {
+                mentions.push(name.to_string());
+                true
+            }
+        },
+        Expr::RefDot { .. } | Expr::RefBrack { .. } => input_reference(expr),
+        Expr::Array { items, .. } | Expr::Set { items, .. } => {
+            items.iter().all(|item| closed(item, mentions, calls))
+        }
+        Expr::Object { fields, .. } => fields
+            .iter()
+            .all(|(_, key, value)| closed(key, mentions, calls) && closed(value, mentions, calls)),
+        Expr::Call { fcn, params, .. } => {
+            let Some(path) = ref_path(fcn) else {
+                return false;
+            };
+            if !PURE_BUILTINS.contains(&path.join(".").as_str()) {
+                return false;
+            }
+            calls.extend(path.into_iter().next());
+            params.iter().all(|param| closed(param, mentions, calls))
+        }
+        Expr::ArithExpr { lhs, rhs, .. } => {
+            closed(lhs, mentions, calls) && closed(rhs, mentions, calls)
+        }
+        _ => false,
+    }
+}
+
+/// A reference into `input` whose every step is written out: `input.a["b"][0]`.
+fn input_reference(expr: &Expr) -> bool {
+    match expr {
+        Expr::Var { value, .. } => text_of(value) == Some("input"),
+        Expr::RefDot { refr, .. } => input_reference(refr),
+        Expr::RefBrack { refr, index, .. } => {
+            matches!(
+                **index,
+                Expr::String { .. } | Expr::RawString { .. } | Expr::Number { .. }
+            ) && input_reference(refr)
+        }
+        _ => false,
     }
 }
 

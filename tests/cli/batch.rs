@@ -217,6 +217,48 @@ fn compiled_rego_decides_every_shipped_fixture_as_the_interpreter() {
 }
 
 #[test]
+fn a_batch_decides_each_document_as_a_single_eval_does() {
+    // A stream loads Rego's constant rules written in where they are used; one decision
+    // loads the files as they are.
+    let mut paths: Vec<_> = std::fs::read_dir("fixtures/env0")
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    paths.sort();
+    let lines: Vec<String> = paths
+        .iter()
+        .map(|path| fixture_line(&path.file_stem().unwrap().to_string_lossy()))
+        .collect();
+    let now = "2026-11-21T10:00:00Z";
+    let batch = Verdict::new(["eval", "--batch", "-p", "policies/env0", "--now", now])
+        .stdin(lines.join("\n"))
+        .run();
+    let streamed: Vec<serde_json::Value> = batch
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(streamed.len(), paths.len());
+    for (path, streamed) in paths.iter().zip(&streamed) {
+        let path_text = path.to_str().unwrap();
+        let args = [
+            "eval",
+            "-p",
+            "policies/env0",
+            "-f",
+            "json",
+            "--now",
+            now,
+            "-i",
+            path_text,
+        ];
+        let single = Verdict::new(args).run().json();
+        assert_eq!(&single, streamed, "{path_text}");
+    }
+}
+
+#[test]
 fn compiled_rego_is_a_batch_option() {
     let output = Verdict::new(["eval", "--rego-compiled", "-p", "policies/env0"])
         .stdin(fixture_line("deploy-small"))

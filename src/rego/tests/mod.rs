@@ -14,6 +14,7 @@ mod combined;
 mod compiled;
 mod evaluation;
 mod hostile;
+mod inline;
 mod input;
 mod loading;
 mod metadata;

@@ -1,0 +1,238 @@
+//! Constant rules written in where they are used, for a stream of decisions.
+//!
+//! The engine evaluates every rule a decision refers to as a rule of its own, with some
+//! 25,000 instructions of bookkeeping each, however small the rule: `required :=
+//! input.policyData.requiredApprovers` costs more to look up than to compute. Where a
+//! package's rule is a [`ConstantRule`], its uses can read its value directly: the value
+//! depends only on the input, which is the same wherever it is evaluated, and is undefined
+//! exactly where the rule is. The rule itself stays, for other packages and for `data`.
+//!
+//! A name is written in only where that cannot change what it means. A package is left as
+//! it is when a statement has a `with` modifier (which could replace the rule, or the input
+//! of the rule alone). A rule is left as it is when it has more than one definition (with a
+//! `default`, or a reference head under its name), when an import takes its name, when
+//! its name is declared, bound or a function's parameter anywhere in the package (a local
+//! name hides the rule), when a longer reference starts with it (`limit.x`: the value is not
+//! always a reference that can be continued), when it is called, when its value calls a
+//! function the package or an import shadows, or mentions a rule that is not written in
+//! too. Every use must be one the syntax tree shows: the file's names, counted from its
+//! tokens, must add up to the uses, declarations and heads read from the tree, or the
+//! package is left as it is. Only the text of a name changes, on its line, so every
+//! position reported stays that of the file on disk.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::load::ParsedFile;
+use super::rewrite::Edit;
+use super::scan::{self, TokenKind};
+use super::syntax::{ConstantRule, NameRole};
+use crate::source::Span;
+
+/// For each file, the replacements of the uses of its package's constant rules by their
+/// values.
+pub fn constant_rules(files: &[ParsedFile]) -> Vec<Vec<Edit>> {
+    let mut edits = vec![Vec::new(); files.len()];
+    let mut packages: BTreeMap<&[String], Vec<usize>> = BTreeMap::new();
+    for (index, file) in files.iter().enumerate() {
+        packages
+            .entry(file.syntax.package.as_slice())
+            .or_default()
+            .push(index);
+    }
+    for members in packages.values() {
+        let values = written_in(files, members);
+        if values.is_empty() {
+            continue;
+        }
+        for &index in members {
+            let (Some(file), Some(file_edits)) = (files.get(index), edits.get_mut(index)) else {
+                continue;
+            };
+            for name in &file.syntax.names {
+                if name.role != NameRole::Value {
+                    continue;
+                }
+                if let Some(value) = values.get(name.name.as_str()) {
+                    file_edits.push(Edit::replace(name.span.start, name.span.end, value.clone()));
+                }
+            }
+        }
+    }
+    edits
+}
+
+/// The text of `span` once the constant rules are written in: the value when the span
+/// is a use of one, else the text as it is.
+pub fn text_at<'t>(text: &'t str, span: Span, written: &'t [Edit]) -> Option<&'t str> {
+    match written
+        .iter()
+        .find(|edit| edit.start == span.start && edit.end == span.end)
+    {
+        Some(edit) => Some(&edit.text),
+        None => text.get(span.start..span.end),
+    }
+}
+
+/// Adds the `written` replacements that overlap none of the `edits` already there (an
+/// edit that rewrites a span holding a use copies the use as it is, which stays right).
+pub fn add_clear(edits: &mut Vec<Edit>, written: Vec<Edit>) {
+    let clear: Vec<Edit> = written
+        .into_iter()
+        .filter(|new| {
+            edits
+                .iter()
+                .all(|edit| edit.end <= new.start || edit.start >= new.end)
+        })
+        .collect();
+    edits.extend(clear);
+}
+
+/// The constant rules of one package that may be written in, each with the text that
+/// stands in for its name (the values of the rules it mentions written in too).
+fn written_in<'f>(files: &'f [ParsedFile], members: &[usize]) -> BTreeMap<&'f str, String> {
+    let package: Vec<&ParsedFile> = members.iter().filter_map(|&i| files.get(i)).collect();
+    if package.iter().any(|file| file.syntax.with_modifiers) {
+        return BTreeMap::new();
+    }
+    // Every name that something other than a plain read gives a meaning to, and the
+    // names that could stand for something else than a builtin where a value calls one.
+    let mut taken: BTreeSet<&str> = BTreeSet::new();
+    let mut not_builtins: BTreeSet<&str> = BTreeSet::new();
+    let mut definitions: BTreeMap<&str, usize> = BTreeMap::new();
+    for file in &package {
+        for rule in &file.syntax.rules {
+            if let Some(root) = rule.path.first() {
+                *definitions.entry(root.as_str()).or_default() += 1;
+            }
+        }
+        for import in &file.syntax.imports {
+            if let Some(name) = import
+                .alias
+                .as_deref()
+                .or(import.path.last().map(String::as_str))
+            {
+                taken.insert(name);
+                not_builtins.insert(name);
+            }
+        }
+        for name in &file.syntax.names {
+            if name.role != NameRole::Value {
+                taken.insert(name.name.as_str());
+            }
+            if name.role == NameRole::Bound {
+                not_builtins.insert(name.name.as_str());
+            }
+        }
+    }
+    let mut candidates: BTreeMap<&str, (&ParsedFile, &ConstantRule)> = BTreeMap::new();
+    for file in &package {
+        for constant in &file.syntax.constants {
+            let name = constant.name.as_str();
+            let shadowed_call = constant.calls.iter().any(|call| {
+                definitions.contains_key(call.as_str()) || not_builtins.contains(call.as_str())
+            });
+            if definitions.get(name) == Some(&1) && !taken.contains(name) && !shadowed_call {
+                candidates.insert(name, (file, constant));
+            }
+        }
+    }
+    // A rule mentioning one that cannot be written in cannot be either.
+    loop {
+        let before = candidates.len();
+        let kept: BTreeSet<&str> = candidates.keys().copied().collect();
+        candidates.retain(|_, (_, constant)| {
+            constant
+                .mentions
+                .iter()
+                .all(|mention| kept.contains(mention.as_str()))
+        });
+        if candidates.len() == before {
+            break;
+        }
+    }
+    if candidates.is_empty()
+        || !package
+            .iter()
+            .all(|file| names_accounted_for(file, &candidates))
+    {
+        return BTreeMap::new();
+    }
+    let mut values = BTreeMap::new();
+    for &name in candidates.keys() {
+        if let Some(text) = value_text(name, &candidates, candidates.len()) {
+            values.insert(name, text);
+        }
+    }
+    values
+}
+
+/// Whether every occurrence of a candidate's name among the file's tokens (a name not
+/// after a dot) is one the syntax tree reported: a plain name of `names`, or the head of
+/// the rule's own definition.
+fn names_accounted_for(
+    file: &ParsedFile,
+    candidates: &BTreeMap<&str, (&ParsedFile, &ConstantRule)>,
+) -> bool {
+    let text = &file.source.text;
+    let mut in_tokens: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut after_dot = false;
+    for token in scan::significant(&scan::tokenize(text)) {
+        let word = token.text(text);
+        if token.kind == TokenKind::Ident && !after_dot && candidates.contains_key(word) {
+            *in_tokens.entry(word).or_default() += 1;
+        }
+        after_dot = token.kind == TokenKind::Punct && word == ".";
+    }
+    let mut in_tree: BTreeMap<&str, usize> = BTreeMap::new();
+    for name in &file.syntax.names {
+        if candidates.contains_key(name.name.as_str()) {
+            *in_tree.entry(name.name.as_str()).or_default() += 1;
+        }
+    }
+    for rule in &file.syntax.rules {
+        if let Some(root) = rule.path.first()
+            && candidates.contains_key(root.as_str())
+        {
+            *in_tree.entry(root.as_str()).or_default() += 1;
+        }
+    }
+    in_tokens == in_tree
+}
+
+/// The text standing in for `name`: its value, with the names of the candidates it
+/// mentions replaced by their own texts; `None` past `depth` (rules that mention each
+/// other in a cycle, which the engine reports when it evaluates them).
+fn value_text(
+    name: &str,
+    candidates: &BTreeMap<&str, (&ParsedFile, &ConstantRule)>,
+    depth: usize,
+) -> Option<String> {
+    let (file, constant) = candidates.get(name)?;
+    let value = constant.value;
+    let text = file.source.text.get(value.start..value.end)?;
+    let mut inner: Vec<_> = file
+        .syntax
+        .names
+        .iter()
+        .filter(|use_| {
+            use_.role == NameRole::Value
+                && use_.span.start >= value.start
+                && use_.span.end <= value.end
+                && candidates.contains_key(use_.name.as_str())
+        })
+        .collect();
+    if inner.is_empty() {
+        return Some(text.to_string());
+    }
+    let depth = depth.checked_sub(1)?;
+    inner.sort_by_key(|use_| use_.span.start);
+    let mut written = String::new();
+    let mut copied = value.start;
+    for use_ in inner {
+        written.push_str(file.source.text.get(copied..use_.span.start)?);
+        written.push_str(&value_text(&use_.name, candidates, depth)?);
+        copied = use_.span.end;
+    }
+    written.push_str(file.source.text.get(copied..value.end)?);
+    Some(written)
+}

@@ -1,0 +1,251 @@
+//! Constant rules written in where they are used (`inline`): which are, which are left
+//! alone, and that decisions are the same either way.
+
+use super::*;
+
+fn inlining() -> RegoOptions {
+    RegoOptions {
+        inline_constant_rules: true,
+        ..RegoOptions::default()
+    }
+}
+
+/// The text the engine was given for each file, with constant rules written in.
+fn engine_texts(files: &[(&str, &str)]) -> Vec<String> {
+    match load_with(files, &inlining()) {
+        Ok(policies) => policies
+            .shared
+            .files
+            .iter()
+            .map(|file| file.edited.text.clone())
+            .collect(),
+        Err(error) => panic!("policies should load: {error:?}"),
+    }
+}
+
+/// Decides every input with the constant rules written in and without, and checks that
+/// both give the same outcomes, or both the same kind of error.
+fn same_decisions(files: &[(&str, &str)], inputs: &[Value]) {
+    let mut plain = load(files);
+    let mut written_in = match load_with(files, &inlining()) {
+        Ok(policies) => policies,
+        Err(error) => panic!("policies should load: {error:?}"),
+    };
+    for input in inputs {
+        let expected = evaluate(&mut plain, input.clone()).map_err(|error| error.class);
+        let got = evaluate(&mut written_in, input.clone()).map_err(|error| error.class);
+        assert_eq!(got, expected, "input {input}");
+    }
+}
+
+/// Checks that no constant rule of `policy` is written in, and decisions stay the same.
+fn left_alone(policy: &str, inputs: &[Value]) {
+    assert_eq!(engine_texts(&[("p.rego", policy)]), [policy]);
+    same_decisions(&[("p.rego", policy)], inputs);
+}
+
+fn shipped() -> Vec<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/env0");
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        if path.extension().is_some_and(|ext| ext == "rego") {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            files.push((path.display().to_string(), text));
+        }
+    }
+    files
+}
+
+fn fixtures() -> Vec<Value> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/env0");
+    let mut inputs = Vec::new();
+    for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+        let Ok(entry) = entry else { continue };
+        if entry.path().extension().is_some_and(|ext| ext == "json") {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            inputs.push(serde_json::from_str(&text).unwrap_or(Value::Null));
+        }
+    }
+    inputs
+}
+
+#[test]
+fn the_shipped_policies_decide_every_fixture_alike() {
+    let files = shipped();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let mut inputs = fixtures();
+    assert!(inputs.len() >= 10, "the fixtures should be found");
+    // And the fields the constant rules read, missing or of the wrong type.
+    inputs.push(json!({"deploymentRequest": {"type": "deploy"}, "approvers": []}));
+    inputs.push(json!({
+        "deploymentRequest": {"type": "deploy"},
+        "policyData": {"requiredApprovers": "two", "hardMonthlyLimit": null, "ownedTypes": 3},
+        "costEstimation": {"monthlyCostDiff": "lots", "totalMonthlyCost": 10},
+        "deployerUser": {"email": 7, "teams": [{"id": "security"}]},
+        "approvers": [{"email": " Bob@Acme.io "}],
+        "plan": {"resource_changes": [{"type": "aws_iam_role", "address": "a", "change": {"actions": ["create"]}}]}
+    }));
+    same_decisions(&files, &inputs);
+}
+
+#[test]
+fn the_shipped_constant_rules_are_written_in_where_they_are_read() {
+    let files = shipped();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let texts = engine_texts(&files).join("\n");
+    for written in [
+        "count(other_approvers) < input.policyData.requiredApprovers",
+        r#"not email in {"", lower(trim_space(object.get(input.deployerUser, "email", "")))}"#,
+        // A guard keeps OPA's meaning of the negation, and reads the value too.
+        r#"__vg2 := lower(trim_space(object.get(input.deployerUser, "email", "")))"#,
+        r#"input.costEstimation.monthlyCostDiff > object.get(input, ["policyData", "maxCostIncrease"], 100)"#,
+        // A constant mentioning another has the other's value written in too.
+        r#"change.type in object.get(input, ["policyData", "ownedTypes"], ["aws_iam_role","#,
+    ] {
+        assert!(texts.contains(written), "{written} in\n{texts}");
+    }
+    // The rules stay defined, for `data` and other packages.
+    assert!(texts.contains("\nrequired := input.policyData.requiredApprovers\n"));
+    // A set indexed as `critical_types[change.type]` is a reference's start: left alone.
+    assert!(texts.contains("\tcritical_types[change.type]\n"));
+}
+
+#[test]
+fn lines_and_columns_of_errors_stay_those_of_the_file() {
+    let policy = "package p\nimport rego.v1\n\nlimit := input.limit\n\ndeny contains msg if {\n  msg := sprintf(\"%d\", [limit, 1 / 0])\n}\n";
+    let mut policies = match load_with(&[("p.rego", policy)], &inlining()) {
+        Ok(policies) => policies,
+        Err(error) => panic!("policies should load: {error:?}"),
+    };
+    assert!(engine_texts(&[("p.rego", policy)])[0].contains("[input.limit, 1 / 0]"));
+    let strict = RegoOptions {
+        strict_builtin_errors: true,
+        ..inlining()
+    };
+    let mut strict_policies = match load_with(&[("p.rego", policy)], &strict) {
+        Ok(policies) => policies,
+        Err(error) => panic!("policies should load: {error:?}"),
+    };
+    // Without strict errors the failing division leaves the rule undefined.
+    assert_eq!(
+        evaluate(&mut policies, json!({"limit": 1})).ok(),
+        Some(Vec::new())
+    );
+    match evaluate(&mut strict_policies, json!({"limit": 1})) {
+        Ok(outcomes) => panic!("the division should fail: {outcomes:?}"),
+        Err(error) => {
+            let span = error.diagnostics.first().and_then(|d| d.span);
+            let shown = span.and_then(|span| policy.get(span.start..span.end));
+            assert_eq!(shown, Some("/"), "{error:?}");
+        }
+    }
+}
+
+#[test]
+fn an_undefined_value_leaves_its_uses_undefined_as_the_rule_did() {
+    let policy = r#"package p
+import rego.v1
+
+limit := input.policyData.limit
+name := lower(input.name)
+
+deny contains "over" if input.cost > limit
+deny contains "no limit" if not limit
+warn contains sprintf("hello %s", [name]) if true
+allow contains "named" if name
+"#;
+    same_decisions(
+        &[("p.rego", policy)],
+        &[
+            json!({}),
+            json!({"cost": 5}),
+            json!({"cost": 5, "policyData": {"limit": 3}}),
+            json!({"cost": 5, "policyData": {"limit": false}}),
+            json!({"name": "ADA"}),
+            json!({"name": 7}),
+        ],
+    );
+    let text = &engine_texts(&[("p.rego", policy)])[0];
+    assert!(text.contains("if not input.policyData.limit\n"), "{text}");
+}
+
+#[test]
+fn a_package_in_several_files_reads_the_value_in_each() {
+    let rules = "package p\nimport rego.v1\n\nlimit := object.get(input, \"limit\", 10)\n";
+    let deny = "package p\nimport rego.v1\n\ndeny contains \"over\" if input.cost > limit\n";
+    let files = [("a.rego", rules), ("b.rego", deny)];
+    let texts = engine_texts(&files);
+    assert!(texts[1].contains(r#"input.cost > object.get(input, "limit", 10)"#));
+    same_decisions(
+        &files,
+        &[
+            json!({"cost": 5}),
+            json!({"cost": 11}),
+            json!({"cost": 11, "limit": 20}),
+        ],
+    );
+}
+
+#[test]
+fn a_name_declared_anywhere_in_the_package_keeps_its_rule() {
+    let inputs = [json!({"xs": [1, 5], "limit": 3})];
+    left_alone(
+        "package p\nimport rego.v1\n\nlimit := input.limit\n\ndeny contains x if {\n  some i\n  x := input.xs[i]\n  limit := 2\n  x > limit\n}\n\nwarn contains \"w\" if 4 > limit\n",
+        &inputs,
+    );
+    left_alone(
+        "package p\nimport rego.v1\n\nlimit := input.limit\n\ndeny contains \"d\" if {\n  every limit in input.xs { limit > 0 }\n}\n\nwarn contains \"w\" if 4 > limit\n",
+        &inputs,
+    );
+    left_alone(
+        "package p\nimport rego.v1\n\nlimit := input.limit\n\ntwice(limit) := limit * 2\n\ndeny contains \"d\" if twice(2) > limit\n",
+        &inputs,
+    );
+}
+
+#[test]
+fn rules_that_could_mean_something_else_where_used_are_left_alone() {
+    let inputs = [json!({"xs": [1, 5], "limit": 3, "types": ["a"]}), json!({})];
+    // A default: the rule has a value where its definition has none.
+    left_alone(
+        "package p\nimport rego.v1\n\ndefault limit := 1\nlimit := input.limit\n\ndeny contains \"d\" if 2 > limit\n",
+        &inputs,
+    );
+    // Read as the start of a longer reference.
+    left_alone(
+        "package p\nimport rego.v1\n\ntypes := input.types\n\ndeny contains t if {\n  t := types[_]\n}\n",
+        &inputs,
+    );
+    // A `with` could replace the rule, or the input of the rule alone.
+    left_alone(
+        "package p\nimport rego.v1\n\nlimit := input.limit\n\nover if 4 > limit\n\ndeny contains \"d\" if over with input.limit as 1\n",
+        &inputs,
+    );
+    // A call that need not answer the same each time, and one of a rule with a body.
+    left_alone(
+        "package p\nimport rego.v1\n\nstarted := time.now_ns()\n\nwarn contains \"w\" if started > 0\n",
+        &inputs,
+    );
+    left_alone(
+        "package p\nimport rego.v1\n\nbig if input.limit > 2\nlimit := big\n\nwarn contains \"w\" if limit\n",
+        &inputs,
+    );
+    // A value written over several lines would move the lines after it.
+    left_alone(
+        "package p\nimport rego.v1\n\nlimit := object.get(\n  input, \"limit\", 1)\n\nwarn contains \"w\" if 2 > limit\n",
+        &inputs,
+    );
+    // Read through `data`: the rule stays, and the reference is not a plain name.
+    left_alone(
+        "package p\nimport rego.v1\n\nlimit := input.limit\n\nwarn contains \"w\" if 2 > data.p.limit\n",
+        &inputs,
+    );
+}
