@@ -13,7 +13,8 @@
 //! `default`, or a reference head under its name), when an import takes its name, when
 //! its name is declared, bound or a function's parameter anywhere in the package (a local
 //! name hides the rule), when a longer reference starts with it (`limit.x`: the value is not
-//! always a reference that can be continued), when it is called, when its value calls a
+//! always a reference that can be continued), when it is a key of a rule's head (`p[limit]`,
+//! where the engine takes only some terms), when it is called, when its value calls a
 //! function the package or an import shadows, or mentions a rule that is not written in
 //! too. Every use must be one the syntax tree shows: the file's names, counted from its
 //! tokens, must add up to the uses, declarations and heads read from the tree, or the

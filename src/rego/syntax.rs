@@ -134,6 +134,9 @@ pub enum NameRole {
     Bound,
     /// The first name of a called function: `object` in `object.get(...)`.
     Called,
+    /// A key of a rule's head reference: `k` in `p[k] := v`, where the engine takes only
+    /// some kinds of terms.
+    HeadKey,
 }
 
 /// One plain name in a module (the head of a rule's own definition aside).
@@ -332,7 +335,10 @@ impl Reader<'_> {
             Expr::RefDot { refr, .. } => self.head_ref_names(refr),
             Expr::RefBrack { refr, index, .. } => {
                 self.head_ref_names(refr);
-                self.value_names(index);
+                match **index {
+                    Expr::Var { .. } => self.name(index, NameRole::HeadKey),
+                    _ => self.value_names(index),
+                }
             }
             _ => {}
         }

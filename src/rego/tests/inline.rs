@@ -224,6 +224,11 @@ fn rules_that_could_mean_something_else_where_used_are_left_alone() {
         "package p\nimport rego.v1\n\ntypes := input.types\n\ndeny contains t if {\n  t := types[_]\n}\n",
         &inputs,
     );
+    // A key of a rule's head, where the engine takes only some kinds of terms.
+    left_alone(
+        "package p\nimport rego.v1\n\nlimit := input.limit\n\nby_limit[limit] := 1\n\ndeny contains \"d\" if by_limit[3]\n",
+        &inputs,
+    );
     // A `with` could replace the rule, or the input of the rule alone.
     left_alone(
         "package p\nimport rego.v1\n\nlimit := input.limit\n\nover if 4 > limit\n\ndeny contains \"d\" if over with input.limit as 1\n",
