@@ -32,7 +32,9 @@ fn policies() -> &'static Mutex<PolicySet> {
 
 fuzz_target!(|bytes: &[u8]| {
     let limits = Limits::default();
-    let Ok(bytes) = verdict::input::read_limited(bytes, limits.input_bytes, "fuzz") else {
+    let expected = bytes.len() as u64;
+    let Ok(bytes) = verdict::input::read_limited(bytes, limits.input_bytes, "fuzz", expected)
+    else {
         return;
     };
     let Ok(text) = verdict::input::decode("fuzz", &bytes) else {

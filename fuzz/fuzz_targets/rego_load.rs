@@ -50,7 +50,10 @@ fuzz_target!(|text: &str| {
             assert_eq!(expected, decided, "compiled mode answered differently");
         }
         if let (Ok(expected), Ok(decided)) = (&interpreted, &written_in.evaluate(index, now)) {
-            assert_eq!(expected, decided, "written in, the constant rules answered differently");
+            assert_eq!(
+                expected, decided,
+                "written in, the constant rules answered differently"
+            );
         }
     }
 });
