@@ -25,9 +25,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::load::ParsedFile;
 use super::rewrite::Edit;
-use super::scan::{self, TokenKind};
+use super::scan::{self, Token, TokenKind};
 use super::syntax::{ConstantRule, NameRole};
 use crate::source::Span;
+
+/// A constant rule that may be written in, with its value's span in whole tokens.
+struct Candidate<'f> {
+    file: &'f ParsedFile,
+    rule: &'f ConstantRule,
+    value: Span,
+}
 
 /// For each file, the replacements of the uses of its package's constant rules by their
 /// values.
@@ -125,15 +132,24 @@ fn written_in<'f>(files: &'f [ParsedFile], members: &[usize]) -> BTreeMap<&'f st
             }
         }
     }
-    let mut candidates: BTreeMap<&str, (&ParsedFile, &ConstantRule)> = BTreeMap::new();
-    for file in &package {
-        for constant in &file.syntax.constants {
-            let name = constant.name.as_str();
-            let shadowed_call = constant.calls.iter().any(|call| {
+    let tokens: Vec<Vec<Token>> = package
+        .iter()
+        .map(|file| {
+            scan::significant(&scan::tokenize(&file.source.text))
+                .copied()
+                .collect()
+        })
+        .collect();
+    let mut candidates: BTreeMap<&str, Candidate<'_>> = BTreeMap::new();
+    for (file, tokens) in package.iter().zip(&tokens) {
+        for rule in &file.syntax.constants {
+            let name = rule.name.as_str();
+            let shadowed_call = rule.calls.iter().any(|call| {
                 definitions.contains_key(call.as_str()) || not_builtins.contains(call.as_str())
             });
             if definitions.get(name) == Some(&1) && !taken.contains(name) && !shadowed_call {
-                candidates.insert(name, (file, constant));
+                let value = whole_tokens(tokens, rule.value);
+                candidates.insert(name, Candidate { file, rule, value });
             }
         }
     }
@@ -141,8 +157,9 @@ fn written_in<'f>(files: &'f [ParsedFile], members: &[usize]) -> BTreeMap<&'f st
     loop {
         let before = candidates.len();
         let kept: BTreeSet<&str> = candidates.keys().copied().collect();
-        candidates.retain(|_, (_, constant)| {
-            constant
+        candidates.retain(|_, candidate| {
+            candidate
+                .rule
                 .mentions
                 .iter()
                 .all(|mention| kept.contains(mention.as_str()))
@@ -154,7 +171,8 @@ fn written_in<'f>(files: &'f [ParsedFile], members: &[usize]) -> BTreeMap<&'f st
     if candidates.is_empty()
         || !package
             .iter()
-            .all(|file| names_accounted_for(file, &candidates))
+            .zip(&tokens)
+            .all(|(file, tokens)| names_accounted_for(file, tokens, &candidates))
     {
         return BTreeMap::new();
     }
@@ -172,12 +190,13 @@ fn written_in<'f>(files: &'f [ParsedFile], members: &[usize]) -> BTreeMap<&'f st
 /// the rule's own definition.
 fn names_accounted_for(
     file: &ParsedFile,
-    candidates: &BTreeMap<&str, (&ParsedFile, &ConstantRule)>,
+    tokens: &[Token],
+    candidates: &BTreeMap<&str, Candidate<'_>>,
 ) -> bool {
     let text = &file.source.text;
     let mut in_tokens: BTreeMap<&str, usize> = BTreeMap::new();
     let mut after_dot = false;
-    for token in scan::significant(&scan::tokenize(text)) {
+    for token in tokens {
         let word = token.text(text);
         if token.kind == TokenKind::Ident && !after_dot && candidates.contains_key(word) {
             *in_tokens.entry(word).or_default() += 1;
@@ -200,16 +219,31 @@ fn names_accounted_for(
     in_tokens == in_tree
 }
 
+/// `span` widened to the whole tokens it cuts: the engine's span of a string leaves out
+/// its opening or closing quote.
+fn whole_tokens(tokens: &[Token], span: Span) -> Span {
+    let mut whole = span;
+    for token in tokens {
+        if token.start < span.start && span.start < token.end {
+            whole.start = token.start;
+        }
+        if token.start < span.end && span.end < token.end {
+            whole.end = token.end;
+        }
+    }
+    whole
+}
+
 /// The text standing in for `name`: its value, with the names of the candidates it
 /// mentions replaced by their own texts; `None` past `depth` (rules that mention each
 /// other in a cycle, which the engine reports when it evaluates them).
 fn value_text(
     name: &str,
-    candidates: &BTreeMap<&str, (&ParsedFile, &ConstantRule)>,
+    candidates: &BTreeMap<&str, Candidate<'_>>,
     depth: usize,
 ) -> Option<String> {
-    let (file, constant) = candidates.get(name)?;
-    let value = constant.value;
+    let Candidate { file, value, .. } = candidates.get(name)?;
+    let value = *value;
     let text = file.source.text.get(value.start..value.end)?;
     let mut inner: Vec<_> = file
         .syntax

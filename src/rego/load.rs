@@ -81,14 +81,23 @@ pub fn load(
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
-    let (files, metadata_values) = adapt(&parsed, &catalog, options.inline_constant_rules);
-    let metadata_values: Arc<Vec<Value>> = Arc::new(
-        metadata_values
-            .iter()
-            .map(|value| Value::deserialize(value).unwrap_or_else(|_| Value::new_object()))
-            .collect(),
-    );
-    let (engine, combined) = compile(&parsed, &files, metadata_values.clone(), &data, options)?;
+    let adapted = |inline_constant_rules: bool| {
+        let (files, metadata_values) = adapt(&parsed, &catalog, inline_constant_rules);
+        let metadata_values: Arc<Vec<Value>> = Arc::new(
+            metadata_values
+                .iter()
+                .map(|value| Value::deserialize(value).unwrap_or_else(|_| Value::new_object()))
+                .collect(),
+        );
+        let compiled = compile(&parsed, &files, metadata_values.clone(), &data, options);
+        compiled.map(|(engine, combined)| (engine, combined, files, metadata_values))
+    };
+    // Written-in constant rules only spare work: should the engine refuse the text they
+    // give, the files are loaded as they are, and a problem is theirs.
+    let (engine, combined, files, metadata_values) = match options.inline_constant_rules {
+        true => adapted(true).or_else(|_| adapted(false))?,
+        false => adapted(false)?,
+    };
     Ok(Loaded {
         engine,
         metadata_values,
@@ -100,7 +109,7 @@ pub fn load(
 }
 
 /// Parses every file, trying its likeliest dialect first; reports every file that fails.
-fn parse_all(
+pub(super) fn parse_all(
     modules: Vec<RegoModule>,
     options: &RegoOptions,
 ) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
