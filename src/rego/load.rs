@@ -93,9 +93,19 @@ pub fn load(
         compiled.map(|(engine, combined)| (engine, combined, files, metadata_values))
     };
     // Written-in constant rules only spare work: should the engine refuse the text they
-    // give, the files are loaded as they are, and a problem is theirs.
+    // give, the files are loaded as they are, and a problem is theirs. That is a bug, which
+    // tests and fuzzing (built with debug assertions) report.
     let (engine, combined, files, metadata_values) = match options.inline_constant_rules {
-        true => adapted(true).or_else(|_| adapted(false))?,
+        true => match adapted(true) {
+            Ok(loaded) => loaded,
+            Err(refused) => {
+                let loaded = adapted(false)?;
+                if cfg!(debug_assertions) {
+                    panic!("the engine refused the constant rules written in: {refused:?}");
+                }
+                loaded
+            }
+        },
         false => adapted(false)?,
     };
     Ok(Loaded {
