@@ -12,8 +12,9 @@
 //! of the rule alone). A rule is left as it is when it has more than one definition (with a
 //! `default`, or a reference head under its name), when an import takes its name, when
 //! its name is declared, bound or a function's parameter anywhere in the package (a local
-//! name hides the rule), when a longer reference starts with it (`limit.x`: the value is not
-//! always a reference that can be continued), when it is a key of a rule's head (`p[limit]`,
+//! name hides the rule), when a longer reference starts with it and its value is not a
+//! reference into `input` (`types[_]` can read `input.types[_]`, not `["a", "b"][_]`), when
+//! it is a key of a rule's head (`p[limit]`,
 //! where the engine takes only some terms), when it is called, when its value calls a
 //! function the package or an import shadows, or mentions a rule that is not written in
 //! too. Every use must be one the syntax tree shows: the file's names, counted from its
@@ -57,7 +58,7 @@ pub fn constant_rules(files: &[ParsedFile]) -> Vec<Vec<Edit>> {
                 continue;
             };
             for name in &file.syntax.names {
-                if name.role != NameRole::Value {
+                if !matches!(name.role, NameRole::Value | NameRole::RefBase) {
                     continue;
                 }
                 if let Some(value) = values.get(name.name.as_str()) {
@@ -105,6 +106,8 @@ fn written_in<'f>(files: &'f [ParsedFile], members: &[usize]) -> BTreeMap<&'f st
     // Every name that something other than a plain read gives a meaning to, and the
     // names that could stand for something else than a builtin where a value calls one.
     let mut taken: BTreeSet<&str> = BTreeSet::new();
+    // The names some longer reference starts with.
+    let mut continues: BTreeSet<&str> = BTreeSet::new();
     let mut not_builtins: BTreeSet<&str> = BTreeSet::new();
     let mut definitions: BTreeMap<&str, usize> = BTreeMap::new();
     for file in &package {
@@ -124,8 +127,14 @@ fn written_in<'f>(files: &'f [ParsedFile], members: &[usize]) -> BTreeMap<&'f st
             }
         }
         for name in &file.syntax.names {
-            if name.role != NameRole::Value {
-                taken.insert(name.name.as_str());
+            match name.role {
+                NameRole::Value => {}
+                NameRole::RefBase => {
+                    continues.insert(name.name.as_str());
+                }
+                NameRole::Bound | NameRole::Called | NameRole::HeadKey => {
+                    taken.insert(name.name.as_str());
+                }
             }
             if name.role == NameRole::Bound {
                 not_builtins.insert(name.name.as_str());
@@ -147,7 +156,12 @@ fn written_in<'f>(files: &'f [ParsedFile], members: &[usize]) -> BTreeMap<&'f st
             let shadowed_call = rule.calls.iter().any(|call| {
                 definitions.contains_key(call.as_str()) || not_builtins.contains(call.as_str())
             });
-            if definitions.get(name) == Some(&1) && !taken.contains(name) && !shadowed_call {
+            let continued = continues.contains(name) && !rule.reference;
+            if definitions.get(name) == Some(&1)
+                && !taken.contains(name)
+                && !continued
+                && !shadowed_call
+            {
                 let value = whole_tokens(tokens, rule.value);
                 candidates.insert(name, Candidate { file, rule, value });
             }

@@ -101,6 +101,9 @@ pub struct ConstantRule {
     pub mentions: Vec<String>,
     /// The first name of each function the value calls: `object` of `object.get`.
     pub calls: Vec<String>,
+    /// The value is a reference into `input` (`input.a.b`), which a longer reference may
+    /// continue where the rule's name starts one: `r.c` reads `input.a.b.c`.
+    pub reference: bool,
 }
 
 /// The builtins a [`ConstantRule`]'s value may call: each answers the same for the same
@@ -365,6 +368,7 @@ impl Reader<'_> {
             value: span,
             mentions,
             calls,
+            reference: input_reference(value),
         });
     }
 

@@ -219,9 +219,9 @@ fn rules_that_could_mean_something_else_where_used_are_left_alone() {
         "package p\nimport rego.v1\n\ndefault limit := 1\nlimit := input.limit\n\ndeny contains \"d\" if 2 > limit\n",
         &inputs,
     );
-    // Read as the start of a longer reference.
+    // Read as the start of a longer reference, where the value is not a reference.
     left_alone(
-        "package p\nimport rego.v1\n\ntypes := input.types\n\ndeny contains t if {\n  t := types[_]\n}\n",
+        "package p\nimport rego.v1\n\ntypes := [\"a\", \"b\"]\n\ndeny contains t if {\n  t := types[_]\n}\n",
         &inputs,
     );
     // A key of a rule's head, where the engine takes only some kinds of terms.
@@ -279,4 +279,32 @@ fn a_string_is_written_in_with_both_its_quotes() {
         .collect();
     assert_eq!(written, [("x", "`a[b`"), ("y", "`a[b`"), ("z", "\"a[b\"")]);
     same_decisions(&[("p.rego", policy)], &[json!({})]);
+}
+
+#[test]
+fn a_reference_is_continued_where_the_name_starts_a_longer_one() {
+    let policy = "package p\nimport rego.v1\n\ntypes := input.types\ndata_ := input.policyData\n\ndeny contains t if {\n  t := types[_]\n  t != data_.skip\n}\n";
+    let written = written_in(policy);
+    let written: Vec<(&str, &str)> = written
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    assert_eq!(
+        written,
+        [("types", "input.types"), ("data_", "input.policyData")]
+    );
+    same_decisions(
+        &[("p.rego", policy)],
+        &[
+            json!({}),
+            json!({"types": ["a", "b"]}),
+            json!({"types": ["a", "b"], "policyData": {"skip": "a"}}),
+            json!({"types": "ab", "policyData": 3}),
+        ],
+    );
+    let text = &engine_texts(&[("p.rego", policy)])[0];
+    assert!(
+        text.contains("t := input.types[_]\n  t != input.policyData.skip\n"),
+        "{text}"
+    );
 }
