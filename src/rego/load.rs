@@ -95,19 +95,18 @@ pub fn load(
     // Written-in constant rules only spare work: should the engine refuse the text they
     // give, the files are loaded as they are, and a problem is theirs. That is a bug, which
     // tests and fuzzing (built with debug assertions) report.
-    let (engine, combined, files, metadata_values) = match options.inline_constant_rules {
-        true => match adapted(true) {
-            Ok(loaded) => loaded,
-            Err(refused) => {
-                let loaded = adapted(false)?;
-                debug_assert!(
-                    false,
-                    "the engine refused the constant rules written in: {refused:?}"
-                );
-                loaded
-            }
-        },
-        false => adapted(false)?,
+    let written_in = options.inline_constant_rules.then(|| adapted(true));
+    let (engine, combined, files, metadata_values) = match written_in {
+        Some(Ok(loaded)) => loaded,
+        Some(Err(refused)) => {
+            let loaded = adapted(false)?;
+            debug_assert!(
+                false,
+                "the engine refused the constant rules written in: {refused:?}"
+            );
+            loaded
+        }
+        None => adapted(false)?,
     };
     Ok(Loaded {
         engine,
