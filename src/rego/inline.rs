@@ -10,17 +10,17 @@
 //! A name is written in only where that cannot change what it means. A package is left as
 //! it is when a statement has a `with` modifier (which could replace the rule, or the input
 //! of the rule alone). A rule is left as it is when it has more than one definition (with a
-//! `default`, or a reference head under its name), when an import takes its name, when
-//! its name is declared, bound or a function's parameter anywhere in the package (a local
-//! name hides the rule), when a longer reference starts with it and its value is not a
-//! reference into `input` (`types[_]` can read `input.types[_]`, not `["a", "b"][_]`), when
-//! it is a key of a rule's head (`p[limit]`,
-//! where the engine takes only some terms), when it is called, when its value calls a
-//! function the package or an import shadows, or mentions a rule that is not written in
-//! too. Every use must be one the syntax tree shows: the file's names, counted from its
-//! tokens, must add up to the uses, declarations and heads read from the tree, or the
-//! package is left as it is. Only the text of a name changes, on its line, so every
-//! position reported stays that of the file on disk.
+//! `default`, or a reference head under its name), when an import takes its name, when its
+//! name is declared, bound or a function's parameter anywhere in the package (a local name
+//! hides the rule), when a longer reference starts with it and its value is not a reference
+//! into `input` (`types[_]` can read `input.types[_]`, not `["a", "b"][_]`), when it is a
+//! key of a rule's head (`p[limit]`, where the engine takes only some terms), when it is
+//! called, when its value calls a function the package or an import shadows, or mentions a
+//! rule that is not written in too. Every use must be one the syntax tree shows: the file's
+//! names, counted from its tokens, must add up to the uses, declarations and heads read from
+//! the tree, or the package is left as it is. A value is written in as whole tokens, quotes
+//! included. Only the text of a name changes, on its line, so every position reported stays
+//! that of the file on disk.
 
 use std::collections::{BTreeMap, BTreeSet};
 
