@@ -61,7 +61,12 @@ pub fn constant_rules(files: &[ParsedFile]) -> Vec<Vec<Edit>> {
                 if !matches!(name.role, NameRole::Value | NameRole::RefBase) {
                     continue;
                 }
-                if let Some(value) = values.get(name.name.as_str()) {
+                // A value dearer than a lookup stays a rule where it would be evaluated
+                // again and again (`some c in xs; c.type in owned_types`): the engine
+                // evaluates the rule once per decision and looks it up after.
+                if let Some((value, cheap)) = values.get(name.name.as_str())
+                    && (*cheap || !name.repeated)
+                {
                     file_edits.push(Edit::replace(name.span.start, name.span.end, value.clone()));
                 }
             }
@@ -97,8 +102,9 @@ pub fn add_clear(edits: &mut Vec<Edit>, written: Vec<Edit>) {
 }
 
 /// The constant rules of one package that may be written in, each with the text that
-/// stands in for its name (the values of the rules it mentions written in too).
-fn written_in<'f>(files: &'f [ParsedFile], members: &[usize]) -> BTreeMap<&'f str, String> {
+/// stands in for its name (the values of the rules it mentions written in too) and
+/// whether that value is cheap (see [`ConstantRule::cheap`]).
+fn written_in<'f>(files: &'f [ParsedFile], members: &[usize]) -> BTreeMap<&'f str, (String, bool)> {
     let package: Vec<&ParsedFile> = members.iter().filter_map(|&i| files.get(i)).collect();
     if package.iter().any(|file| file.syntax.with_modifiers) {
         return BTreeMap::new();
@@ -191,9 +197,9 @@ fn written_in<'f>(files: &'f [ParsedFile], members: &[usize]) -> BTreeMap<&'f st
         return BTreeMap::new();
     }
     let mut values = BTreeMap::new();
-    for &name in candidates.keys() {
+    for (&name, candidate) in &candidates {
         if let Some(text) = value_text(name, &candidates, candidates.len()) {
-            values.insert(name, text);
+            values.insert(name, (text, candidate.rule.cheap));
         }
     }
     values

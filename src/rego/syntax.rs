@@ -104,6 +104,9 @@ pub struct ConstantRule {
     /// The value is a reference into `input` (`input.a.b`), which a longer reference may
     /// continue where the rule's name starts one: `r.c` reads `input.a.b.c`.
     pub reference: bool,
+    /// The value costs no more to evaluate than the rule's name to look up: a reference
+    /// into `input` or a scalar. Others are written in only where evaluated once.
+    pub cheap: bool,
 }
 
 /// The builtins a [`ConstantRule`]'s value may call: each answers the same for the same
@@ -148,6 +151,10 @@ pub struct NameSyntax {
     pub name: String,
     pub span: Span,
     pub role: NameRole,
+    /// It may be evaluated many times in one evaluation of its rule: in a function, a
+    /// comprehension, an `every`, or a body (or the head of a rule with a body) that
+    /// iterates (`some`, `xs[_]`, `xs[i]`).
+    pub repeated: bool,
 }
 
 /// One module as parsed.
@@ -181,6 +188,7 @@ impl ModuleSyntax {
             original,
             syntax: ModuleSyntax::default(),
             rule: 0,
+            repeated: false,
         };
         reader.module(module);
         reader.syntax
@@ -203,6 +211,9 @@ struct Reader<'a> {
     original: &'a dyn Fn(usize) -> usize,
     syntax: ModuleSyntax,
     rule: usize,
+    /// Whether what is being read may be evaluated many times in one evaluation of its
+    /// rule (see [`NameSyntax::repeated`]).
+    repeated: bool,
 }
 
 /// The text of a value the engine keeps for a name or a string literal.
@@ -281,8 +292,31 @@ impl Reader<'_> {
         }
     }
 
+    /// Reads with `repeated` set too, for what `read` reads.
+    fn repeating(&mut self, repeated: bool, read: impl FnOnce(&mut Self)) {
+        let outer = self.repeated;
+        self.repeated = outer || repeated;
+        read(self);
+        self.repeated = outer;
+    }
+
     /// Records the plain names of a rule, and the rule itself when it is a constant.
     fn rule_names(&mut self, rule: &ast::Rule) {
+        let function = matches!(
+            rule,
+            ast::Rule::Spec {
+                head: RuleHead::Func { .. },
+                ..
+            }
+        );
+        let iterates = match rule {
+            ast::Rule::Spec { bodies, .. } => bodies.iter().any(|body| query_iterates(&body.query)),
+            ast::Rule::Default { .. } => false,
+        };
+        self.repeating(function || iterates, |reader| reader.rule_parts(rule));
+    }
+
+    fn rule_parts(&mut self, rule: &ast::Rule) {
         let (head, bodies) = match rule {
             ast::Rule::Default {
                 refr, args, value, ..
@@ -325,10 +359,12 @@ impl Reader<'_> {
             }
         }
         for body in bodies {
-            if let Some(assign) = &body.assign {
-                self.value_names(&assign.value);
-            }
-            self.query_names(&body.query);
+            self.repeating(query_iterates(&body.query), |reader| {
+                if let Some(assign) = &body.assign {
+                    reader.value_names(&assign.value);
+                }
+                reader.query_names(&body.query);
+            });
         }
     }
 
@@ -369,6 +405,15 @@ impl Reader<'_> {
             mentions,
             calls,
             reference: input_reference(value),
+            cheap: input_reference(value)
+                || matches!(
+                    value,
+                    Expr::String { .. }
+                        | Expr::RawString { .. }
+                        | Expr::Number { .. }
+                        | Expr::Bool { .. }
+                        | Expr::Null { .. }
+                ),
         });
     }
 
@@ -379,6 +424,7 @@ impl Reader<'_> {
                 name: name.to_string(),
                 span,
                 role,
+                repeated: self.repeated,
             });
         }
     }
@@ -392,6 +438,7 @@ impl Reader<'_> {
                 name,
                 span,
                 role: NameRole::Bound,
+                repeated: self.repeated,
             });
         }
     }
@@ -438,7 +485,7 @@ impl Reader<'_> {
                     }
                     self.bound_at(value);
                     self.value_names(domain);
-                    self.query_names(query);
+                    self.repeating(true, |reader| reader.query_names(query));
                 }
             }
         }
@@ -495,11 +542,18 @@ impl Reader<'_> {
                     AssignOp::Eq => self.pattern_names(rhs),
                 }
             }
-            _ => each_part(expr, &mut |part| match part {
-                Part::Expr(inner) => self.value_names(inner),
-                Part::Query(query) => self.query_names(query),
-            }),
+            Expr::ArrayCompr { .. } | Expr::SetCompr { .. } | Expr::ObjectCompr { .. } => {
+                self.repeating(true, |reader| reader.parts_names(expr));
+            }
+            _ => self.parts_names(expr),
         }
+    }
+
+    fn parts_names(&mut self, expr: &Expr) {
+        each_part(expr, &mut |part| match part {
+            Part::Expr(inner) => self.value_names(inner),
+            Part::Query(query) => self.query_names(query),
+        });
     }
 
     /// The text of the file on disk at a span.
@@ -908,6 +962,44 @@ fn each_part<'e>(expr: &'e Expr, f: &mut dyn FnMut(Part<'e>)) {
             collection,
             ..
         } => exprs(&mut key.iter().chain([value, collection])),
+    }
+}
+
+/// Whether a query may go through its statements more than once: it has `some`,
+/// `every`, a comprehension, or a reference with a computed index (`xs[_]`, `xs[i]`).
+fn query_iterates(query: &ast::Query) -> bool {
+    query
+        .stmts
+        .iter()
+        .any(|statement| match &statement.literal {
+            Literal::SomeVars { .. } | Literal::SomeIn { .. } | Literal::Every { .. } => true,
+            Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => expr_iterates(expr),
+        })
+}
+
+fn expr_iterates(expr: &Expr) -> bool {
+    match expr {
+        Expr::ArrayCompr { .. } | Expr::SetCompr { .. } | Expr::ObjectCompr { .. } => true,
+        Expr::RefBrack { refr, index, .. } => {
+            let literal = matches!(
+                **index,
+                Expr::String { .. }
+                    | Expr::RawString { .. }
+                    | Expr::Number { .. }
+                    | Expr::Bool { .. }
+                    | Expr::Null { .. }
+            );
+            !literal || expr_iterates(refr)
+        }
+        _ => {
+            let mut iterates = false;
+            each_part(expr, &mut |part| {
+                if let Part::Expr(inner) = part {
+                    iterates = iterates || expr_iterates(inner);
+                }
+            });
+            iterates
+        }
     }
 }
 

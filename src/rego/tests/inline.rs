@@ -103,14 +103,18 @@ fn the_shipped_constant_rules_are_written_in_where_they_are_read() {
     let texts = engine_texts(&files).join("\n");
     for written in [
         "count(other_approvers) < input.policyData.requiredApprovers",
-        r#"not email in {"", lower(trim_space(object.get(input.deployerUser, "email", "")))}"#,
-        // A guard keeps OPA's meaning of the negation, and reads the value too.
-        r#"__vg2 := lower(trim_space(object.get(input.deployerUser, "email", "")))"#,
         r#"input.costEstimation.monthlyCostDiff > object.get(input, ["policyData", "maxCostIncrease"], 100)"#,
         // A constant mentioning another has the other's value written in too.
-        r#"change.type in object.get(input, ["policyData", "ownedTypes"], ["aws_iam_role","#,
+        r#"owned_types := object.get(input, ["policyData", "ownedTypes"], ["aws_iam_role","#,
     ] {
         assert!(texts.contains(written), "{written} in\n{texts}");
+    }
+    // Where a call would be evaluated for each approver or change, the rule stays.
+    for kept in [
+        r#"not email in {"", deployer}; __vg1 := email; __vg2 := deployer"#,
+        "change.type in owned_types\n",
+    ] {
+        assert!(texts.contains(kept), "{kept} in\n{texts}");
     }
     // The rules stay defined, for `data` and other packages.
     assert!(texts.contains("\nrequired := input.policyData.requiredApprovers\n"));
@@ -306,5 +310,42 @@ fn a_reference_is_continued_where_the_name_starts_a_longer_one() {
     assert!(
         text.contains("t := input.types[_]\n  t != input.policyData.skip\n"),
         "{text}"
+    );
+}
+
+#[test]
+fn a_call_is_written_in_only_where_it_is_evaluated_once() {
+    let policy = r#"package p
+import rego.v1
+
+team := lower(object.get(input, "team", "sre"))
+path := input.policyData.team
+
+deny contains "once" if team == "ops"
+deny contains c if {
+  some c in input.changes
+  c == team
+  c != path
+}
+warn contains "every" if every c in input.changes { c != team }
+allow contains "comprehension" if count([c | some c in input.changes; c == team]) > 0
+twice(x) := concat("", [x, team])
+pending contains twice("a") if true
+"#;
+    let written = written_in(policy);
+    let written: Vec<(&str, &str)> = written
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    let call = r#"lower(object.get(input, "team", "sre"))"#;
+    // The call once, in the first rule; the reference everywhere it is read.
+    assert_eq!(written, [("team", call), ("path", "input.policyData.team")]);
+    same_decisions(
+        &[("p.rego", policy)],
+        &[
+            json!({}),
+            json!({"team": "OPS", "changes": ["ops", "sre"]}),
+            json!({"changes": ["sre"], "policyData": {"team": "sre"}}),
+        ],
     );
 }
