@@ -18,9 +18,11 @@
 //! called, when its value calls a function the package or an import shadows, or mentions a
 //! rule that is not written in too. Every use must be one the syntax tree shows: the file's
 //! names, counted from its tokens, must add up to the uses, declarations and heads read from
-//! the tree, or the package is left as it is. A value is written in as whole tokens, quotes
-//! included. Only the text of a name changes, on its line, so every position reported stays
-//! that of the file on disk.
+//! the tree, or the package is left as it is. A value dearer than a lookup (a call, a list)
+//! is written in only where it is evaluated once per evaluation of its rule: in a loop the
+//! engine would evaluate it for every element, where it evaluates the rule once and looks it
+//! up after. A value is written in as whole tokens, quotes included. Only the text of a name
+//! changes, on its line, so every position reported stays that of the file on disk.
 
 use std::collections::{BTreeMap, BTreeSet};
 
