@@ -273,7 +273,7 @@ fn written_in(policy: &str) -> Vec<(String, String)> {
 #[test]
 fn a_string_is_written_in_with_both_its_quotes() {
     // The engine's span of a string leaves out a quote (found by fuzzing: a raw string
-    // written in without its closing quote, where the engine refused the text).
+    // written in without its opening quote, where the engine refused the text).
     let policy =
         "package p\nimport rego.v1\n\nx := `a[b`\ny := x\nz := \"a[b\"\n\nwarn contains y if z\n";
     let written = written_in(policy);
