@@ -147,7 +147,7 @@ pub(super) fn parse_all(
         for dialect in clues.attempts(options.version) {
             let keyword_import = clues.keyword_import(dialect);
             let edited = EditedText::new(&source.text, keyword_import.iter().cloned().collect());
-            match parse_one(&mut scratch, &source, &edited, dialect) {
+            match parse_one(&mut scratch, &source, &edited, dialect, options) {
                 Ok(syntax) => {
                     parsed.push(ParsedFile {
                         source: source.clone(),
@@ -180,6 +180,7 @@ fn parse_one(
     source: &Arc<SourceFile>,
     edited: &EditedText,
     dialect: Dialect,
+    options: &RegoOptions,
 ) -> anyhow::Result<ModuleSyntax> {
     scratch.set_rego_v0(dialect.is_v0());
     engine::guarded(|| {
@@ -189,7 +190,8 @@ fn parse_one(
             .last()
             .ok_or_else(|| anyhow::anyhow!("the parsed module is missing"))?;
         let original = |offset: usize| edited.original_offset(offset);
-        Ok(ModuleSyntax::read(module, &source.text, &original))
+        let names = options.inline_constant_rules;
+        Ok(ModuleSyntax::read(module, &source.text, &original, names))
     })
 }
 

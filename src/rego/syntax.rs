@@ -167,7 +167,8 @@ pub struct ModuleSyntax {
     pub rules: Vec<RuleSyntax>,
     pub calls: Vec<CallSite>,
     pub negations: Vec<Negation>,
-    /// The rules whose value could stand in for their name (see `inline`).
+    /// The rules whose value could stand in for their name (see `inline`); these three
+    /// are read only when asked for ([`ModuleSyntax::read`]).
     pub constants: Vec<ConstantRule>,
     /// Every plain name outside rule heads' own names.
     pub names: Vec<NameSyntax>,
@@ -177,17 +178,20 @@ pub struct ModuleSyntax {
 
 impl ModuleSyntax {
     /// Reads the engine's syntax tree of a module; `text` is the file on disk and
-    /// `original` maps an offset of the parsed text back to it.
+    /// `original` maps an offset of the parsed text back to it. `names` asks for the
+    /// plain names and constant rules too, which only writing constants in needs.
     pub fn read(
         module: &ast::Module,
         text: &str,
         original: &dyn Fn(usize) -> usize,
+        names: bool,
     ) -> ModuleSyntax {
         let mut reader = Reader {
             text,
             original,
             syntax: ModuleSyntax::default(),
             rule: 0,
+            names,
             repeated: false,
         };
         reader.module(module);
@@ -211,6 +215,8 @@ struct Reader<'a> {
     original: &'a dyn Fn(usize) -> usize,
     syntax: ModuleSyntax,
     rule: usize,
+    /// Whether the plain names and constant rules are read too.
+    names: bool,
     /// Whether what is being read may be evaluated many times in one evaluation of its
     /// rule (see [`NameSyntax::repeated`]).
     repeated: bool,
@@ -288,7 +294,9 @@ impl Reader<'_> {
         for (index, rule) in module.policy.iter().enumerate() {
             self.rule = index;
             self.rule(rule);
-            self.rule_names(rule);
+            if self.names {
+                self.rule_names(rule);
+            }
         }
     }
 
