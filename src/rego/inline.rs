@@ -125,11 +125,7 @@ fn written_in<'f>(files: &'f [ParsedFile], members: &[usize]) -> BTreeMap<&'f st
             }
         }
         for import in &file.syntax.imports {
-            if let Some(name) = import
-                .alias
-                .as_deref()
-                .or(import.path.last().map(String::as_str))
-            {
+            if let Some(name) = import.name() {
                 taken.insert(name);
                 not_builtins.insert(name);
             }

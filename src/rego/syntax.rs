@@ -88,6 +88,15 @@ pub struct ImportSyntax {
     pub alias: Option<String>,
 }
 
+impl ImportSyntax {
+    /// The name the import gives: its alias, else the last part of its path.
+    pub fn name(&self) -> Option<&str> {
+        self.alias
+            .as_deref()
+            .or(self.path.last().map(String::as_str))
+    }
+}
+
 /// A rule `name := value` (or `name = value`) without a body, whose value is built only
 /// of literals, references into `input` with literal steps, calls of the builtins in
 /// [`PURE_BUILTINS`], arithmetic, and plain names (other rules, checked by the caller).
@@ -200,13 +209,9 @@ impl ModuleSyntax {
 
     /// The import that `alias` names, if any: `import data.lib` names `lib`.
     pub fn import_named(&self, alias: &str) -> Option<&ImportSyntax> {
-        self.imports.iter().find(|import| {
-            import
-                .alias
-                .as_deref()
-                .or(import.path.last().map(String::as_str))
-                == Some(alias)
-        })
+        self.imports
+            .iter()
+            .find(|import| import.name() == Some(alias))
     }
 }
 
