@@ -44,13 +44,15 @@ fn left_alone(policy: &str, inputs: &[Value]) {
     same_decisions(&[("p.rego", policy)], inputs);
 }
 
-fn shipped() -> Vec<(String, String)> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/env0");
+/// Every file under `folder` (from the repository's root) with the extension, with its
+/// text, in name order.
+fn files_under(folder: &str, extension: &str) -> Vec<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
         let Ok(entry) = entry else { continue };
         let path = entry.path();
-        if path.extension().is_some_and(|ext| ext == "rego") {
+        if path.extension().is_some_and(|ext| ext == extension) {
             let text = std::fs::read_to_string(path).unwrap_or_default();
             files.push((path.display().to_string(), text));
         }
@@ -58,26 +60,29 @@ fn shipped() -> Vec<(String, String)> {
     files
 }
 
+fn shipped() -> Vec<(String, String)> {
+    files_under("policies/env0", "rego")
+}
+
 fn fixtures() -> Vec<Value> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/env0");
-    let mut inputs = Vec::new();
-    for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
-        let Ok(entry) = entry else { continue };
-        if entry.path().extension().is_some_and(|ext| ext == "json") {
-            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            inputs.push(serde_json::from_str(&text).unwrap_or(Value::Null));
-        }
-    }
-    inputs
+    files_under("fixtures/env0", "json")
+        .iter()
+        .map(|(_, text)| serde_json::from_str(text).unwrap_or(Value::Null))
+        .collect()
+}
+
+/// Pairs of strings as the helpers take them.
+fn borrowed(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect()
 }
 
 #[test]
 fn the_shipped_policies_decide_every_fixture_alike() {
     let files = shipped();
-    let files: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
+    let files = borrowed(&files);
     let mut inputs = fixtures();
     assert!(inputs.len() >= 10, "the fixtures should be found");
     // And the fields the constant rules read, missing or of the wrong type.
@@ -96,10 +101,7 @@ fn the_shipped_policies_decide_every_fixture_alike() {
 #[test]
 fn the_shipped_constant_rules_are_written_in_where_they_are_read() {
     let files = shipped();
-    let files: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
+    let files = borrowed(&files);
     let texts = engine_texts(&files).join("\n");
     for written in [
         "count(other_approvers) < input.policyData.requiredApprovers",
@@ -277,10 +279,7 @@ fn a_string_is_written_in_with_both_its_quotes() {
     let policy =
         "package p\nimport rego.v1\n\nx := `a[b`\ny := x\nz := \"a[b\"\n\nwarn contains y if z\n";
     let written = written_in(policy);
-    let written: Vec<(&str, &str)> = written
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect();
+    let written = borrowed(&written);
     assert_eq!(written, [("x", "`a[b`"), ("y", "`a[b`"), ("z", "\"a[b\"")]);
     same_decisions(&[("p.rego", policy)], &[json!({})]);
 }
@@ -289,10 +288,7 @@ fn a_string_is_written_in_with_both_its_quotes() {
 fn a_reference_is_continued_where_the_name_starts_a_longer_one() {
     let policy = "package p\nimport rego.v1\n\ntypes := input.types\ndata_ := input.policyData\n\ndeny contains t if {\n  t := types[_]\n  t != data_.skip\n}\n";
     let written = written_in(policy);
-    let written: Vec<(&str, &str)> = written
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect();
+    let written = borrowed(&written);
     assert_eq!(
         written,
         [("types", "input.types"), ("data_", "input.policyData")]
@@ -333,10 +329,7 @@ twice(x) := concat("", [x, team])
 pending contains twice("a") if true
 "#;
     let written = written_in(policy);
-    let written: Vec<(&str, &str)> = written
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect();
+    let written = borrowed(&written);
     let call = r#"lower(object.get(input, "team", "sre"))"#;
     // The call once, in the first rule; the reference everywhere it is read.
     assert_eq!(written, [("team", call), ("path", "input.policyData.team")]);
