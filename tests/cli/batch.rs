@@ -8,6 +8,18 @@ fn fixture_line(name: &str) -> String {
     value.to_string()
 }
 
+/// The names of the shipped env0 fixtures (`deploy-small`), sorted.
+fn fixture_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir("fixtures/env0")
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn one_decision_per_line_and_the_exit_code_of_the_strictest() {
     let input = ["deploy-small", "destroy", "deploy-cost-150"]
@@ -175,13 +187,7 @@ fn workers_go_on_through_a_stream_of_many_chunks_and_stop_at_its_end() {
 
 #[test]
 fn compiled_rego_decides_every_shipped_fixture_as_the_interpreter() {
-    let mut names: Vec<String> = std::fs::read_dir("fixtures/env0")
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = fixture_names();
     // Enough lines that most decisions are past the checked ones.
     let lines: Vec<String> = (0..400)
         .map(|i| fixture_line(&names[i % names.len()]))
@@ -220,16 +226,8 @@ fn compiled_rego_decides_every_shipped_fixture_as_the_interpreter() {
 fn a_batch_decides_each_document_as_a_single_eval_does() {
     // A stream loads Rego's constant rules written in where they are used; one decision
     // loads the files as they are.
-    let mut paths: Vec<_> = std::fs::read_dir("fixtures/env0")
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    paths.sort();
-    let lines: Vec<String> = paths
-        .iter()
-        .map(|path| fixture_line(&path.file_stem().unwrap().to_string_lossy()))
-        .collect();
+    let names = fixture_names();
+    let lines: Vec<String> = names.iter().map(|name| fixture_line(name)).collect();
     let now = "2026-11-21T10:00:00Z";
     let batch = Verdict::new(["eval", "--batch", "-p", "policies/env0", "--now", now])
         .stdin(lines.join("\n"))
@@ -239,9 +237,9 @@ fn a_batch_decides_each_document_as_a_single_eval_does() {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
-    assert_eq!(streamed.len(), paths.len());
-    for (path, streamed) in paths.iter().zip(&streamed) {
-        let path_text = path.to_str().unwrap();
+    assert_eq!(streamed.len(), names.len());
+    for (name, streamed) in names.iter().zip(&streamed) {
+        let path = format!("fixtures/env0/{name}.json");
         let args = [
             "eval",
             "-p",
@@ -251,10 +249,10 @@ fn a_batch_decides_each_document_as_a_single_eval_does() {
             "--now",
             now,
             "-i",
-            path_text,
+            &path,
         ];
         let single = Verdict::new(args).run().json();
-        assert_eq!(&single, streamed, "{path_text}");
+        assert_eq!(&single, streamed, "{path}");
     }
 }
 
