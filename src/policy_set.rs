@@ -46,9 +46,10 @@ pub struct LoadOptions {
     pub tests: TestBlocks,
     /// Where parsed `.policy` files are kept between loads, if anywhere.
     pub parse_cache: Option<ParseCache>,
-    /// Write Rego's constant rules in where they are used, for a set that decides a
-    /// stream of documents (not one that explains, tests or measures coverage).
-    pub inline_constant_rules: bool,
+    /// Rewrite Rego files for a set that decides a stream of documents (not one that
+    /// explains, tests or measures coverage): constant rules written in where they are
+    /// used, packages known to the engine by short names.
+    pub rewrite_for_stream: bool,
 }
 
 /// A policy found in the set, in the order the user's files name them.
@@ -664,7 +665,7 @@ fn load_rego(
         capture_prints: options.capture_prints,
         timeout: Some(options.limits.eval_time),
         strict_builtin_errors: options.strict_builtin_errors,
-        inline_constant_rules: options.inline_constant_rules,
+        rewrite_for_stream: options.rewrite_for_stream,
     };
     let mut groups = Vec::new();
     for (catalog, modules) in grouped {

@@ -2,7 +2,8 @@
 //! `# METADATA` blocks, OPA's compile-time checks, the rewrites, the engine. A file that
 //! loads is evaluated against a fixed input under a short time limit, by the interpreter
 //! in compiled mode (`--batch --rego-compiled`), and with its constant rules written in
-//! where they are used (as `--batch` loads it), whose answers must be the same.
+//! where they are used and its package short-named in the engine (as `--batch` loads it),
+//! whose answers must be the same.
 
 #![no_main]
 
@@ -26,13 +27,13 @@ fuzz_target!(|text: &str| {
     let Ok(mut policies) = RegoPolicies::load(vec![module.clone()], Vec::new(), &options) else {
         return;
     };
-    let inlining = RegoOptions {
-        inline_constant_rules: true,
+    let streaming = RegoOptions {
+        rewrite_for_stream: true,
         ..options
     };
-    let mut written_in = match RegoPolicies::load(vec![module], Vec::new(), &inlining) {
+    let mut written_in = match RegoPolicies::load(vec![module], Vec::new(), &streaming) {
         Ok(written_in) => written_in,
-        Err(error) => panic!("loads as it is, not with its constant rules written in: {error:?}"),
+        Err(error) => panic!("loads as it is, not as rewritten for a stream: {error:?}"),
     };
     let input: serde_json::Value = serde_json::from_str(INPUT).unwrap_or_default();
     if policies.set_input(&input).is_err() || written_in.set_input(&input).is_err() {
@@ -52,7 +53,7 @@ fuzz_target!(|text: &str| {
         if let (Ok(expected), Ok(decided)) = (&interpreted, &written_in.evaluate(index, now)) {
             assert_eq!(
                 expected, decided,
-                "written in, the constant rules answered differently"
+                "rewritten for a stream, the policy answered differently"
             );
         }
     }

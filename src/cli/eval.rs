@@ -287,7 +287,7 @@ pub fn load_policies(
             Purpose::Decide | Purpose::Explain | Purpose::Stream => TestBlocks::Skip,
         },
         parse_cache,
-        inline_constant_rules: purpose == Purpose::Stream,
+        rewrite_for_stream: purpose == Purpose::Stream,
     };
     let set = PolicySet::load(&paths, &options)?;
     output::print_diagnostics(&set.warnings, colour);

@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 
 use super::load::ParsedFile;
+use super::rename::Renaming;
 use super::scan::{self, Token, TokenKind};
 use super::verdict_rule;
 
@@ -28,7 +29,8 @@ pub const RULE: &str = "__verdict_rules__";
 /// (`data.a.b`, `data.a[name]`, `import data.a`): that would see the combined rule, and
 /// reach it from within the package. Tests (`test_` rules and `_test` packages) are not
 /// looked at: only `verdict test` evaluates them.
-pub fn modules(parsed: &[ParsedFile]) -> Vec<(String, String)> {
+/// The module names the package as the engine knows it (see `rename`).
+pub fn modules(parsed: &[ParsedFile], renaming: Option<&Renaming>) -> Vec<(String, String)> {
     let reads: Vec<Vec<String>> = parsed.iter().flat_map(data_reads).collect();
     let mut packages: BTreeMap<&[String], Vec<&'static str>> = BTreeMap::new();
     for file in parsed {
@@ -48,9 +50,10 @@ pub fn modules(parsed: &[ParsedFile]) -> Vec<(String, String)> {
                 && !reads.iter().any(|path| package.starts_with(path))
         })
         .map(|(package, names)| {
-            let package = package.join(".");
-            let text = module_text(&package, &names);
-            (package, text)
+            let engine_package =
+                renaming.map_or(package, |renaming| renaming.engine_package(package));
+            let text = module_text(&engine_package.join("."), &names);
+            (package.join("."), text)
         })
         .collect()
 }
@@ -147,7 +150,7 @@ fn plain_string(token: &str) -> Option<&str> {
     (!inner.contains(['\\', '"'])).then_some(inner)
 }
 
-/// The engine path of a package's combined rule.
+/// The engine path of a package's combined rule; `package` as the engine knows it.
 pub fn path(package: &str) -> String {
     format!("data.{package}.{RULE}")
 }

@@ -17,6 +17,7 @@ use super::inline;
 use super::metadata::{self, Catalog};
 use super::nesting;
 use super::parse_hints;
+use super::rename::Renaming;
 use super::rewrite::{Edit, EditedText};
 use super::scan;
 use super::syntax::{BodySyntax, ModuleSyntax, RuleKind};
@@ -45,6 +46,30 @@ pub struct Loaded {
     /// The packages (`a.b`) whose verdict rules the engine also holds as one rule (see
     /// `combined`).
     pub combined: Vec<String>,
+    /// The short names the engine knows the packages by, if it does (see `rename`).
+    pub renaming: Option<Renaming>,
+}
+
+impl Loaded {
+    /// The path the engine knows `package` by: its own, or its short name.
+    pub fn engine_package<'a>(&'a self, package: &'a [String]) -> &'a [String] {
+        match &self.renaming {
+            Some(renaming) => renaming.engine_package(package),
+            None => package,
+        }
+    }
+
+    /// The path, dotted, the engine knows the package named `package` (`a.b`) by.
+    pub fn engine_package_named(&self, package: &str) -> String {
+        self.parsed
+            .iter()
+            .map(|file| file.syntax.package.as_slice())
+            .find(|path| path.join(".") == package)
+            .map_or_else(
+                || package.to_string(),
+                |path| self.engine_package(path).join("."),
+            )
+    }
 }
 
 fn invalid(diagnostics: Vec<Diagnostic>) -> Error {
@@ -81,28 +106,43 @@ pub fn load(
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
-    let adapted = |inline_constant_rules: bool| {
-        let (files, metadata_values) = adapt(&parsed, &catalog, inline_constant_rules);
+    let renaming = options
+        .rewrite_for_stream
+        .then(|| Renaming::plan(&parsed, !data.is_empty()))
+        .flatten();
+    let adapted = |rewrite_for_stream: bool| {
+        let renaming = renaming.as_ref().filter(|_| rewrite_for_stream);
+        let (files, metadata_values) = adapt(&parsed, &catalog, rewrite_for_stream, renaming);
         let metadata_values: Arc<Vec<Value>> = Arc::new(
             metadata_values
                 .iter()
                 .map(|value| Value::deserialize(value).unwrap_or_else(|_| Value::new_object()))
                 .collect(),
         );
-        let compiled = compile(&parsed, &files, metadata_values.clone(), &data, options);
-        compiled.map(|(engine, combined)| (engine, combined, files, metadata_values))
+        let compiled = compile(
+            &parsed,
+            &files,
+            metadata_values.clone(),
+            &data,
+            options,
+            renaming,
+        );
+        compiled.map(|(engine, combined)| {
+            let renaming = renaming.cloned();
+            (engine, combined, files, metadata_values, renaming)
+        })
     };
-    // Written-in constant rules only spare work: should the engine refuse the text they
-    // give, the files are loaded as they are, and a problem is theirs. That is a bug, which
-    // tests and fuzzing (built with debug assertions) report.
-    let written_in = options.inline_constant_rules.then(|| adapted(true));
-    let (engine, combined, files, metadata_values) = match written_in {
+    // Written-in constant rules and short package names only spare work: should the engine
+    // refuse the text they give, the files are loaded as they are, and a problem is theirs.
+    // That is a bug, which tests and fuzzing (built with debug assertions) report.
+    let rewritten = options.rewrite_for_stream.then(|| adapted(true));
+    let (engine, combined, files, metadata_values, renaming) = match rewritten {
         Some(Ok(loaded)) => loaded,
         Some(Err(refused)) => {
             let loaded = adapted(false)?;
             debug_assert!(
                 false,
-                "the engine refused the constant rules written in: {refused:?}"
+                "the engine refused the text rewritten for a stream: {refused:?}"
             );
             loaded
         }
@@ -115,6 +155,7 @@ pub fn load(
         parsed,
         catalog,
         combined,
+        renaming,
     })
 }
 
@@ -190,7 +231,7 @@ fn parse_one(
             .last()
             .ok_or_else(|| anyhow::anyhow!("the parsed module is missing"))?;
         let original = |offset: usize| edited.original_offset(offset);
-        let names = options.inline_constant_rules;
+        let names = options.rewrite_for_stream;
         Ok(ModuleSyntax::read(module, &source.text, &original, names))
     })
 }
@@ -199,13 +240,21 @@ fn parse_one(
 fn adapt(
     parsed: &[ParsedFile],
     catalog: &Catalog,
-    inline_constant_rules: bool,
+    rewrite_for_stream: bool,
+    renaming: Option<&Renaming>,
 ) -> (Vec<EngineFile>, Vec<Json>) {
     let mut edits: Vec<Vec<Edit>> = parsed
         .iter()
-        .map(|file| file.keyword_import.iter().cloned().collect())
+        .map(|file| {
+            let short_name = renaming.and_then(|renaming| renaming.edit(file));
+            file.keyword_import
+                .iter()
+                .cloned()
+                .chain(short_name)
+                .collect()
+        })
         .collect();
-    let mut written = if inline_constant_rules {
+    let mut written = if rewrite_for_stream {
         inline::constant_rules(parsed)
     } else {
         vec![Vec::new(); parsed.len()]
@@ -517,8 +566,9 @@ fn compile(
     metadata_values: Arc<Vec<Value>>,
     data: &[(Arc<str>, Json)],
     options: &RegoOptions,
+    renaming: Option<&Renaming>,
 ) -> Result<(Engine, Vec<String>), Error> {
-    let modules = combined::modules(parsed);
+    let modules = combined::modules(parsed, renaming);
     if !modules.is_empty() {
         let built = engine_with(
             parsed,

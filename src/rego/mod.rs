@@ -17,6 +17,7 @@ mod metadata;
 mod nesting;
 mod parse_hints;
 mod recursion;
+mod rename;
 mod rewrite;
 mod scan;
 mod sprintf;
@@ -58,11 +59,12 @@ pub struct RegoOptions {
     /// Keep `print()` output for [`RegoPolicies::take_prints`] instead of writing it to
     /// stderr.
     pub capture_prints: bool,
-    /// Write the values of constant rules in where they are used (see `inline`): fewer
-    /// rule evaluations for each decision, for a stream of them. Coverage and `--explain`
-    /// would no longer see those rules evaluated, and `with` in tests could not replace
-    /// them, so only sets loaded to decide use it.
-    pub inline_constant_rules: bool,
+    /// Rewrite the files to spare the engine work on each of a stream of decisions: write
+    /// the values of constant rules in where they are used (see `inline`), and give the
+    /// packages short names in the engine where nothing reaches them by path (see
+    /// `rename`). Coverage and `--explain` would no longer see those rules evaluated, and
+    /// `with` in tests could not replace them, so only sets loaded to decide use it.
+    pub rewrite_for_stream: bool,
 }
 
 /// One `.rego` file as read from disk.
@@ -176,6 +178,8 @@ struct Shared {
     /// For each policy, the engine path of the rule holding all its verdict rules, when
     /// the engine has one (see `combined`).
     combined: Vec<Option<String>>,
+    /// The short names the engine knows the packages by, if it does (see `rename`).
+    renaming: Option<rename::Renaming>,
 }
 
 /// How compiled mode went for a set of Rego groups: shared with every clone of them, so
@@ -361,7 +365,7 @@ impl RegoPolicies {
                 loaded
                     .combined
                     .contains(&policy.package)
-                    .then(|| combined::path(&policy.package))
+                    .then(|| combined::path(&loaded.engine_package_named(&policy.package)))
             })
             .collect();
         Ok(RegoPolicies {
@@ -377,6 +381,7 @@ impl RegoPolicies {
                 timeout: options.timeout,
                 rules_may_recurse,
                 combined,
+                renaming: loaded.renaming,
             }),
             input: regorus::Value::Undefined,
             programs: None,
@@ -601,6 +606,9 @@ impl RegoPolicies {
     /// An engine error as an evaluation error of `context`: `rule `deny` of policy `a.b``.
     fn error_in(&self, error: &anyhow::Error, context: String) -> Error {
         let mut diagnostic = diagnose::diagnostic(&self.shared.files, error, &context);
+        if let Some(renaming) = &self.shared.renaming {
+            diagnostic.message = renaming.restore(&diagnostic.message);
+        }
         if engine::is_timeout(error) {
             diagnostic.message = format!("{context}: evaluation took longer than the time limit");
             diagnostic.help = Some(
@@ -688,7 +696,7 @@ fn collect_verdict_rules(loaded: &load::Loaded, file_index: usize, rules: &mut V
     let Some(file) = loaded.parsed.get(file_index) else {
         return;
     };
-    let package = &file.syntax.package;
+    let package = loaded.engine_package(&file.syntax.package);
     for (rule_index, rule) in file.syntax.rules.iter().enumerate() {
         let Some((name, verdict)) = verdict_rule(rule) else {
             continue;

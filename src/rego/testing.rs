@@ -70,7 +70,7 @@ pub(super) fn find_tests(loaded: &load::Loaded) -> Vec<RegoTest> {
                     package: package.clone(),
                     name: name.clone(),
                     location: file.source.location(rule.span.start),
-                    path: rule_path(&file.syntax.package, name),
+                    path: rule_path(loaded.engine_package(&file.syntax.package), name),
                 });
             }
         }

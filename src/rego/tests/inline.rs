@@ -3,29 +3,44 @@
 
 use super::*;
 
-fn inlining() -> RegoOptions {
+pub(super) fn inlining() -> RegoOptions {
     RegoOptions {
-        inline_constant_rules: true,
+        rewrite_for_stream: true,
         ..RegoOptions::default()
     }
 }
 
-/// The text the engine was given for each file, with constant rules written in.
-fn engine_texts(files: &[(&str, &str)]) -> Vec<String> {
-    match load_with(files, &inlining()) {
-        Ok(policies) => policies
-            .shared
-            .files
-            .iter()
-            .map(|file| file.edited.text.clone())
-            .collect(),
-        Err(error) => panic!("policies should load: {error:?}"),
-    }
+/// The text the engine was given for each file, as rewritten for a stream of decisions.
+pub(super) fn stream_texts(files: &[(&str, &str)]) -> Vec<String> {
+    texts(files, false)
 }
 
-/// Decides every input with the constant rules written in and without, and checks that
-/// both give the same outcomes, or both the same kind of error.
-fn same_decisions(files: &[(&str, &str)], inputs: &[Value]) {
+/// The text the engine was given for each file, with constant rules written in (and the
+/// packages' names read back from their short names).
+fn engine_texts(files: &[(&str, &str)]) -> Vec<String> {
+    texts(files, true)
+}
+
+fn texts(files: &[(&str, &str)], names_read_back: bool) -> Vec<String> {
+    let policies = match load_with(files, &inlining()) {
+        Ok(policies) => policies,
+        Err(error) => panic!("policies should load: {error:?}"),
+    };
+    let renaming = policies.shared.renaming.as_ref();
+    policies
+        .shared
+        .files
+        .iter()
+        .map(|file| match renaming {
+            Some(renaming) if names_read_back => renaming.restore(&file.edited.text),
+            _ => file.edited.text.clone(),
+        })
+        .collect()
+}
+
+/// Decides every input as rewritten for a stream and as loaded for one decision, and
+/// checks that both give the same outcomes, or both the same kind of error.
+pub(super) fn same_decisions(files: &[(&str, &str)], inputs: &[Value]) {
     let mut plain = load(files);
     let mut written_in = match load_with(files, &inlining()) {
         Ok(policies) => policies,
@@ -60,11 +75,11 @@ fn files_under(folder: &str, extension: &str) -> Vec<(String, String)> {
     files
 }
 
-fn shipped() -> Vec<(String, String)> {
+pub(super) fn shipped() -> Vec<(String, String)> {
     files_under("policies/env0", "rego")
 }
 
-fn fixtures() -> Vec<Value> {
+pub(super) fn fixtures() -> Vec<Value> {
     files_under("fixtures/env0", "json")
         .iter()
         .map(|(_, text)| serde_json::from_str(text).unwrap_or(Value::Null))
@@ -72,7 +87,7 @@ fn fixtures() -> Vec<Value> {
 }
 
 /// Pairs of strings as the helpers take them.
-fn borrowed(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+pub(super) fn borrowed(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
     pairs
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))

@@ -19,6 +19,7 @@ mod input;
 mod loading;
 mod metadata;
 mod opa;
+mod rename;
 mod testing;
 
 fn now() -> DateTime<Utc> {

@@ -1,0 +1,187 @@
+//! Short package names in the engine for a stream of decisions (`rename`): which sets get
+//! them, and that decisions and reports stay those of the packages' own names.
+
+use super::inline::{borrowed, fixtures, inlining, same_decisions, shipped, stream_texts};
+use super::*;
+
+/// The package line of each text the engine was given.
+fn package_lines(files: &[(&str, &str)]) -> Vec<String> {
+    stream_texts(files)
+        .iter()
+        .filter_map(|text| text.lines().find(|line| line.starts_with("package ")))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_shipped_packages_are_known_to_the_engine_by_short_names() {
+    let files = shipped();
+    let files = borrowed(&files);
+    let mut lines = package_lines(&files);
+    lines.sort();
+    lines.dedup();
+    let expected: Vec<String> = (1..=7).map(|n| format!("package __vp{n}")).collect();
+    assert_eq!(lines, expected);
+
+    let mut policies = match load_with(&files, &inlining()) {
+        Ok(policies) => policies,
+        Err(error) => panic!("policies should load: {error:?}"),
+    };
+    let names: Vec<&str> = policies
+        .policies()
+        .iter()
+        .map(|policy| policy.package.as_str())
+        .collect();
+    assert!(names.contains(&"env0.require_approvers"), "{names:?}");
+    assert!(names.iter().all(|name| !name.contains("__vp")), "{names:?}");
+    // Reported by the package's own name, from its own file and line.
+    let input = fixtures()
+        .into_iter()
+        .find(|input| input["approvers"].as_array().is_some_and(|a| !a.is_empty()))
+        .unwrap_or_default();
+    assert!(policies.set_input(&input).is_ok());
+    let outcomes: Vec<Outcome> = (0..policies.policies().len())
+        .filter_map(|index| policies.evaluate(index, now()).ok())
+        .flatten()
+        .collect();
+    assert!(!outcomes.is_empty());
+    for outcome in &outcomes {
+        assert!(!outcome.policy.contains("__vp"), "{outcome:?}");
+        assert!(
+            outcome.source.file.ends_with(".rego"),
+            "{:?}",
+            outcome.source
+        );
+    }
+}
+
+#[test]
+fn a_package_in_several_files_has_one_short_name_and_decides_alike() {
+    let deny =
+        "package team.deploy\nimport rego.v1\n\ndeny contains \"over\" if input.cost > limit\n";
+    let allow = "package team.deploy\nimport rego.v1\n\nlimit := 10\n\nallow contains \"fine\" if input.cost <= limit\n";
+    let other = "package team.other\nimport rego.v1\n\nwarn contains \"odd\" if input.cost == 7\n";
+    let files = [("a.rego", deny), ("b.rego", allow), ("c.rego", other)];
+    assert_eq!(
+        package_lines(&files),
+        ["package __vp1", "package __vp1", "package __vp2"]
+    );
+    let inputs = [
+        json!({"cost": 3}),
+        json!({"cost": 7}),
+        json!({"cost": 30}),
+        json!({}),
+    ];
+    same_decisions(&files, &inputs);
+}
+
+#[test]
+fn sets_that_could_reach_a_package_by_its_path_keep_the_names() {
+    let plain = "package a.b\nimport rego.v1\n\ndeny contains \"no\" if input.x\n";
+    let cases: [&[(&str, &str)]; 5] = [
+        // A rule reads the `data` document, or imports from it.
+        &[
+            ("p.rego", plain),
+            (
+                "q.rego",
+                "package c\nimport rego.v1\n\ndeny contains \"q\" if data.a.b.deny[_]\n",
+            ),
+        ],
+        &[(
+            "p.rego",
+            "package a.b\nimport rego.v1\nimport data.c\n\ndeny contains \"no\" if input.x\n",
+        )],
+        // One package's path starts another's.
+        &[
+            ("p.rego", plain),
+            (
+                "q.rego",
+                "package a.b.c\nimport rego.v1\n\ndeny contains \"q\" if input.y\n",
+            ),
+        ],
+        // A name spelled as a string, or already like a short one.
+        &[(
+            "p.rego",
+            "package a[\"b\"]\nimport rego.v1\n\ndeny contains \"no\" if input.x\n",
+        )],
+        &[(
+            "p.rego",
+            "package __vp9\nimport rego.v1\n\ndeny contains \"no\" if input.x\n",
+        )],
+    ];
+    for files in cases {
+        let texts = stream_texts(files);
+        let originals: Vec<&str> = files.iter().map(|(_, text)| *text).collect();
+        assert_eq!(texts, originals);
+        same_decisions(files, &[json!({"x": true, "y": true}), json!({})]);
+    }
+}
+
+#[test]
+fn a_set_with_data_documents_keeps_the_names() {
+    let policy = "package a.b\nimport rego.v1\n\ndeny contains \"no\" if input.x\n";
+    let data = vec![(
+        Arc::from("data.json"),
+        json!({"__vp1": {"deny": ["planted"]}}),
+    )];
+    let policies = match RegoPolicies::load(modules(&[("p.rego", policy)]), data, &inlining()) {
+        Ok(policies) => policies,
+        Err(error) => panic!("policies should load: {error:?}"),
+    };
+    assert!(policies.shared.renaming.is_none());
+    assert_eq!(
+        policies
+            .shared
+            .files
+            .iter()
+            .map(|file| file.edited.text.as_str())
+            .collect::<Vec<_>>(),
+        [policy]
+    );
+}
+
+#[test]
+fn engine_messages_name_the_packages_as_the_files_do() {
+    let files = [
+        (
+            "p.rego",
+            "package a.b\nimport rego.v1\n\ndeny contains \"no\" if input.x\n",
+        ),
+        (
+            "q.rego",
+            "package c\nimport rego.v1\n\ndeny contains \"q\" if input.y\n",
+        ),
+    ];
+    let policies = match load_with(&files, &inlining()) {
+        Ok(policies) => policies,
+        Err(error) => panic!("policies should load: {error:?}"),
+    };
+    let Some(renaming) = &policies.shared.renaming else {
+        panic!("the packages should have short names");
+    };
+    assert_eq!(
+        renaming.restore("no rule at data.__vp1.deny, nor at data.__vp2[\"x\"]"),
+        "no rule at data.a.b.deny, nor at data.c[\"x\"]"
+    );
+    // `__vp12` is not `__vp1` followed by a 2.
+    let texts: Vec<String> = (1..=12)
+        .map(|n| format!("package p{n}\nimport rego.v1\n\ndeny contains \"no\" if input.x\n"))
+        .collect();
+    let names: Vec<String> = (1..=12).map(|n| format!("p{n}.rego")).collect();
+    let files: Vec<(&str, &str)> = names
+        .iter()
+        .zip(&texts)
+        .map(|(name, text)| (name.as_str(), text.as_str()))
+        .collect();
+    let policies = match load_with(&files, &inlining()) {
+        Ok(policies) => policies,
+        Err(error) => panic!("policies should load: {error:?}"),
+    };
+    let Some(renaming) = &policies.shared.renaming else {
+        panic!("the packages should have short names");
+    };
+    assert_eq!(
+        renaming.restore("data.__vp12.deny and data.__vp1.deny"),
+        "data.p12.deny and data.p1.deny"
+    );
+}
