@@ -696,7 +696,8 @@ fn collect_verdict_rules(loaded: &load::Loaded, file_index: usize, rules: &mut V
     let Some(file) = loaded.parsed.get(file_index) else {
         return;
     };
-    let package = loaded.engine_package(&file.syntax.package);
+    let package = &file.syntax.package;
+    let engine_package = loaded.engine_package(package);
     for (rule_index, rule) in file.syntax.rules.iter().enumerate() {
         let Some((name, verdict)) = verdict_rule(rule) else {
             continue;
@@ -735,7 +736,7 @@ fn collect_verdict_rules(loaded: &load::Loaded, file_index: usize, rules: &mut V
             None => rules.push(VerdictRule {
                 name,
                 verdict,
-                path: rule_path(package, name),
+                path: rule_path(engine_package, name),
                 definitions: vec![definition],
                 true_message: summary.unwrap_or_default(),
             }),
