@@ -247,10 +247,14 @@ fn adapt(
         .iter()
         .map(|file| {
             let short_name = renaming.and_then(|renaming| renaming.edit(file));
+            let spared = rewrite_for_stream
+                .then(|| spared_rego_v1_import(file))
+                .flatten();
+            let stream_edits = short_name.into_iter().chain(spared);
             file.keyword_import
                 .iter()
                 .cloned()
-                .chain(short_name)
+                .chain(stream_edits)
                 .collect()
         })
         .collect();
@@ -286,6 +290,42 @@ fn adapt(
         })
         .collect();
     (files, metadata_values)
+}
+
+/// The blanking of `import rego.v1` in a file read as Rego v1, where it changes nothing;
+/// for a stream of decisions. Once a set has any import, the engine looks the name of
+/// every call up among the imports, as a string it builds for the purpose (3% of a
+/// shipped-set decision). The engine also takes `v1` for the import's name, so a file that
+/// spells `v1` anywhere else keeps it. The line stays, empty.
+fn spared_rego_v1_import(file: &ParsedFile) -> Option<Edit> {
+    if file.dialect.is_v0() {
+        return None;
+    }
+    let text = &file.source.text;
+    let tokens = scan::tokenize(text);
+    let significant: Vec<&scan::Token> = scan::significant(&tokens).collect();
+    let spells = |token: &scan::Token, word: &str| token.text(text) == word;
+    let mut found = None;
+    for (at, window) in significant.windows(4).enumerate() {
+        if let [import, rego, dot, v1] = window
+            && spells(import, "import")
+            && spells(rego, "rego")
+            && spells(dot, ".")
+            && spells(v1, "v1")
+            && significant
+                .get(at + 4)
+                .is_none_or(|next| !spells(next, "."))
+        {
+            found = Some(Span::new(import.start, v1.end));
+        }
+    }
+    let span = found?;
+    let v1_names = significant
+        .iter()
+        .filter(|token| token.kind == scan::TokenKind::Ident && spells(token, "v1"))
+        .count();
+    let one_line = text.get(span.start..span.end)?.chars().all(|c| c != '\n');
+    (v1_names == 1 && one_line).then(|| Edit::replace(span.start, span.end, ""))
 }
 
 /// OPA's v0 mode reads `p[x] if { ... }` as a multi-value rule; the engine reads it as an

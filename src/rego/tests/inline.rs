@@ -54,8 +54,10 @@ pub(super) fn same_decisions(files: &[(&str, &str)], inputs: &[Value]) {
 }
 
 /// Checks that no constant rule of `policy` is written in, and decisions stay the same.
+/// (Its `import rego.v1`, which changes nothing in Rego v1, is left out.)
 fn left_alone(policy: &str, inputs: &[Value]) {
-    assert_eq!(engine_texts(&[("p.rego", policy)]), [policy]);
+    let streamed = policy.replacen("import rego.v1", "", 1);
+    assert_eq!(engine_texts(&[("p.rego", policy)]), [streamed]);
     same_decisions(&[("p.rego", policy)], inputs);
 }
 

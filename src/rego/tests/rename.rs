@@ -1,5 +1,6 @@
 //! Short package names in the engine for a stream of decisions (`rename`): which sets get
-//! them, and that decisions and reports stay those of the packages' own names.
+//! them, and that decisions and reports stay those of the packages' own names; and the
+//! `import rego.v1` a stream spares the engine.
 
 use super::inline::{borrowed, fixtures, inlining, same_decisions, shipped, stream_texts};
 use super::*;
@@ -111,9 +112,11 @@ fn sets_that_could_reach_a_package_by_its_path_keep_the_names() {
         )],
     ];
     for files in cases {
-        let texts = stream_texts(files);
-        let originals: Vec<&str> = files.iter().map(|(_, text)| *text).collect();
-        assert_eq!(texts, originals);
+        let originals: Vec<&str> = files
+            .iter()
+            .filter_map(|(_, text)| text.lines().next())
+            .collect();
+        assert_eq!(package_lines(files), originals);
         same_decisions(files, &[json!({"x": true, "y": true}), json!({})]);
     }
 }
@@ -130,15 +133,13 @@ fn a_set_with_data_documents_keeps_the_names() {
         Err(error) => panic!("policies should load: {error:?}"),
     };
     assert!(policies.shared.renaming.is_none());
-    assert_eq!(
-        policies
-            .shared
-            .files
-            .iter()
-            .map(|file| file.edited.text.as_str())
-            .collect::<Vec<_>>(),
-        [policy]
-    );
+    let lines: Vec<Option<&str>> = policies
+        .shared
+        .files
+        .iter()
+        .map(|file| file.edited.text.lines().next())
+        .collect();
+    assert_eq!(lines, [Some("package a.b")]);
 }
 
 #[test]
@@ -184,5 +185,43 @@ fn engine_messages_name_the_packages_as_the_files_do() {
     assert_eq!(
         renaming.restore("data.__vp12.deny and data.__vp1.deny"),
         "data.p12.deny and data.p1.deny"
+    );
+}
+
+#[test]
+fn a_v1_file_s_import_of_rego_v1_is_spared_where_v1_names_nothing_else() {
+    let files = shipped();
+    let files = borrowed(&files);
+    for (text, (name, original)) in stream_texts(&files).iter().zip(&files) {
+        assert!(!text.contains("import rego.v1"), "{name}");
+        assert_eq!(text.lines().count(), original.lines().count(), "{name}");
+    }
+
+    let spells_v1 = "package a\nimport rego.v1\n\ndeny contains \"old\" if input.v1\n";
+    assert_eq!(
+        stream_texts(&[("p.rego", spells_v1)]),
+        [spells_v1.replacen("package a", "package __vp1", 1)]
+    );
+    same_decisions(&[("p.rego", spells_v1)], &[json!({"v1": true}), json!({})]);
+
+    // Read as Rego v0, the import is what turns v1's keywords on.
+    let v0 = RegoOptions {
+        version: RegoVersion::V0,
+        ..inlining()
+    };
+    let policy = "package a\nimport rego.v1\n\ndeny contains \"no\" if input.x\n";
+    let policies = match load_with(&[("p.rego", policy)], &v0) {
+        Ok(policies) => policies,
+        Err(error) => panic!("policies should load: {error:?}"),
+    };
+    let texts: Vec<&str> = policies
+        .shared
+        .files
+        .iter()
+        .map(|file| file.edited.text.as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        ["package __vp1\nimport rego.v1\n\ndeny contains \"no\" if input.x\n"]
     );
 }
