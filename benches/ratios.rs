@@ -340,8 +340,7 @@ fn rego_against_regorus() {
 /// Compiled mode (`--batch --rego-compiled`) against `regorus`'s own register machine, past
 /// the decisions checked against the interpreter.
 fn compiled_against_rvm(input: &serde_json::Value, text: &str, count: usize, workload: &str) {
-    let mut set = policy_set(Language::Rego, count);
-    set.compile_rego();
+    let mut set = support::compiled_rego_set(count);
     let mut raw = RawRvm::load(&workloads::rego_set(count));
     let raw_input = raw_regorus::input(text);
     let prepared = set.prepare(input.clone()).expect("the input converts");

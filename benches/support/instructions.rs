@@ -11,7 +11,7 @@ use std::process::Command;
 use super::floor;
 use super::raw_regorus::{self, RawRegorus, RawRvm};
 use super::workloads;
-use super::{Language, TextDecider, decide_prepared, policy_set};
+use super::{Language, TextDecider, compiled_rego_set, decide_prepared, policy_set};
 
 /// How many times a subject is repeated under `callgrind`.
 const REPEATS: usize = 200;
@@ -71,10 +71,11 @@ pub fn repeat(subject: &str, repeats: usize) {
                 _ => count,
             };
             let compiled = kind == "rego-compiled";
-            let mut set = policy_set(Language::Rego, count);
-            if compiled {
-                set.compile_rego();
-            }
+            let mut set = if compiled {
+                compiled_rego_set(count)
+            } else {
+                policy_set(Language::Rego, count)
+            };
             let prepared = set.prepare(input).expect("the input converts");
             // Compiled mode past the decisions checked against the interpreter, as the
             // timed comparison measures it.

@@ -64,6 +64,22 @@ pub fn write_policy_set(language: Language, count: usize, name: &str) -> PathBuf
 /// The set of `count` policies, loaded and compiled once. It is written to a folder of its
 /// own, read, and removed, so that tests running at once do not share folders.
 pub fn policy_set(language: Language, count: usize) -> PolicySet {
+    policy_set_with(language, count, &LoadOptions::default())
+}
+
+/// The set of `count` policies in Rego compiled mode, loaded as `--batch --rego-compiled`
+/// loads them (the files rewritten for a stream of decisions).
+pub fn compiled_rego_set(count: usize) -> PolicySet {
+    let options = LoadOptions {
+        rewrite_for_stream: true,
+        ..LoadOptions::default()
+    };
+    let mut set = policy_set_with(Language::Rego, count, &options);
+    set.compile_rego();
+    set
+}
+
+fn policy_set_with(language: Language, count: usize, options: &LoadOptions) -> PolicySet {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let name = format!(
         "{}-{}",
@@ -71,8 +87,7 @@ pub fn policy_set(language: Language, count: usize) -> PolicySet {
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
     let folder = write_policy_set(language, count, &name);
-    let set = PolicySet::load(std::slice::from_ref(&folder), &LoadOptions::default())
-        .expect("the workload loads");
+    let set = PolicySet::load(std::slice::from_ref(&folder), options).expect("the workload loads");
     let _ = std::fs::remove_dir_all(&folder);
     set
 }
