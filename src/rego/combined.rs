@@ -60,7 +60,7 @@ pub fn modules(parsed: &[ParsedFile], renaming: Option<&Renaming>) -> Vec<(Strin
 
 /// The static start of every read of the `data` document by a file's rules, tests aside,
 /// and imports: `a.b` for `data.a.b[x]`, nothing for `data` alone.
-fn data_reads(file: &ParsedFile) -> Vec<Vec<String>> {
+pub fn data_reads(file: &ParsedFile) -> Vec<Vec<String>> {
     let syntax = &file.syntax;
     if syntax
         .package

@@ -3,9 +3,10 @@
 //! The engine spells out a package's path as a string, a component at a time, whenever it
 //! enters or leaves the package to evaluate one of its rules, and again for every call:
 //! with the shipped packages (`env0.require_approvers`), an eighth of the instructions of
-//! an interpreted decision. Where nothing can reach a package by its path
-//! (no file names the `data` document), each package gets a name of one component in the
-//! engine, `__vp1`, `__vp2`, ... in the order the files name them. Only the package line
+//! an interpreted decision. Where nothing can reach a package by its path (no file names
+//! the `data` document, tests aside: a stream of decisions never evaluates them), each
+//! package gets a name of one component in the engine, `__vp1`, `__vp2`, ... in the order
+//! the files name them. Only the package line
 //! changes, so every position reported stays that of the file on disk; verdict reads the
 //! rules by the short name and reports them by the package's own, and an engine message
 //! that spells a short name gets the package's name back.
@@ -46,9 +47,7 @@ impl Renaming {
                     .iter()
                     .all(|name| combined::is_plain_name(name) && !name.starts_with(PREFIX));
             let spelled = package_path(&file.source.text).map(|(_, names)| names);
-            if !plain
-                || spelled.as_ref() != Some(package)
-                || !combined::data_paths(&file.source.text).is_empty()
+            if !plain || spelled.as_ref() != Some(package) || !combined::data_reads(file).is_empty()
             {
                 return None;
             }

@@ -78,6 +78,29 @@ fn a_package_in_several_files_has_one_short_name_and_decides_alike() {
 }
 
 #[test]
+fn tests_beside_the_policies_do_not_keep_the_names() {
+    let policy =
+        "package team.deploy\nimport rego.v1\n\ndeny contains \"over\" if input.cost > 10\n";
+    let tests = "package team.deploy_test\nimport rego.v1\nimport data.team.deploy\n\n\
+                 test_over if \"over\" in deploy.deny with input as {\"cost\": 11}\n";
+    let own_tests = "package team.other\nimport rego.v1\n\nwarn contains \"odd\" if input.cost == 7\n\n\
+                     test_odd if data.team.other.warn[\"odd\"] with input as {\"cost\": 7}\n";
+    let files = [
+        ("p.rego", policy),
+        ("p_test.rego", tests),
+        ("q.rego", own_tests),
+    ];
+    assert_eq!(
+        package_lines(&files),
+        ["package __vp1", "package __vp2", "package __vp3"]
+    );
+    same_decisions(
+        &files,
+        &[json!({"cost": 11}), json!({"cost": 7}), json!({})],
+    );
+}
+
+#[test]
 fn sets_that_could_reach_a_package_by_its_path_keep_the_names() {
     let plain = "package a.b\nimport rego.v1\n\ndeny contains \"no\" if input.x\n";
     let cases: [&[(&str, &str)]; 5] = [
