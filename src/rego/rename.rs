@@ -6,10 +6,10 @@
 //! an interpreted decision. Where nothing can reach a package by its path (no file names
 //! the `data` document, tests aside: a stream of decisions never evaluates them), each
 //! package gets a name of one component in the engine, `__vp1`, `__vp2`, ... in the order
-//! the files name them. Only the package line
-//! changes, so every position reported stays that of the file on disk; verdict reads the
-//! rules by the short name and reports them by the package's own, and an engine message
-//! that spells a short name gets the package's name back.
+//! the files name them. Only the package line changes, so every position reported stays
+//! that of the file on disk; verdict reads the rules by the short name and reports them
+//! by the package's own, and an engine message that spells a short name gets the
+//! package's name back.
 //!
 //! The set keeps its names when it has `--data` documents (whose keys could meet a short
 //! name), when a package is not plain names on its line, or is named like a short name,
