@@ -38,7 +38,7 @@ fn the_shipped_packages_are_known_to_the_engine_by_short_names() {
     assert!(names.contains(&"env0.require_approvers"), "{names:?}");
     let mut outcomes = 0;
     for input in fixtures() {
-        let mut all = |policies: &mut RegoPolicies| -> Vec<Outcome> {
+        let all = |policies: &mut RegoPolicies| -> Vec<Outcome> {
             assert!(policies.set_input(&input).is_ok());
             (0..policies.policies().len())
                 .filter_map(|index| policies.evaluate(index, now()).ok())
