@@ -48,7 +48,8 @@ pub struct LoadOptions {
     pub parse_cache: Option<ParseCache>,
     /// Rewrite Rego files for a set that decides a stream of documents (not one that
     /// explains, tests or measures coverage): constant rules written in where they are
-    /// used, packages known to the engine by short names.
+    /// used, packages known to the engine by short names, `import rego.v1` left out of
+    /// Rego v1 files.
     pub rewrite_for_stream: bool,
 }
 

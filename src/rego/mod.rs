@@ -60,10 +60,11 @@ pub struct RegoOptions {
     /// stderr.
     pub capture_prints: bool,
     /// Rewrite the files to spare the engine work on each of a stream of decisions: write
-    /// the values of constant rules in where they are used (see `inline`), and give the
+    /// the values of constant rules in where they are used (see `inline`), give the
     /// packages short names in the engine where nothing reaches them by path (see
-    /// `rename`). Coverage and `--explain` would no longer see those rules evaluated, and
-    /// `with` in tests could not replace them, so only sets loaded to decide use it.
+    /// `rename`), and leave `import rego.v1` out of Rego v1 files (see `load`). Coverage
+    /// and `--explain` would no longer see those rules evaluated, and `with` in tests
+    /// could not replace them, so only sets loaded to decide use it.
     pub rewrite_for_stream: bool,
 }
 
