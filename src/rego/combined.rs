@@ -23,14 +23,21 @@ use super::verdict_rule;
 /// The name of the rule that holds a package's verdict rules.
 pub const RULE: &str = "__verdict_rules__";
 
+/// A package's combined rule: the package (`a.b`), the rule's engine path, and the module
+/// that holds it, which names the package as the engine knows it (see `rename`).
+pub struct Module {
+    pub package: String,
+    pub path: String,
+    pub text: String,
+}
+
 /// The module holding the combined rule of each package that has two or more verdict
-/// rules, by package (`a.b`). A package is left out when a rule or an import may read its
+/// rules. A package is left out when a rule or an import may read its
 /// document, or an ancestor's, as a whole or by a key computed at evaluation
 /// (`data.a.b`, `data.a[name]`, `import data.a`): that would see the combined rule, and
 /// reach it from within the package. Tests (`test_` rules and `_test` packages) are not
 /// looked at: only `verdict test` evaluates them.
-/// The module names the package as the engine knows it (see `rename`).
-pub fn modules(parsed: &[ParsedFile], renaming: Option<&Renaming>) -> Vec<(String, String)> {
+pub fn modules(parsed: &[ParsedFile], renaming: Option<&Renaming>) -> Vec<Module> {
     let reads: Vec<Vec<String>> = parsed.iter().flat_map(data_reads).collect();
     let mut packages: BTreeMap<&[String], Vec<&'static str>> = BTreeMap::new();
     for file in parsed {
@@ -50,10 +57,14 @@ pub fn modules(parsed: &[ParsedFile], renaming: Option<&Renaming>) -> Vec<(Strin
                 && !reads.iter().any(|path| package.starts_with(path))
         })
         .map(|(package, names)| {
-            let engine_package =
-                renaming.map_or(package, |renaming| renaming.engine_package(package));
-            let text = module_text(&engine_package.join("."), &names);
-            (package.join("."), text)
+            let engine_package = renaming
+                .map_or(package, |renaming| renaming.engine_package(package))
+                .join(".");
+            Module {
+                package: package.join("."),
+                path: path(&engine_package),
+                text: module_text(&engine_package, &names),
+            }
         })
         .collect()
 }
@@ -151,7 +162,7 @@ fn plain_string(token: &str) -> Option<&str> {
 }
 
 /// The engine path of a package's combined rule; `package` as the engine knows it.
-pub fn path(package: &str) -> String {
+fn path(package: &str) -> String {
     format!("data.{package}.{RULE}")
 }
 

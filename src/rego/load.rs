@@ -43,9 +43,9 @@ pub struct Loaded {
     pub files: Vec<EngineFile>,
     pub parsed: Vec<ParsedFile>,
     pub catalog: Catalog,
-    /// The packages (`a.b`) whose verdict rules the engine also holds as one rule (see
-    /// `combined`).
-    pub combined: Vec<String>,
+    /// The packages (`a.b`) whose verdict rules the engine also holds as one rule, each
+    /// with that rule's engine path (see `combined`).
+    pub combined: Vec<(String, String)>,
     /// The short names the engine knows the packages by, if it does (see `rename`).
     pub renaming: Option<Renaming>,
 }
@@ -57,18 +57,6 @@ impl Loaded {
             Some(renaming) => renaming.engine_package(package),
             None => package,
         }
-    }
-
-    /// The path, dotted, the engine knows the package named `package` (`a.b`) by.
-    pub fn engine_package_named(&self, package: &str) -> String {
-        self.parsed
-            .iter()
-            .map(|file| file.syntax.package.as_slice())
-            .find(|path| path.join(".") == package)
-            .map_or_else(
-                || package.to_string(),
-                |path| self.engine_package(path).join("."),
-            )
     }
 }
 
@@ -245,8 +233,9 @@ fn adapt(
 ) -> (Vec<EngineFile>, Vec<Json>) {
     let mut edits: Vec<Vec<Edit>> = parsed
         .iter()
-        .map(|file| {
-            let short_name = renaming.and_then(|renaming| renaming.edit(file));
+        .enumerate()
+        .map(|(index, file)| {
+            let short_name = renaming.and_then(|renaming| renaming.edit(index));
             let spared = rewrite_for_stream
                 .then(|| spared_rego_v1_import(file))
                 .flatten();
@@ -607,7 +596,7 @@ fn compile(
     data: &[(Arc<str>, Json)],
     options: &RegoOptions,
     renaming: Option<&Renaming>,
-) -> Result<(Engine, Vec<String>), Error> {
+) -> Result<(Engine, Vec<(String, String)>), Error> {
     let modules = combined::modules(parsed, renaming);
     if !modules.is_empty() {
         let built = engine_with(
@@ -620,7 +609,10 @@ fn compile(
         );
         // Without them otherwise: the problems reported are then the files' own.
         if let Ok(engine) = built {
-            let packages = modules.into_iter().map(|(package, _)| package).collect();
+            let packages = modules
+                .into_iter()
+                .map(|module| (module.package, module.path))
+                .collect();
             return Ok((engine, packages));
         }
     }
@@ -637,7 +629,7 @@ fn engine_with(
     metadata_values: Arc<Vec<Value>>,
     data: &[(Arc<str>, Json)],
     options: &RegoOptions,
-    combined: &[(String, String)],
+    combined: &[combined::Module],
 ) -> Result<Engine, Error> {
     let mut engine = engine::new_engine(options.strict_builtin_errors, options.timeout);
     engine::add_functions(&mut engine, metadata_values, options.strict_builtin_errors).map_err(
@@ -657,10 +649,10 @@ fn engine_with(
             problems.push(diagnose::diagnostic(files, &error, ""));
         }
     }
-    for (package, text) in combined {
+    for module in combined {
         engine.set_rego_v0(false);
-        let name = format!("<verdict rules of {package}>");
-        if let Err(error) = engine::guarded(|| engine.add_policy(name, text.clone())) {
+        let name = format!("<verdict rules of {}>", module.package);
+        if let Err(error) = engine::guarded(|| engine.add_policy(name, module.text.clone())) {
             problems.push(diagnose::diagnostic(files, &error, ""));
         }
     }

@@ -365,8 +365,9 @@ impl RegoPolicies {
             .map(|policy| {
                 loaded
                     .combined
-                    .contains(&policy.package)
-                    .then(|| combined::path(&loaded.engine_package_named(&policy.package)))
+                    .iter()
+                    .find(|(package, _)| *package == policy.package)
+                    .map(|(_, path)| path.clone())
             })
             .collect();
         Ok(RegoPolicies {

@@ -27,10 +27,11 @@ use crate::source::Span;
 /// What every short name starts with; no package of a renamed set starts so.
 const PREFIX: &str = "__vp";
 
-/// The short name of each package of a set.
+/// The short name of each package of a set, and the edit that gives each file its own.
 #[derive(Clone, Debug, Default)]
 pub struct Renaming {
     short: BTreeMap<Vec<String>, String>,
+    edits: Vec<Edit>,
 }
 
 impl Renaming {
@@ -40,21 +41,22 @@ impl Renaming {
             return None;
         }
         let mut short = BTreeMap::new();
+        let mut edits = Vec::with_capacity(files.len());
         for file in files {
             let package = &file.syntax.package;
             let plain = !package.is_empty()
                 && package
                     .iter()
                     .all(|name| combined::is_plain_name(name) && !name.starts_with(PREFIX));
-            let spelled = package_path(&file.source.text).map(|(_, names)| names);
-            if !plain || spelled.as_ref() != Some(package) || !combined::data_reads(file).is_empty()
-            {
+            let (span, spelled) = package_path(&file.source.text)?;
+            if !plain || spelled != *package || !combined::data_reads(file).is_empty() {
                 return None;
             }
             let next = short.len() + 1;
-            short
+            let name = short
                 .entry(package.clone())
                 .or_insert_with(|| format!("{PREFIX}{next}"));
+            edits.push(Edit::replace(span.start, span.end, name.clone()));
         }
         let packages: Vec<&Vec<String>> = short.keys().collect();
         let nested = packages.iter().any(|outer| {
@@ -62,14 +64,13 @@ impl Renaming {
                 .iter()
                 .any(|inner| outer.len() < inner.len() && inner.starts_with(outer))
         });
-        (!short.is_empty() && !nested).then_some(Renaming { short })
+        (!short.is_empty() && !nested).then_some(Renaming { short, edits })
     }
 
-    /// The replacement of `file`'s package path by its short name.
-    pub fn edit(&self, file: &ParsedFile) -> Option<Edit> {
-        let (span, _) = package_path(&file.source.text)?;
-        let short = self.short.get(&file.syntax.package)?;
-        Some(Edit::replace(span.start, span.end, short.clone()))
+    /// The replacement of the package path of the file at `index` (in the order `plan`
+    /// was given the files) by its short name.
+    pub fn edit(&self, index: usize) -> Option<Edit> {
+        self.edits.get(index).cloned()
     }
 
     /// The path the engine knows `package` by.

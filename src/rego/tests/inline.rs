@@ -10,6 +10,14 @@ pub(super) fn inlining() -> RegoOptions {
     }
 }
 
+/// The files loaded as `--batch` loads them, rewritten for a stream of decisions.
+pub(super) fn load_streamed(files: &[(&str, &str)]) -> RegoPolicies {
+    match load_with(files, &inlining()) {
+        Ok(policies) => policies,
+        Err(error) => panic!("policies should load: {error:?}"),
+    }
+}
+
 /// The text the engine was given for each file, as rewritten for a stream of decisions.
 pub(super) fn stream_texts(files: &[(&str, &str)]) -> Vec<String> {
     texts(files, false)
@@ -22,10 +30,7 @@ fn engine_texts(files: &[(&str, &str)]) -> Vec<String> {
 }
 
 fn texts(files: &[(&str, &str)], names_read_back: bool) -> Vec<String> {
-    let policies = match load_with(files, &inlining()) {
-        Ok(policies) => policies,
-        Err(error) => panic!("policies should load: {error:?}"),
-    };
+    let policies = load_streamed(files);
     let renaming = policies.shared.renaming.as_ref();
     policies
         .shared
@@ -42,10 +47,7 @@ fn texts(files: &[(&str, &str)], names_read_back: bool) -> Vec<String> {
 /// checks that both give the same outcomes, or both the same kind of error.
 pub(super) fn same_decisions(files: &[(&str, &str)], inputs: &[Value]) {
     let mut plain = load(files);
-    let mut written_in = match load_with(files, &inlining()) {
-        Ok(policies) => policies,
-        Err(error) => panic!("policies should load: {error:?}"),
-    };
+    let mut written_in = load_streamed(files);
     for input in inputs {
         let expected = evaluate(&mut plain, input.clone()).map_err(|error| error.class);
         let got = evaluate(&mut written_in, input.clone()).map_err(|error| error.class);
@@ -144,10 +146,7 @@ fn the_shipped_constant_rules_are_written_in_where_they_are_read() {
 #[test]
 fn lines_and_columns_of_errors_stay_those_of_the_file() {
     let policy = "package p\nimport rego.v1\n\nlimit := input.limit\n\ndeny contains msg if {\n  msg := sprintf(\"%d\", [limit, 1 / 0])\n}\n";
-    let mut policies = match load_with(&[("p.rego", policy)], &inlining()) {
-        Ok(policies) => policies,
-        Err(error) => panic!("policies should load: {error:?}"),
-    };
+    let mut policies = load_streamed(&[("p.rego", policy)]);
     assert!(engine_texts(&[("p.rego", policy)])[0].contains("[input.limit, 1 / 0]"));
     let strict = RegoOptions {
         strict_builtin_errors: true,

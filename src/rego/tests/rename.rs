@@ -2,7 +2,9 @@
 //! them, and that decisions and reports stay those of the packages' own names; and the
 //! `import rego.v1` a stream spares the engine.
 
-use super::inline::{borrowed, fixtures, inlining, same_decisions, shipped, stream_texts};
+use super::inline::{
+    borrowed, fixtures, inlining, load_streamed, same_decisions, shipped, stream_texts,
+};
 use super::*;
 
 /// The package line of each text the engine was given.
@@ -12,6 +14,14 @@ fn package_lines(files: &[(&str, &str)]) -> Vec<String> {
         .filter_map(|text| text.lines().find(|line| line.starts_with("package ")))
         .map(str::to_string)
         .collect()
+}
+
+/// The short names the engine was given for the packages of `files`.
+fn renaming_of(files: &[(&str, &str)]) -> crate::rego::rename::Renaming {
+    match load_streamed(files).shared.renaming.clone() {
+        Some(renaming) => renaming,
+        None => panic!("the packages should have short names"),
+    }
 }
 
 #[test]
@@ -26,10 +36,7 @@ fn the_shipped_packages_are_known_to_the_engine_by_short_names() {
 
     // Outcomes whole, policy and rule names, files and lines, as a single decision's.
     let mut plain = load(&files);
-    let mut streamed = match load_with(&files, &inlining()) {
-        Ok(policies) => policies,
-        Err(error) => panic!("policies should load: {error:?}"),
-    };
+    let mut streamed = load_streamed(&files);
     let names: Vec<&str> = streamed
         .policies()
         .iter()
@@ -173,36 +180,19 @@ fn engine_messages_name_the_packages_as_the_files_do() {
             "package c\nimport rego.v1\n\ndeny contains \"q\" if input.y\n",
         ),
     ];
-    let policies = match load_with(&files, &inlining()) {
-        Ok(policies) => policies,
-        Err(error) => panic!("policies should load: {error:?}"),
-    };
-    let Some(renaming) = &policies.shared.renaming else {
-        panic!("the packages should have short names");
-    };
     assert_eq!(
-        renaming.restore("no rule at data.__vp1.deny, nor at data.__vp2[\"x\"]"),
+        renaming_of(&files).restore("no rule at data.__vp1.deny, nor at data.__vp2[\"x\"]"),
         "no rule at data.a.b.deny, nor at data.c[\"x\"]"
     );
     // `__vp12` is not `__vp1` followed by a 2.
-    let texts: Vec<String> = (1..=12)
-        .map(|n| format!("package p{n}\nimport rego.v1\n\ndeny contains \"no\" if input.x\n"))
+    let files: Vec<(String, String)> = (1..=12)
+        .map(|n| {
+            let text = format!("package p{n}\nimport rego.v1\n\ndeny contains \"no\" if input.x\n");
+            (format!("p{n}.rego"), text)
+        })
         .collect();
-    let names: Vec<String> = (1..=12).map(|n| format!("p{n}.rego")).collect();
-    let files: Vec<(&str, &str)> = names
-        .iter()
-        .zip(&texts)
-        .map(|(name, text)| (name.as_str(), text.as_str()))
-        .collect();
-    let policies = match load_with(&files, &inlining()) {
-        Ok(policies) => policies,
-        Err(error) => panic!("policies should load: {error:?}"),
-    };
-    let Some(renaming) = &policies.shared.renaming else {
-        panic!("the packages should have short names");
-    };
     assert_eq!(
-        renaming.restore("data.__vp12.deny and data.__vp1.deny"),
+        renaming_of(&borrowed(&files)).restore("data.__vp12.deny and data.__vp1.deny"),
         "data.p12.deny and data.p1.deny"
     );
 }
