@@ -3,8 +3,12 @@
 //! engine's own syntax tree, so it sees exactly what the engine parsed. regorus offers
 //! that tree as `unstable`: the lock file pins the version these types come from.
 
+use std::borrow::Cow;
+
 use regorus::Value;
 use regorus::unstable::{self as ast, AssignOp, BoolOp, Expr, Literal, RuleHead};
+
+use super::scan::{self, TokenKind};
 
 use crate::source::Span;
 
@@ -254,7 +258,7 @@ impl Reader<'_> {
     }
 
     fn span_of(&self, expr: &Expr) -> Span {
-        self.span(expr.span())
+        self.span(&expr_span(expr))
     }
 
     /// Where a node really ends: the engine's spans of string literals leave out the
@@ -917,11 +921,35 @@ fn walk_literal(literal: &Literal, visitor: &mut dyn Visitor) {
 
 fn walk_expr(expr: &Expr, visitor: &mut dyn Visitor) {
     visitor.expr(expr);
-    visitor.span(expr.span());
+    visitor.span(&expr_span(expr));
     each_part(expr, &mut |part| match part {
         Part::Expr(inner) => walk_expr(inner, visitor),
         Part::Query(query) => walk_query(query, visitor),
     });
+}
+
+/// The engine's span of `expr`, mended where it is wrong: the engine ends an empty set
+/// (`set()`) with the token after its `)`, so that `x := set()input` would be read as
+/// `set()input`. Its `)` is the first after `set(` that is not in a comment.
+fn expr_span(expr: &Expr) -> Cow<'_, ast::Span> {
+    let engine = expr.span();
+    if let Expr::Set { items, .. } = expr
+        && items.is_empty()
+    {
+        let contents = engine.source.contents();
+        let start = usize::try_from(engine.start).unwrap_or(usize::MAX);
+        let end = usize::try_from(engine.end).unwrap_or(0);
+        if let Some(text) = contents.get(start..end)
+            && let Some(close) = scan::significant(&scan::tokenize(text))
+                .find(|token| token.kind == TokenKind::Punct && token.text(text) == ")")
+            && let Ok(close_end) = u32::try_from(start + close.end)
+        {
+            let mut mended = engine.clone();
+            mended.end = close_end;
+            return Cow::Owned(mended);
+        }
+    }
+    Cow::Borrowed(engine)
 }
 
 /// A part directly inside an expression.

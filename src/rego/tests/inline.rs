@@ -301,6 +301,20 @@ fn a_string_is_written_in_with_both_its_quotes() {
 }
 
 #[test]
+fn an_empty_set_is_written_in_up_to_its_closing_parenthesis() {
+    // The engine's span of `set()` runs on to the end of the token after it (found by
+    // fuzzing: `set()input` written in, where the engine refused the text). In Rego v0,
+    // `input.costs` after it on the same line is a rule of its own.
+    let policy = "package p\n\nnone := set()input.costs\nspaced := set( # ) \n)\n\n\
+                  warn contains \"empty\" if count(none) == 0\n\
+                  warn contains \"spaced\" if count(spaced) == 0\n";
+    let written = written_in(policy);
+    let written = borrowed(&written);
+    assert_eq!(written, [("none", "set()")]);
+    same_decisions(&[("p.rego", policy)], &[json!({}), json!({"costs": 3})]);
+}
+
+#[test]
 fn a_reference_is_continued_where_the_name_starts_a_longer_one() {
     let policy = "package p\nimport rego.v1\n\ntypes := input.types\ndata_ := input.policyData\n\ndeny contains t if {\n  t := types[_]\n  t != data_.skip\n}\n";
     let written = written_in(policy);
