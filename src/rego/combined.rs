@@ -36,9 +36,12 @@ pub struct Module {
 /// document, or an ancestor's, as a whole or by a key computed at evaluation
 /// (`data.a.b`, `data.a[name]`, `import data.a`): that would see the combined rule, and
 /// reach it from within the package. Tests (`test_` rules and `_test` packages) are not
-/// looked at: only `verdict test` evaluates them.
-pub fn modules(parsed: &[ParsedFile], renaming: Option<&Renaming>) -> Vec<Module> {
-    let reads: Vec<Vec<String>> = parsed.iter().flat_map(data_reads).collect();
+/// looked at: only `verdict test` evaluates them. `reads` are the files' [`data_reads`].
+pub fn modules(
+    parsed: &[ParsedFile],
+    reads: &[Vec<String>],
+    renaming: Option<&Renaming>,
+) -> Vec<Module> {
     let mut packages: BTreeMap<&[String], Vec<&'static str>> = BTreeMap::new();
     for file in parsed {
         let names = packages.entry(&file.syntax.package).or_default();

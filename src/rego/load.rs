@@ -94,9 +94,12 @@ pub fn load(
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
+    // Where the files read `data` (tests aside), which both the combined rules and the
+    // short names must keep clear of.
+    let reads: Vec<Vec<String>> = parsed.iter().flat_map(combined::data_reads).collect();
     let renaming = options
         .rewrite_for_stream
-        .then(|| Renaming::plan(&parsed, !data.is_empty()))
+        .then(|| Renaming::plan(&parsed, !data.is_empty() || !reads.is_empty()))
         .flatten();
     let adapted = |rewrite_for_stream: bool| {
         let renaming = renaming.as_ref().filter(|_| rewrite_for_stream);
@@ -113,6 +116,7 @@ pub fn load(
             metadata_values.clone(),
             &data,
             options,
+            &reads,
             renaming,
         );
         compiled.map(|(engine, combined)| {
@@ -595,9 +599,10 @@ fn compile(
     metadata_values: Arc<Vec<Value>>,
     data: &[(Arc<str>, Json)],
     options: &RegoOptions,
+    reads: &[Vec<String>],
     renaming: Option<&Renaming>,
 ) -> Result<(Engine, Vec<(String, String)>), Error> {
-    let modules = combined::modules(parsed, renaming);
+    let modules = combined::modules(parsed, reads, renaming);
     if !modules.is_empty() {
         let built = engine_with(
             parsed,

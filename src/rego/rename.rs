@@ -35,9 +35,11 @@ pub struct Renaming {
 }
 
 impl Renaming {
-    /// Short names for every package of `files`, when they may all have one.
-    pub fn plan(files: &[ParsedFile], has_data_documents: bool) -> Option<Renaming> {
-        if has_data_documents {
+    /// Short names for every package of `files`, when they may all have one: not when
+    /// `data` is reached otherwise than through rules, by a file's reads of it (see
+    /// `combined::data_reads`) or by `--data` documents.
+    pub fn plan(files: &[ParsedFile], data_reached: bool) -> Option<Renaming> {
+        if data_reached {
             return None;
         }
         let mut short = BTreeMap::new();
@@ -49,7 +51,7 @@ impl Renaming {
                     .iter()
                     .all(|name| combined::is_plain_name(name) && !name.starts_with(PREFIX));
             let (span, spelled) = package_path(&file.source.text)?;
-            if !plain || spelled != *package || !combined::data_reads(file).is_empty() {
+            if !plain || spelled != *package {
                 return None;
             }
             let next = short.len() + 1;
