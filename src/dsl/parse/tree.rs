@@ -16,7 +16,7 @@ pub(super) fn span(node: &Node<'_>) -> Span {
     // A string is compound-atomic: it swallows nothing, and its last child ends before
     // the closing quote.
     while current.as_rule() != Rule::string {
-        let Some(child) = current.clone().into_inner().last() else {
+        let Some(child) = current.clone().into_inner().next_back() else {
             break;
         };
         end = child.as_span().end();
