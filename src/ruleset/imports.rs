@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::person::Name;
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
 
 /// `input.environments`: each environment's direct imports, keyed by its comparison key.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -31,27 +33,58 @@ enum Mark {
 }
 
 impl ImportGraph {
-    /// Reads `{"org/project/env": {"imports": [...]}}`. Entries of the wrong type are
-    /// skipped; names compare case-insensitively, so two spellings of one environment merge.
-    pub fn read(value: Option<&Value>) -> ImportGraph {
+    /// Reads `{"org/project/env": {"imports": [...]}}`; names compare case-insensitively,
+    /// so two spellings of one environment merge. Absent or `null`, the document, an
+    /// entry or its `imports` lists nothing. Anything else that is not as shown is an
+    /// invalid input: an import that could not be read would otherwise go unchecked, and
+    /// an open of the environment importing it be allowed without the grant it needs.
+    pub fn read(value: Option<&Value>) -> Result<ImportGraph, Error> {
         let mut imports: HashMap<String, Vec<Name>> = HashMap::new();
-        let Some(environments) = value.and_then(Value::as_object) else {
-            return ImportGraph { imports };
+        let environments = match value {
+            None | Some(Value::Null) => return Ok(ImportGraph { imports }),
+            Some(Value::Object(environments)) => environments,
+            Some(_) => return Err(malformed("`environments` is not an object")),
         };
         for (name, entry) in environments {
-            let Some(environment) = Name::new(name) else {
-                continue;
+            let environment = Name::new(name)
+                .ok_or_else(|| malformed("`environments` has an entry with an empty name"))?;
+            let listed = match entry {
+                Value::Null => None,
+                Value::Object(entry) => entry.get("imports"),
+                _ => {
+                    return Err(malformed(format!(
+                        "`environments` entry `{}` is not an object",
+                        environment.shown
+                    )));
+                }
             };
-            let listed = entry
-                .get("imports")
-                .and_then(Value::as_array)
-                .map_or(&[][..], Vec::as_slice)
+            let listed = match listed {
+                None | Some(Value::Null) => &[][..],
+                Some(Value::Array(listed)) => listed.as_slice(),
+                Some(_) => {
+                    return Err(malformed(format!(
+                        "the `imports` of `{}` is not a list",
+                        environment.shown
+                    )));
+                }
+            };
+            let resolved = listed
                 .iter()
-                .filter_map(Value::as_str)
-                .filter_map(|import| resolve(&environment.shown, import));
-            imports.entry(environment.key).or_default().extend(listed);
+                .map(|import| {
+                    import
+                        .as_str()
+                        .and_then(|import| resolve(&environment.shown, import))
+                        .ok_or_else(|| {
+                            malformed(format!(
+                                "the `imports` of `{}` lists {import}, which is not an environment name",
+                                environment.shown
+                            ))
+                        })
+                })
+                .collect::<Result<Vec<Name>, Error>>()?;
+            imports.entry(environment.key).or_default().extend(resolved);
         }
-        ImportGraph { imports }
+        Ok(ImportGraph { imports })
     }
 
     /// Walks the imports of `root` depth first.
@@ -119,6 +152,13 @@ fn resolve(importer: &str, import: &str) -> Option<Name> {
     Name::new(&resolved).filter(|_| !import.is_empty())
 }
 
+/// An input whose `environments` cannot be read as the imports of each environment.
+fn malformed(message: impl Into<String>) -> Error {
+    Error::invalid(Diagnostic::error(message).with_help(
+        r#"write `"environments": {"org/project/env": {"imports": ["org/project/other"]}}`"#,
+    ))
+}
+
 /// A cycle as text: `a → b → a`.
 pub(crate) fn cycle_text(cycle: &[Name]) -> String {
     cycle
@@ -135,7 +175,7 @@ mod tests {
     use super::*;
 
     fn graph(value: Value) -> ImportGraph {
-        ImportGraph::read(Some(&value))
+        ImportGraph::read(Some(&value)).unwrap()
     }
 
     fn walk(graph: &ImportGraph, root: &str) -> (Vec<String>, Vec<String>) {
@@ -194,9 +234,59 @@ mod tests {
     #[test]
     fn relative_imports_resolve_in_the_importers_scope() {
         let imports = graph(json!({
-            "acme/app/prod": {"imports": ["shared/aws", "local", 7, ""]},
+            "acme/app/prod": {"imports": ["shared/aws", "local"]},
         }));
         let (reached, _) = walk(&imports, "acme/app/prod");
         assert_eq!(reached, ["acme/shared/aws", "acme/app/local"]);
+    }
+
+    #[test]
+    fn absent_or_null_lists_nothing() {
+        for value in [
+            json!(null),
+            json!({}),
+            json!({"acme/app/prod": null}),
+            json!({"acme/app/prod": {}}),
+            json!({"acme/app/prod": {"imports": null}}),
+        ] {
+            let (reached, _) = walk(&graph(value.clone()), "acme/app/prod");
+            assert!(reached.is_empty(), "{value}");
+        }
+        assert_eq!(ImportGraph::read(None).unwrap(), ImportGraph::default());
+    }
+
+    #[test]
+    fn imports_that_cannot_be_read_are_an_invalid_input() {
+        let cases = [
+            (json!([]), "`environments` is not an object"),
+            (json!({"": {"imports": []}}), "an entry with an empty name"),
+            (
+                json!({"a/b/c": ["a/b/d"]}),
+                "entry `a/b/c` is not an object",
+            ),
+            (
+                json!({"a/b/c": {"imports": "a/b/d"}}),
+                "the `imports` of `a/b/c` is not a list",
+            ),
+            (
+                json!({"a/b/c": {"imports": {"a/b/d": true}}}),
+                "is not a list",
+            ),
+            (json!({"a/b/c": {"imports": [7]}}), "lists 7, which is not"),
+            (
+                json!({"a/b/c": {"imports": [{"name": "a/b/d"}]}}),
+                "lists {\"name\":\"a/b/d\"}",
+            ),
+            (
+                json!({"a/b/c": {"imports": [" "]}}),
+                "lists \" \", which is not",
+            ),
+        ];
+        for (value, message) in cases {
+            let error = ImportGraph::read(Some(&value)).expect_err("malformed");
+            assert_eq!(error.class, crate::error::ErrorClass::Invalid, "{value}");
+            let shown = error.to_string();
+            assert!(shown.contains(message), "{value}: {shown}");
+        }
     }
 }

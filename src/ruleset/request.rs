@@ -2,7 +2,9 @@
 //!
 //! Reading is lenient: a field of the wrong type is treated as absent, unless that would
 //! loosen a gate. A time or duration on a grant that is present but malformed makes the
-//! grant inactive instead (it is kept as [`Field::Malformed`]). What the request is
+//! grant inactive instead (it is kept as [`Field::Malformed`]); `environments` that cannot
+//! be read as each environment's imports are an invalid input, since an import left out
+//! would go unchecked. What the request is
 //! cannot be guessed, though: a `request` that is not an object, or an ESC action or
 //! environment that is missing or unknown, is an invalid input (exit 65), never an allow.
 
@@ -29,11 +31,7 @@ pub(crate) enum Field<T> {
 
 impl Field<DateTime<Utc>> {
     pub fn time(value: Option<&Value>) -> Field<DateTime<Utc>> {
-        Field::read(value, |text| {
-            DateTime::parse_from_rfc3339(text.trim())
-                .ok()
-                .map(|time| time.with_timezone(&Utc))
-        })
+        Field::read(value, crate::input::parse_time)
     }
 }
 
@@ -290,7 +288,7 @@ impl Request {
             grant_expiration: Field::duration(request.get("grantExpiration")),
             reviews: read_reviews(document.get("reviews")),
             grants: read_grants(document.get("grants")),
-            imports: ImportGraph::read(document.get("environments")),
+            imports: ImportGraph::read(document.get("environments"))?,
         })
     }
 

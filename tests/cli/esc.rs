@@ -140,6 +140,31 @@ fn a_first_open_reports_the_activation_for_the_caller_to_record() {
 }
 
 #[test]
+fn imports_that_cannot_be_read_stop_the_open_instead_of_going_unchecked() {
+    let text = std::fs::read_to_string("fixtures/esc/open-allowed-activates-grant.json").unwrap();
+    let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let malformed = [
+        serde_json::json!({"acme/payments/prod": {"imports": "acme/shared/aws-creds"}}),
+        serde_json::json!({"acme/payments/prod": ["acme/shared/aws-creds"]}),
+        serde_json::json!({"acme/payments/prod": {"imports": [{"name": "acme/shared/aws-creds"}]}}),
+        serde_json::json!([{"name": "acme/payments/prod", "imports": ["acme/shared/aws-creds"]}]),
+    ];
+    for environments in malformed {
+        let mut input = document.clone();
+        input["environments"] = environments.clone();
+        let output = Verdict::new(["eval", "-p", "policies/esc"])
+            .stdin(input.to_string())
+            .run()
+            .code(65);
+        assert!(
+            output.stderr.contains("environments") || output.stderr.contains("imports"),
+            "{environments}: {}",
+            output.stderr
+        );
+    }
+}
+
+#[test]
 fn an_open_within_running_access_activates_nothing() {
     let text = decided("open-allowed-already-opened", "allow", 0);
     assert_has(
