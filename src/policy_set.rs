@@ -110,6 +110,8 @@ pub struct PolicySet {
     order: Arc<Vec<PolicyRef>>,
     tests: Arc<Vec<TestCase>>,
     coverable: Arc<Vec<CoverableRule>>,
+    /// Whether a warn stops what is decided, as `--fail-on-warn` makes it.
+    warn_blocks: bool,
     /// Problems that do not stop loading, such as unknown input paths.
     pub warnings: Vec<Diagnostic>,
 }
@@ -191,6 +193,7 @@ impl PolicySet {
             order: Arc::new(positioned.into_iter().map(|(_, policy)| policy).collect()),
             tests: Arc::new(compiled.tests),
             coverable: Arc::new(compiled.rules),
+            warn_blocks: false,
             warnings: compiled.warnings,
         })
     }
@@ -206,6 +209,13 @@ impl PolicySet {
         } else {
             SharedWalks::default()
         });
+    }
+
+    /// Whether a warn verdict stops the request, as `--fail-on-warn` makes it, or lets it
+    /// go ahead, as it does unless told otherwise. A decision that stops it activates no
+    /// grant.
+    pub fn warn_blocks(&mut self, blocks: bool) {
+        self.warn_blocks = blocks;
     }
 
     /// The lists of the input walked once for several rules, as paths
@@ -442,7 +452,12 @@ impl PolicySet {
         }
         let mut decision = Decision::combine(results, default, now);
         // A grant is activated only by an open that actually goes ahead.
-        if matches!(decision.verdict, Verdict::Allow | Verdict::Warn) {
+        let goes_ahead = match decision.verdict {
+            Verdict::Allow => true,
+            Verdict::Warn => !self.warn_blocks,
+            Verdict::Pending | Verdict::Deny => false,
+        };
+        if goes_ahead {
             decision.grant_activation = requested_activation(input, &activations);
             decision.grant_activations = activations;
         }

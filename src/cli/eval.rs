@@ -63,6 +63,7 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         parse_cache(args.cache.as_deref().map(Path::new)),
         colour,
     )?;
+    set.warn_blocks(args.fail_on_warn);
     let log = Recorder::open(args, &set)?;
     if args.batch {
         return batch::run(args, set, &limits, log.as_ref());

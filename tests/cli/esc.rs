@@ -288,6 +288,41 @@ fn an_import_cycle_is_reported_and_does_not_hang_the_open() {
 }
 
 #[test]
+fn a_warned_open_activates_its_grants_only_when_a_warn_lets_it_go_ahead() {
+    let goes_ahead = decided("open-warned-import-cycle", "warn", 0);
+    assert_has(
+        &goes_ahead,
+        &["acme/payments/prod for alice@acme.io activates now"],
+    );
+    let stopped = eval("open-warned-import-cycle", &["--fail-on-warn"]).code(3);
+    assert!(
+        !stopped.stdout.contains("activates now"),
+        "{}",
+        stopped.stdout
+    );
+    let decision = eval(
+        "open-warned-import-cycle",
+        &["--fail-on-warn", "-f", "json"],
+    )
+    .code(3)
+    .json();
+    assert!(decision.get("grant_activation").is_none(), "{decision}");
+    assert!(decision.get("grant_activations").is_none(), "{decision}");
+    let line = std::fs::read_to_string("fixtures/esc/open-warned-import-cycle.json")
+        .unwrap()
+        .replace('\n', " ");
+    let batch = Verdict::new(["eval", "-p", "policies/esc", "--batch", "--fail-on-warn"])
+        .stdin(line)
+        .run()
+        .code(3);
+    assert!(
+        !batch.stdout.contains("grant_activation"),
+        "{}",
+        batch.stdout
+    );
+}
+
+#[test]
 fn who_is_asking_can_deny_an_open_despite_grants() {
     let ephemeral = decided("open-denied-ephemeral", "deny", 1);
     assert_has(
