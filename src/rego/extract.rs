@@ -1,6 +1,7 @@
 //! Reads a verdict rule's value as outcomes (SPEC 3.1): a set or array gives one outcome
 //! per element, a string one outcome, `true` one outcome named by the rule's metadata;
-//! `false`, undefined and empty values give none; anything else is an error.
+//! `false`, undefined and empty values give none; anything else is an error, an object
+//! with `msg` too (it is an element's shape, not a value's).
 
 use serde_json::Value as Json;
 
@@ -20,6 +21,8 @@ pub enum ShapeError {
     Value(&'static str),
     #[error("is an object without `msg` or `message`")]
     ObjectWithoutMessage,
+    #[error("is one object with a message, not a set of them")]
+    LoneObject,
     #[error("has an element that is {0}: expected a string or an object with `msg` or `message`")]
     Element(&'static str),
     #[error("has an element whose `{0}` is not a string")]
@@ -36,6 +39,9 @@ impl ShapeError {
             ShapeError::Value(_) | ShapeError::Element(_) => {
                 Some("a verdict rule holds messages: `deny contains \"why\" if { ... }`, or `true`")
             }
+            ShapeError::LoneObject => Some(
+                "an object with `msg` is an element of a set: `deny contains {\"msg\": \"why\"} if { ... }`",
+            ),
             ShapeError::MessageNotString(_) => None,
         }
     }
@@ -68,8 +74,9 @@ pub fn produced(value: Option<&Json>) -> Result<Vec<Produced>, ShapeError> {
         Json::String(message) => Ok(vec![message_only(message)]),
         Json::Array(elements) => elements.iter().map(element).collect(),
         Json::Object(fields) if fields.is_empty() => Ok(Vec::new()),
+        // An object with a message is an element of a set or array, not a rule's value.
         Json::Object(_) => match object_message(value)? {
-            Some(produced) => Ok(vec![produced]),
+            Some(_) => Err(ShapeError::LoneObject),
             None => Err(ShapeError::ObjectWithoutMessage),
         },
         other => Err(ShapeError::Value(kind(other))),
@@ -156,6 +163,7 @@ mod tests {
             messages(json!({"why": true})),
             Err(ShapeError::ObjectWithoutMessage)
         );
+        assert_eq!(messages(json!({"msg": "why"})), Err(ShapeError::LoneObject));
         assert_eq!(messages(json!([1])), Err(ShapeError::Element("a number")));
         assert_eq!(
             messages(json!([["a"]])),
