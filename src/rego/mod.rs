@@ -34,7 +34,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::decision::Outcome;
+use crate::decision::{Outcome, format_time};
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::source::{Location, SourceFile, Span};
@@ -467,6 +467,18 @@ impl RegoPolicies {
                 "there is no Rego policy number {policy}"
             ))));
         };
+        if now.timestamp_nanos_opt().is_none() {
+            // `time.now_ns()` could not answer it: the clock it would fall back on is not
+            // the time the decision reports.
+            return Err(Error::evaluation(
+                Diagnostic::error(format!(
+                    "Rego policy `{}` cannot be decided at {}: Rego counts time in nanoseconds since 1970, which holds only 1677-09-21 to 2262-04-11",
+                    package.package,
+                    format_time(&now)
+                ))
+                .with_help("give a time in that range with `--now` or the input's `now`"),
+            ));
+        }
         let values = match self.compiled_values(policy, now) {
             Some(values) => values,
             None => {
