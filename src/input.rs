@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use serde_json::Value;
 
 use crate::catalog::json_reason;
@@ -235,11 +235,19 @@ pub fn json_type(value: &Value) -> &'static str {
     }
 }
 
-/// Reads an RFC 3339 time.
+/// Reads an RFC 3339 time. A leap second (`23:59:60.5Z`) is the instant it names, in the
+/// next minute (`00:00:00.5Z`): read as chrono keeps it, it would come before that
+/// minute's start, and a grant expiring then would still be active.
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .ok()
-        .map(|time| time.with_timezone(&Utc))
+    let time = DateTime::parse_from_rfc3339(text.trim())
+        .ok()?
+        .with_timezone(&Utc);
+    match time.nanosecond().checked_sub(1_000_000_000) {
+        None => Some(time),
+        Some(past) => time
+            .with_nanosecond(0)?
+            .checked_add_signed(TimeDelta::seconds(1) + TimeDelta::nanoseconds(i64::from(past))),
+    }
 }
 
 /// The evaluation time: `--now`, else the input's `now`, else the system clock.
@@ -320,6 +328,25 @@ fn bad_now(name: &str, text: &str) -> Error {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_leap_second_is_the_instant_it_names_in_the_next_minute() {
+        let at = |text: &str| parse_time(text).map(|time| time.to_rfc3339());
+        assert_eq!(
+            at("2026-11-21T10:00:60.5Z").as_deref(),
+            Some("2026-11-21T10:01:00.500+00:00")
+        );
+        assert_eq!(
+            at(" 2016-12-31T23:59:60+00:00 ").as_deref(),
+            Some("2017-01-01T00:00:00+00:00")
+        );
+        assert!(parse_time("2026-11-21T10:00:60.5Z") > parse_time("2026-11-21T10:01:00Z"));
+        assert_eq!(
+            at("2026-11-21T11:00:00+01:00").as_deref(),
+            Some("2026-11-21T10:00:00+00:00")
+        );
+        assert_eq!(at("2026-11-21T10:00:61Z"), None);
+    }
 
     #[test]
     fn a_byte_order_mark_is_dropped_and_bad_utf8_refused() {

@@ -280,9 +280,9 @@ fn checked_environment(text: &str, problems: &mut Vec<Diagnostic>) -> Option<Str
 }
 
 fn checked_time(text: &str, problems: &mut Vec<Diagnostic>) -> Option<DateTime<Utc>> {
-    match DateTime::parse_from_rfc3339(text.trim()) {
-        Ok(time) => Some(time.with_timezone(&Utc)),
-        Err(_) => {
+    match crate::input::parse_time(text) {
+        Some(time) => Some(time),
+        None => {
             problems.push(
                 Diagnostic::error(format!(
                     "`{}` is not an RFC 3339 time for `--now`",

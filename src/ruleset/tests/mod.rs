@@ -19,9 +19,7 @@ use crate::source::Location;
 pub(super) const NOW: &str = "2026-11-21T10:00:00Z";
 
 pub(super) fn time(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .unwrap()
-        .with_timezone(&Utc)
+    crate::input::parse_time(text).unwrap()
 }
 
 /// A ruleset with the defaults of SPEC 5, gating `actions` everywhere.

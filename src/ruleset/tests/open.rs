@@ -111,6 +111,16 @@ fn an_opened_grant_is_active_until_first_open_plus_access_duration() {
 }
 
 #[test]
+fn a_leap_second_is_read_as_the_next_minutes_instant() {
+    // 10:00:60.5 is 10:01:00.5, after the grant expired at 10:00:00 plus a minute.
+    let decision = open_at(
+        "2026-11-21T10:00:60.5Z",
+        json!({"approvedAt": "2026-11-21T09:01:00Z"}),
+    );
+    denies_because(&decision, "expired at 2026-11-21T10:01:00Z");
+}
+
+#[test]
 fn access_may_outlast_the_grant_expiration_but_must_start_before_it() {
     let just_in_time = json!({"firstOpenedAt": "2026-11-21T09:59:59Z"});
     let decision = open_at("2026-11-21T11:00:00Z", just_in_time);

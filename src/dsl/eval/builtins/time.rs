@@ -29,9 +29,7 @@ pub fn duration<'a>(value: &Value<'a>) -> Value<'a> {
 pub fn as_time(value: &Value<'_>) -> Option<DateTime<Utc>> {
     match value {
         Value::Time(time) => Some(*time),
-        _ => DateTime::parse_from_rfc3339(value.as_str()?.trim())
-            .ok()
-            .map(|time| time.with_timezone(&Utc)),
+        _ => crate::input::parse_time(value.as_str()?),
     }
 }
 
