@@ -27,13 +27,13 @@ Exit codes:
   70  evaluation or internal error";
 
 #[derive(Debug, Parser)]
-#[command(name = "verdict", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXIT_CODES)]
+#[command(name = "verdict", version, propagate_version = true, about = ABOUT, long_about = LONG_ABOUT, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
-    /// When to colour output: on a terminal only (auto, and never when NO_COLOR is set),
-    /// always, or never
+    /// When to colour output: on a terminal only (auto), always, or never; never when
+    /// NO_COLOR is set, whichever
     #[arg(long = "color", global = true, value_enum, default_value_t = ColourChoice::Auto)]
     pub colour: ColourChoice,
 

@@ -20,8 +20,8 @@ impl Colour {
     pub fn from_choice(choice: ColourChoice) -> Colour {
         match choice {
             ColourChoice::Always => Colour {
-                stdout: true,
-                stderr: true,
+                stdout: !render::no_color(),
+                stderr: !render::no_color(),
             },
             ColourChoice::Never => Colour {
                 stdout: false,

@@ -223,6 +223,11 @@ fn colour_only_when_asked_and_never_with_no_color() {
         "{}",
         forced.stdout
     );
+    let refused = Verdict::new(args.iter().copied().chain(["--color", "always"]))
+        .env("NO_COLOR", "1")
+        .run();
+    assert!(!refused.stdout.contains('\x1b'), "{}", refused.stdout);
+    assert!(!refused.stderr.contains('\x1b'), "{}", refused.stderr);
 }
 
 #[test]

@@ -16,6 +16,16 @@ fn help_and_version_exit_zero() {
         .run()
         .code(0)
         .stdout_has("verdict ");
+    for command in ["eval", "test", "check", "fmt", "compile", "schema", "log"] {
+        Verdict::new([command, "--version"])
+            .run()
+            .code(0)
+            .stdout_has("verdict");
+    }
+    Verdict::new(["eval", "-V"])
+        .run()
+        .code(0)
+        .stdout_has("verdict");
 }
 
 #[test]
