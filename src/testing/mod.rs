@@ -95,6 +95,8 @@ pub fn run_rego_tests(set: &mut PolicySet, options: &TestOptions) -> Vec<TestRes
                 continue;
             }
             let outcome = engine.run_test(&test);
+            // A test whose evaluation fails is stopped by an error, as in `opa test`.
+            let error = outcome.message.is_some().then_some(ErrorClass::Evaluation);
             let failures = match (outcome.passed, outcome.message) {
                 (true, _) => Vec::new(),
                 (false, Some(message)) => vec![message],
@@ -107,7 +109,7 @@ pub fn run_rego_tests(set: &mut PolicySet, options: &TestOptions) -> Vec<TestRes
                 failures,
                 decision: None,
                 prints: outcome.prints,
-                error: None,
+                error,
             });
         }
     }

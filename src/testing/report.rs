@@ -22,7 +22,12 @@ pub fn text(results: &[TestResult], coverage: Option<&Coverage>) -> String {
             let _ = writeln!(out, "ok    {}  ({})", result.name, result.location);
             continue;
         }
-        let _ = writeln!(out, "FAIL  {}  ({})", result.name, result.location);
+        let label = if result.error.is_some() {
+            "ERROR"
+        } else {
+            "FAIL "
+        };
+        let _ = writeln!(out, "{label} {}  ({})", result.name, result.location);
         for failure in &result.failures {
             let _ = writeln!(out, "      {failure}");
         }
@@ -82,6 +87,7 @@ pub fn json(results: &[TestResult], coverage: Option<&Coverage>) -> String {
                 "line": result.location.line,
                 "source": result.location,
                 "passed": result.passed(),
+                "errored": result.error.is_some(),
                 "failures": result.failures,
                 "verdict": result.decision.as_ref().map(|d| d.verdict),
                 "outcomes": result.decision.as_ref().map(|d| &d.outcomes),
@@ -102,7 +108,8 @@ pub fn json(results: &[TestResult], coverage: Option<&Coverage>) -> String {
 }
 
 /// JUnit XML: one `testsuite` per file, one `testcase` per test, a `failure` element with
-/// the differences for each failed test.
+/// the differences for each failed test, an `error` element for each test an error
+/// stopped.
 pub fn junit(results: &[TestResult]) -> String {
     let mut suites: BTreeMap<&str, Vec<&TestResult>> = BTreeMap::new();
     for result in results {
@@ -111,18 +118,18 @@ pub fn junit(results: &[TestResult]) -> String {
             .or_default()
             .push(result);
     }
-    let failed = results.iter().filter(|r| !r.passed()).count();
+    let (failed, errored) = failed_and_errored(results.iter());
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"verdict\" tests=\"{}\" failures=\"{failed}\" errors=\"0\">",
+        "<testsuites name=\"verdict\" tests=\"{}\" failures=\"{failed}\" errors=\"{errored}\">",
         results.len()
     );
     for (file, tests) in suites {
-        let suite_failed = tests.iter().filter(|r| !r.passed()).count();
+        let (suite_failed, suite_errored) = failed_and_errored(tests.iter().copied());
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{suite_failed}\" errors=\"0\" skipped=\"0\">",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{suite_failed}\" errors=\"{suite_errored}\" skipped=\"0\">",
             escape(file),
             tests.len()
         );
@@ -153,10 +160,14 @@ pub fn junit(results: &[TestResult]) -> String {
                     );
                 }
             }
+            let (element, kind) = match test.error {
+                Some(_) => ("error", "error"),
+                None => ("failure", "assertion"),
+            };
             let _ = writeln!(out, "    <testcase {attributes}>");
             let _ = writeln!(
                 out,
-                "      <failure message=\"{}\" type=\"assertion\">{}</failure>",
+                "      <{element} message=\"{}\" type=\"{kind}\">{}</{element}>",
                 escape(summary),
                 escape(&details)
             );
@@ -166,6 +177,16 @@ pub fn junit(results: &[TestResult]) -> String {
     }
     out.push_str("</testsuites>\n");
     out
+}
+
+/// How many of the tests failed an expectation, and how many an error stopped.
+fn failed_and_errored<'a>(tests: impl Iterator<Item = &'a TestResult>) -> (usize, usize) {
+    tests
+        .filter(|test| !test.passed())
+        .fold((0, 0), |(failed, errored), test| match test.error {
+            Some(_) => (failed, errored + 1),
+            None => (failed + 1, errored),
+        })
 }
 
 /// Escapes text for XML attributes and content; characters XML 1.0 cannot carry at all
@@ -216,18 +237,25 @@ mod tests {
                 &["expected verdict pending, got deny & \"more\""],
             ),
             result("c", "b.rego", &[]),
+            TestResult {
+                error: Some(crate::error::ErrorClass::Evaluation),
+                ..result("d", "b.rego", &["test `d`: divide by zero"])
+            },
         ];
         insta::assert_snapshot!(junit(&results), @r#"
         <?xml version="1.0" encoding="UTF-8"?>
-        <testsuites name="verdict" tests="3" failures="1" errors="0">
+        <testsuites name="verdict" tests="4" failures="1" errors="1">
           <testsuite name="a.policy" tests="2" failures="1" errors="0" skipped="0">
             <testcase name="a &lt;passes&gt;" classname="a.policy" file="a.policy" line="3"/>
             <testcase name="b" classname="a.policy" file="a.policy" line="3">
               <failure message="expected verdict pending, got deny &amp; &quot;more&quot;" type="assertion">expected verdict pending, got deny &amp; &quot;more&quot;</failure>
             </testcase>
           </testsuite>
-          <testsuite name="b.rego" tests="1" failures="0" errors="0" skipped="0">
+          <testsuite name="b.rego" tests="2" failures="0" errors="1" skipped="0">
             <testcase name="c" classname="b.rego" file="b.rego" line="3"/>
+            <testcase name="d" classname="b.rego" file="b.rego" line="3">
+              <error message="test `d`: divide by zero" type="error">test `d`: divide by zero</error>
+            </testcase>
           </testsuite>
         </testsuites>
         "#);
@@ -243,6 +271,15 @@ mod tests {
         assert!(report.ends_with("\n1 passed, 1 failed\n"), "{report}");
         assert!(
             report.contains("FAIL  b  (a.policy:3:1)\n      expected verdict allow, got pending\n")
+        );
+        let stopped = TestResult {
+            error: Some(crate::error::ErrorClass::Evaluation),
+            ..result("c", "a.policy", &["the decision failed: boom"])
+        };
+        let report = text(&[stopped], None);
+        assert!(
+            report.starts_with("ERROR c  (a.policy:3:1)\n      the decision failed: boom\n"),
+            "{report}"
         );
     }
 }

@@ -325,7 +325,34 @@ fn a_test_stopped_by_an_error_exits_with_that_errors_code() {
     Verdict::new(["test", &failing_rego.path("policies")])
         .run()
         .code(70)
-        .stdout_has("rule `deny` of policy `odd`");
+        .stdout_has("rule `deny` of policy `odd`")
+        .stdout_has("ERROR odd");
+
+    // A Rego test rule whose evaluation fails is stopped by an error, not failed.
+    let erring_rego_test = Scratch::new()
+        .file(
+            "policies/gate.rego",
+            "package gate\nimport rego.v1\n\nsize := 1 if input.a\nsize := 2 if input.a\n\ndeny contains \"big\" if size > 1\n",
+        )
+        .file(
+            "policies/gate_test.rego",
+            "package gate_test\nimport rego.v1\n\ntest_conflict if {\n  data.gate.deny with input as {\"a\": true}\n}\n\ntest_quiet if {\n  count(data.gate.deny) == 0 with input as {}\n}\n",
+        );
+    let output = Verdict::new(["test", &erring_rego_test.path("policies")])
+        .run()
+        .code(70)
+        .stdout_has("ERROR gate_test.test_conflict")
+        .stdout_has("ok    gate_test.test_quiet")
+        .stdout_has("1 passed, 1 failed");
+    let junit = Verdict::new(["test", &erring_rego_test.path("policies"), "-f", "junit"])
+        .run()
+        .code(70);
+    assert!(
+        junit.stdout.contains("failures=\"0\" errors=\"1\"") && junit.stdout.contains("<error "),
+        "{}\n{}",
+        junit.stdout,
+        output.stdout
+    );
 }
 
 #[test]
