@@ -24,6 +24,9 @@ pub(crate) enum ReviewStatus {
     /// another's and does not count.
     NoIdentity,
     SelfApproval,
+    /// Self-approval is denied and the requester has no id, email or name, so no review
+    /// can be shown not to be theirs.
+    RequesterUnknown,
     StaleRevision,
     Duplicate,
 }
@@ -39,6 +42,9 @@ impl ReviewStatus {
             ReviewStatus::NotEligible => "not eligible".to_string(),
             ReviewStatus::NoIdentity => "no identity".to_string(),
             ReviewStatus::SelfApproval => "self-approval".to_string(),
+            ReviewStatus::RequesterUnknown => {
+                "may be self-approval: the requester has no id, email or name".to_string()
+            }
             ReviewStatus::StaleRevision => format!(
                 "stale revision {}, current {}",
                 shown_revision(review.revision.as_ref()),
@@ -121,6 +127,11 @@ fn judge(
                 && request.requester.is_same_person(&review.reviewer) =>
         {
             ReviewStatus::SelfApproval
+        }
+        ReviewDecision::Approve
+            if !ruleset.self_approval_allowed && request.requester.identity.is_none() =>
+        {
+            ReviewStatus::RequesterUnknown
         }
         ReviewDecision::Approve if ruleset.reapprove_on_change && !on_current_revision => {
             ReviewStatus::StaleRevision

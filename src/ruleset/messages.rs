@@ -22,7 +22,12 @@ pub(crate) fn approved(ruleset: &Ruleset, tally: &Tally, request: &Request) -> S
         .filter(|(_, status)| **status == ReviewStatus::Counted)
         .map(|(review, _)| review.reviewer.shown())
         .collect();
-    let count = format!("{} of {} approvals", tally.counted, ruleset.required);
+    // `3 of 2 approvals` reads as a mistake: more than needed is said as such.
+    let count = if tally.counted as u64 > u64::from(ruleset.required) {
+        format!("{} approvals, {} required", tally.counted, ruleset.required)
+    } else {
+        format!("{} of {} approvals", tally.counted, ruleset.required)
+    };
     if approvers.is_empty() {
         count
     } else {

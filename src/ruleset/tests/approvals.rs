@@ -279,6 +279,45 @@ fn the_requester_under_another_field_is_still_the_requester() {
 }
 
 #[test]
+fn a_requester_with_no_identity_gets_no_approval_unless_self_approval_is_allowed() {
+    for requester in [
+        json!(null),
+        json!({}),
+        json!({"teams": ["platform"]}),
+        json!({"id": " "}),
+    ] {
+        let mut input = update(json!([review(bob(), "approve")]));
+        input["request"]["requester"] = requester.clone();
+        let decision = decide(&[prod_change(vec![])], &input);
+        assert_eq!(
+            lines(&decision),
+            [
+                "pending approvals: 0 of 1 approvals; eligible: anyone but the requester; not counted: bob@acme.io (may be self-approval: the requester has no id, email or name)"
+            ],
+            "{requester}"
+        );
+        let allowed = Ruleset {
+            self_approval_allowed: true,
+            ..prod_change(vec![])
+        };
+        assert_eq!(verdict(&decide(&[allowed], &input)), Some(Verdict::Allow));
+    }
+}
+
+#[test]
+fn more_approvals_than_required_are_said_as_such() {
+    let carol = json!({"id": "carol@acme.io"});
+    let decision = decide_one(
+        prod_change(vec![]),
+        json!([review(bob(), "approve"), review(carol, "approve")]),
+    );
+    assert_eq!(
+        lines(&decision),
+        ["allow approvals: approved by bob@acme.io, carol@acme.io (2 approvals, 1 required)"]
+    );
+}
+
+#[test]
 fn review_fields_of_the_wrong_type_are_absent() {
     let reviews = json!([
         "bob approves",
