@@ -46,6 +46,8 @@ pub(crate) enum Inactive {
         expired: DateTime<Utc>,
     },
     AccessEnded(DateTime<Utc>),
+    /// A grant not yet opened whose access would end as it starts.
+    NoAccessTime,
     OutOfRange,
 }
 
@@ -70,6 +72,7 @@ impl fmt::Display for Inactive {
                 format_time(expired)
             ),
             Inactive::AccessEnded(at) => write!(f, "access ended at {}", format_time(at)),
+            Inactive::NoAccessTime => f.write_str("its accessDuration is zero"),
             Inactive::OutOfRange => f.write_str("its window lies outside representable time"),
         }
     }
@@ -96,6 +99,10 @@ pub(crate) fn status(grant: &Grant, now: DateTime<Utc>) -> GrantStatus {
     let access_duration = required(&grant.access_duration, "accessDuration")?;
     let expires_at = later(approved_at, grant_expiration)?;
     match optional(&grant.first_opened_at, "firstOpenedAt")? {
+        // Opened now, its access would already be over: the window is half-open.
+        None if now < expires_at && access_duration <= TimeDelta::zero() => {
+            Err(Inactive::NoAccessTime)
+        }
         None if now < expires_at => Ok(ActiveGrant {
             access_ends_at: later(now, access_duration)?,
             expires_at,

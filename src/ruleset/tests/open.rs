@@ -111,6 +111,16 @@ fn an_opened_grant_is_active_until_first_open_plus_access_duration() {
 }
 
 #[test]
+fn an_unopened_grant_with_no_access_time_is_not_active() {
+    for zero in ["0s", "PT0S", "0m"] {
+        denies_because(
+            &open_at("2026-11-21T09:30:00Z", json!({"accessDuration": zero})),
+            "its accessDuration is zero",
+        );
+    }
+}
+
+#[test]
 fn a_leap_second_is_read_as_the_next_minutes_instant() {
     // 10:00:60.5 is 10:01:00.5, after the grant expired at 10:00:00 plus a minute.
     let decision = open_at(
