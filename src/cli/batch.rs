@@ -64,6 +64,7 @@ pub fn run(
         name,
         log,
         projection,
+        print_input: super::eval::print_input_requested(args.print_input),
     };
     let summary = if args.jobs <= 1 {
         decide_in_order(lines, set, &context)?
@@ -86,6 +87,8 @@ struct Context<'a> {
     name: String,
     log: Option<&'a Recorder>,
     projection: Projection,
+    /// Each line's document goes to stderr, one line of JSON, before it is decided.
+    print_input: bool,
 }
 
 fn decide_in_order(lines: Lines, mut set: PolicySet, context: &Context<'_>) -> Result<Summary> {
@@ -299,15 +302,20 @@ fn decide_bytes(
     let line = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let text = input::decode(name, line)?;
-    let Some(log) = context.log else {
+    if context.log.is_none() && !context.print_input {
         let args = context.args;
         return set.decide_text(name, text, &context.projection, args.now, args.default);
-    };
-    // A logged decision records the whole document.
+    }
+    // A logged or printed decision reads the whole document.
     let document = input::parse_document(name, text)?;
+    if context.print_input {
+        output::print_stderr(&format!("{document}\n"));
+    }
     let now = input::resolve_now(context.args.now, &document, name)?;
     let decision = set.decide(&document, now, context.args.default)?;
-    log.record(&decision, &document, line)?;
+    if let Some(log) = context.log {
+        log.record(&decision, &document, line)?;
+    }
     Ok(decision)
 }
 

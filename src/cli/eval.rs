@@ -195,7 +195,7 @@ fn pretty(document: &serde_json::Value) -> String {
 }
 
 /// `--print-input`, or `VERDICT_PRINT_INPUT` set to `1` or `true`.
-fn print_input_requested(flag: bool) -> bool {
+pub(super) fn print_input_requested(flag: bool) -> bool {
     flag || std::env::var("VERDICT_PRINT_INPUT").is_ok_and(|value| {
         matches!(
             value.trim().to_ascii_lowercase().as_str(),

@@ -339,3 +339,51 @@ fn a_batch_writes_json_lines_and_refuses_the_formats_for_one_decision() {
         );
     }
 }
+
+#[test]
+fn print_input_prints_each_lines_document_to_stderr_and_decides_the_same() {
+    let input = ["deploy-small", "destroy"].map(fixture_line).join("\n");
+    let plain = Verdict::new([
+        "eval",
+        "--batch",
+        "--now",
+        "2026-11-21T10:00:00Z",
+        "-p",
+        "policies/env0",
+    ])
+    .stdin(&input)
+    .run();
+    for printing in [
+        Verdict::new([
+            "eval",
+            "--batch",
+            "--now",
+            "2026-11-21T10:00:00Z",
+            "-p",
+            "policies/env0",
+            "--print-input",
+        ]),
+        Verdict::new([
+            "eval",
+            "--batch",
+            "--now",
+            "2026-11-21T10:00:00Z",
+            "-p",
+            "policies/env0",
+        ])
+        .env("VERDICT_PRINT_INPUT", "1"),
+    ] {
+        let output = printing.stdin(&input).run();
+        assert_eq!(output.stdout, plain.stdout);
+        let printed: Vec<serde_json::Value> = output
+            .stderr
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        let given: Vec<serde_json::Value> = input
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(printed, given, "{}", output.stderr);
+    }
+}
