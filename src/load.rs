@@ -1,6 +1,7 @@
 //! Finding and reading policy sources (SPEC 3): files and directories, walked
 //! recursively in sorted order; `*.rego`, `*.policy` and env0 catalog folders.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -26,6 +27,9 @@ pub struct Sources {
     pub catalogs: Vec<Arc<Catalog>>,
     /// Every file read, in order: policies, catalog metadata and schemas.
     pub files: Vec<Arc<SourceFile>>,
+    /// The policy files taken so far, by canonical path: a file named twice (`-p dir -p
+    /// dir/a.policy`) is read once.
+    taken: HashSet<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +79,7 @@ fn discover_path(
     })?;
     if metadata.is_file() {
         return match policy_kind(path) {
+            Some(_) if sources.taken.contains(&canonical(path)) => Ok(()),
             Some(kind) => {
                 let catalog = catalog_of_named_file(path, limit, sources)?;
                 add_file(path, kind, catalog, limit, sources)
@@ -227,6 +232,9 @@ fn add_file(
     limit: u64,
     sources: &mut Sources,
 ) -> Result<()> {
+    if !sources.taken.insert(canonical(path)) {
+        return Ok(());
+    }
     let source = read_source(path, limit)?;
     sources.files.push(source.clone());
     match kind {
@@ -234,6 +242,12 @@ fn add_file(
         PolicyKind::Policy => sources.policy_files.push(source),
     }
     Ok(())
+}
+
+/// A file's path with links and `..` resolved, to tell when two names are one file; as
+/// given when it cannot be resolved.
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Reads one policy, schema or data file as UTF-8 text within the size limit.
@@ -331,6 +345,29 @@ mod tests {
             names(&sources.files, root),
             ["a.rego", "b/a.policy", "b/nested/z.rego"]
         );
+    }
+
+    #[test]
+    fn a_file_named_twice_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("gate")).unwrap();
+        fs::write(root.join("a.policy"), "").unwrap();
+        fs::write(root.join("gate/policy.rego"), "package gate").unwrap();
+        fs::write(root.join("gate/metadata.yml"), "name: Gate\n").unwrap();
+        let paths = [
+            root.join("a.policy"),
+            root.to_path_buf(),
+            root.join("gate/../a.policy"),
+            root.join("gate/policy.rego"),
+        ];
+        let sources = discover(&paths, 1 << 20).unwrap();
+        assert_eq!(
+            names(&sources.files, root),
+            ["a.policy", "gate/metadata.yml", "gate/policy.rego"]
+        );
+        assert_eq!(sources.rego.len(), 1);
+        assert_eq!(sources.catalogs.len(), 1);
     }
 
     #[test]
