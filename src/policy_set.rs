@@ -211,6 +211,12 @@ impl PolicySet {
         });
     }
 
+    /// How many policies the set decides with: Rego packages, policy-language policies,
+    /// and the rulesets (one, however many there are).
+    pub fn policy_count(&self) -> usize {
+        self.order.len()
+    }
+
     /// Whether a warn verdict stops the request, as `--fail-on-warn` makes it, or lets it
     /// go ahead, as it does unless told otherwise. A decision that stops it activates no
     /// grant.

@@ -11,7 +11,7 @@ use crate::decision::Decision;
 use crate::decision_log::{DecisionLog, LogOptions, PolicySetDigest, policy_set_digest};
 use crate::diagnostic::Diagnostic;
 use crate::dsl::parse::{ParseCache, TestBlocks};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::explain::Explained;
 use crate::input::{self, InputSource};
@@ -63,6 +63,19 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         parse_cache(args.cache.as_deref().map(Path::new)),
         colour,
     )?;
+    if set.policy_count() == 0 {
+        // Files that hold only comments or tests decide nothing: a gate built on them
+        // would give every request the default.
+        let shown: Vec<String> = policy_paths(&args.policy.policies)?
+            .iter()
+            .map(|path| format!("`{}`", path.display()))
+            .collect();
+        return Err(Error::invalid(
+            Diagnostic::error(format!("no policies found in {}", shown.join(", "))).with_help(
+                "the files hold no `policy` or `ruleset` block and no Rego package; name the files that do",
+            ),
+        ));
+    }
     set.warn_blocks(args.fail_on_warn);
     let log = Recorder::open(args, &set)?;
     if args.batch {

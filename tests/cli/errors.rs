@@ -158,6 +158,25 @@ fn an_empty_policy_directory_is_an_error_not_a_silent_pending() {
         .stderr_has("no policies found");
 }
 
+#[test]
+fn files_holding_only_comments_or_tests_are_no_policies_either() {
+    let scratch = Scratch::new()
+        .file("a.policy", "# nothing yet\n")
+        .file("b.policy", "test \"t\" {\n  input { }\n  expect allow\n}\n");
+    for extra in [&[][..], &["--default", "allow"][..], &["--batch"][..]] {
+        let mut args = vec!["eval", "-p", scratch.dir.path().to_str().unwrap()];
+        args.extend_from_slice(extra);
+        Verdict::new(args)
+            .stdin("{}")
+            .run()
+            .code(65)
+            .stderr_has("no policies found");
+    }
+    Verdict::new(["check", scratch.dir.path().to_str().unwrap()])
+        .run()
+        .code(0);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_policy_path_that_is_a_symlink_loop_is_66() {
