@@ -116,8 +116,10 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         (decision, None)
     };
     let rendered = match &explanations {
-        Some(explanations) => render_explained(&decision, explanations, format, colour),
-        None => render_decision(&decision, format, colour),
+        Some(explanations) => {
+            render_explained(&decision, explanations, format, colour, args.fail_on_warn)
+        }
+        None => render_decision(&decision, format, colour, args.fail_on_warn),
     };
     output::print_stdout(&rendered)?;
     // The process ends with this decision: freeing the compiled policies block by block
@@ -172,6 +174,7 @@ fn render_explained(
     explanations: &[Explained],
     format: EvalFormat,
     colour: Colour,
+    warn_blocks: bool,
 ) -> String {
     match format {
         EvalFormat::Json => {
@@ -189,17 +192,22 @@ fn render_explained(
         }
         EvalFormat::Text | EvalFormat::Github => format!(
             "{}\n{}",
-            render_decision(decision, format, colour),
+            render_decision(decision, format, colour, warn_blocks),
             crate::explain::render(explanations)
         ),
     }
 }
 
-fn render_decision(decision: &Decision, format: EvalFormat, colour: Colour) -> String {
+fn render_decision(
+    decision: &Decision,
+    format: EvalFormat,
+    colour: Colour,
+    warn_blocks: bool,
+) -> String {
     match format {
         EvalFormat::Text => render::text::decision(decision, colour.stdout),
         EvalFormat::Json => format!("{}\n", render::json::decision(decision)),
-        EvalFormat::Github => render::github::decision(decision),
+        EvalFormat::Github => render::github::decision(decision, warn_blocks),
     }
 }
 

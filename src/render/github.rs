@@ -15,8 +15,9 @@ use crate::testing::TestResult;
 use crate::testing::coverage::Coverage;
 use crate::verdict::Verdict;
 
-/// Renders one workflow command per outcome, then one for the decision.
-pub fn decision(decision: &Decision) -> String {
+/// Renders one workflow command per outcome, then one for the decision: an `::error` when
+/// it stops the gate (a warn does under `--fail-on-warn`, `warn_blocks`).
+pub fn decision(decision: &Decision, warn_blocks: bool) -> String {
     let mut out = String::new();
     for outcome in &decision.outcomes {
         let _ = writeln!(out, "{}", outcome_command(outcome));
@@ -27,16 +28,19 @@ pub fn decision(decision: &Decision) -> String {
             decision.verdict
         )
     } else {
-        format!(
-            "{} ({} outcomes)",
-            decision.verdict,
-            decision.outcomes.len()
-        )
+        let count = decision.outcomes.len();
+        let plural = if count == 1 { "" } else { "s" };
+        format!("{} ({count} outcome{plural})", decision.verdict)
     };
+    let stops = decision.verdict == Verdict::Warn && warn_blocks;
     let _ = writeln!(
         out,
         "::{} title={}::{}",
-        command(decision.verdict),
+        if stops {
+            "error"
+        } else {
+            command(decision.verdict)
+        },
         escape_property("verdict"),
         escape_data(&summary)
     );
@@ -308,10 +312,38 @@ mod tests {
             Verdict::Pending,
             DateTime::from_timestamp(0, 0).unwrap(),
         );
-        insta::assert_snapshot!(super::decision(&decision), @r"
+        insta::assert_snapshot!(super::decision(&decision, false), @r"
         ::error file=policies/cost.policy,line=12,col=3,title=deny by cost%2C guard::100%25 over%0Abudget
         ::warning file=policies/cost.policy,line=12,col=3,title=warn by cost%2C guard::destroy
         ::error title=verdict::deny (2 outcomes)
+        ");
+    }
+
+    #[test]
+    fn a_warn_is_an_error_for_the_run_when_it_stops_the_gate() {
+        let decision = Decision::combine(
+            vec![PolicyResult {
+                policy: "guard".into(),
+                source: Location::new("policies/guard.policy", 1, 1),
+                outcomes: vec![Outcome {
+                    verdict: Verdict::Warn,
+                    message: "destroy".to_string(),
+                    policy: "guard".into(),
+                    rule: "warn".into(),
+                    source: Location::new("policies/guard.policy", 4, 3),
+                    details: None,
+                }],
+            }],
+            Verdict::Pending,
+            DateTime::from_timestamp(0, 0).unwrap(),
+        );
+        insta::assert_snapshot!(super::decision(&decision, false), @r"
+        ::warning file=policies/guard.policy,line=4,col=3,title=warn by guard::destroy
+        ::warning title=verdict::warn (1 outcome)
+        ");
+        insta::assert_snapshot!(super::decision(&decision, true), @r"
+        ::warning file=policies/guard.policy,line=4,col=3,title=warn by guard::destroy
+        ::error title=verdict::warn (1 outcome)
         ");
     }
 }
