@@ -447,7 +447,7 @@ pub struct EvalArgs {
     pub batch: bool,
 
     /// With --batch, decide on N threads (output keeps the input's order)
-    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 1, requires = "batch", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
 
     /// With --batch, decide Rego packages with the engine's compiled programs, for two to

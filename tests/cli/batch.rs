@@ -257,12 +257,16 @@ fn a_batch_decides_each_document_as_a_single_eval_does() {
 }
 
 #[test]
-fn compiled_rego_is_a_batch_option() {
-    let output = Verdict::new(["eval", "--rego-compiled", "-p", "policies/env0"])
-        .stdin(fixture_line("deploy-small"))
-        .run()
-        .code(64);
-    assert!(output.stderr.contains("--batch"), "{}", output.stderr);
+fn compiled_rego_and_jobs_are_batch_options() {
+    for option in [&["--rego-compiled"][..], &["-j", "2"][..]] {
+        let mut args = vec!["eval", "-p", "policies/env0"];
+        args.extend_from_slice(option);
+        let output = Verdict::new(args)
+            .stdin(fixture_line("deploy-small"))
+            .run()
+            .code(64);
+        assert!(output.stderr.contains("--batch"), "{}", output.stderr);
+    }
 }
 
 #[cfg(target_os = "linux")]
