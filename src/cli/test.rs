@@ -61,6 +61,15 @@ fn run_tests(args: &TestArgs, colour: Colour) -> Result<Exit> {
         }
     };
     output::print_stdout(&rendered)?;
+    if results.is_empty() {
+        // Nothing ran, so nothing failed; said, so that a CI step whose tests were all
+        // filtered out or never found is seen to test nothing.
+        let why = match &args.run {
+            Some(pattern) => format!("no test's name matches `--run {pattern}`"),
+            None => "no tests found: no `test` blocks and no Rego `test_*` rules".to_string(),
+        };
+        output::print_stderr(&format!("warning: {why}\n"));
+    }
     if let Some(shortfall) = &shortfall {
         output::print_stderr(&format!("error: {shortfall}\n"));
     }

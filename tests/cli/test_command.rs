@@ -135,6 +135,11 @@ test "beta" {
         .run()
         .code(64)
         .stderr_has("not a valid regular expression");
+    Verdict::new(["test", &scratch.path("policies"), "--run", "^gamma"])
+        .run()
+        .code(0)
+        .stdout_has("0 passed, 0 failed")
+        .stderr_has("warning: no test's name matches `--run ^gamma`");
 }
 
 #[test]
