@@ -55,17 +55,35 @@ impl<T> Field<T> {
 }
 
 /// A revision of a change request. Numbers and strings compare by their text, so `7` and
-/// `"7"` are the same revision.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Revision(pub String);
+/// `"7"` are the same revision. A number past 2^53 is not the same revision as any, itself
+/// included: the JSON reader keeps it only to the nearest double, so two different
+/// revisions could read as one, and a stale review count as current.
+#[derive(Clone, Debug)]
+pub(crate) struct Revision {
+    text: String,
+    exact: bool,
+}
+
+impl PartialEq for Revision {
+    fn eq(&self, other: &Revision) -> bool {
+        self.exact && other.exact && self.text == other.text
+    }
+}
 
 impl Revision {
     pub fn read(value: Option<&Value>) -> Option<Revision> {
         match value? {
-            Value::Number(number) => Some(Revision(number_text(number))),
-            Value::String(text) if !text.trim().is_empty() => {
-                Some(Revision(text.trim().to_string()))
-            }
+            Value::Number(number) => Some(Revision {
+                text: number_text(number),
+                exact: !number.is_f64()
+                    || number
+                        .as_f64()
+                        .is_some_and(|float| float.abs() < 2f64.powi(53)),
+            }),
+            Value::String(text) if !text.trim().is_empty() => Some(Revision {
+                text: text.trim().to_string(),
+                exact: true,
+            }),
             _ => None,
         }
     }
@@ -83,7 +101,7 @@ fn number_text(number: &serde_json::Number) -> String {
 
 impl fmt::Display for Revision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 

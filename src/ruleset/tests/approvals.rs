@@ -182,6 +182,36 @@ fn revisions_compare_by_text_whether_numbers_or_strings() {
 }
 
 #[test]
+fn revisions_past_two_to_the_53_never_match_since_they_cannot_be_told_apart() {
+    let at = |request: &str, review: &str| {
+        let text = format!(
+            r#"{{"request": {{"action": "update", "environment": "acme/payments/prod",
+                "requester": {{"id": "alice@acme.io"}}, "revision": {request}}},
+              "reviews": [{{"by": {{"id": "bob@acme.io"}}, "decision": "approve", "revision": {review}}}]}}"#
+        );
+        let input: Value = serde_json::from_str(&text).unwrap();
+        verdict(&decide(&[prod_change(vec![])], &input))
+    };
+    assert_eq!(
+        at("9007199254740991", "9007199254740991"),
+        Some(Verdict::Allow)
+    );
+    assert_eq!(
+        at("18446744073709551615", "18446744073709551615"),
+        Some(Verdict::Allow)
+    );
+    assert_eq!(
+        at("12345678901234567890123", "12345678901234567890124"),
+        Some(Verdict::Pending)
+    );
+    assert_eq!(at("1e22", "1e22"), Some(Verdict::Pending));
+    assert_eq!(
+        at("\"12345678901234567890123\"", "\"12345678901234567890123\""),
+        Some(Verdict::Allow)
+    );
+}
+
+#[test]
 fn duplicates_under_other_case_or_spacing_count_once() {
     let ruleset = Ruleset {
         required: 2,
