@@ -55,9 +55,10 @@ impl<T> Field<T> {
 }
 
 /// A revision of a change request. Numbers and strings compare by their text, so `7` and
-/// `"7"` are the same revision. A number past 2^53 is not the same revision as any, itself
-/// included: the JSON reader keeps it only to the nearest double, so two different
-/// revisions could read as one, and a stale review count as current.
+/// `"7"` are the same revision. A number past 64-bit integers (or a double past 2^53) is
+/// not the same revision as any, itself included: the JSON reader keeps it only to the
+/// nearest double, so two different revisions could read as one, and a stale review
+/// count as current.
 #[derive(Clone, Debug)]
 pub(crate) struct Revision {
     text: String,
