@@ -32,7 +32,9 @@ fn write_one(out: &mut dyn WriteColor, diagnostic: &Diagnostic) {
         .iter()
         .map(|help| format!("help: {help}"))
         .collect();
-    if let (Some(source), Some(span)) = (&diagnostic.source, diagnostic.span) {
+    if let (Some(source), Some(span)) = (&diagnostic.source, diagnostic.span)
+        && !on_a_long_line(&source.text, span.start)
+    {
         let file = SimpleFile::new(source.name.as_ref(), source.text.as_ref());
         let label = Label::primary((), span.start..span.end.max(span.start))
             .with_message(diagnostic.label.clone().unwrap_or_default());
@@ -53,6 +55,26 @@ fn write_one(out: &mut dyn WriteColor, diagnostic: &Diagnostic) {
     if term::emit(out, &Config::default(), &nowhere, &plain).is_err() {
         let _ = writeln!(out, "{}", diagnostic.one_line());
     }
+}
+
+/// The longest source line drawn under a diagnostic: a longer one (minified JSON, a
+/// generated policy) would flood the terminal, and the `file:line:col` says where anyway.
+const LONGEST_LINE_SHOWN: usize = 400;
+
+/// Whether the line holding `offset` is longer than [`LONGEST_LINE_SHOWN`] bytes.
+fn on_a_long_line(text: &str, offset: usize) -> bool {
+    let offset = offset.min(text.len());
+    let start = text
+        .as_bytes()
+        .get(..offset)
+        .and_then(|before| before.iter().rposition(|&byte| byte == b'\n'))
+        .map_or(0, |newline| newline + 1);
+    let end = text
+        .as_bytes()
+        .get(offset..)
+        .and_then(|after| after.iter().position(|&byte| byte == b'\n'))
+        .map_or(text.len(), |newline| offset + newline);
+    end - start > LONGEST_LINE_SHOWN
 }
 
 /// The class of an error as JSON output names it.
@@ -106,6 +128,18 @@ mod tests {
             text,
             "error: unknown input field `costt`\n  ┌─ p.policy:2:11\n  │\n2 │   deny if costt > 1\n  │           ^^^^^ not a field of the input document\n  │\n  = help: did you mean `cost`?\n\n"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_named_not_drawn() {
+        let line = format!("{{\"a\": [{}]}}", "1, ".repeat(1000));
+        let source = SourceFile::new("input.json", format!("\n{line}\n"));
+        let diagnostic = Diagnostic::error("trailing comma").at(&source, Span::new(2500, 2501));
+        let text = to_text(&[diagnostic], false);
+        assert_eq!(text, "error: input.json:2:2500: trailing comma\n\n");
+        let short = SourceFile::new("input.json", "{\"a\": 1,}\n");
+        let diagnostic = Diagnostic::error("trailing comma").at(&short, Span::new(8, 9));
+        assert!(to_text(&[diagnostic], false).contains("{\"a\": 1,}"));
     }
 
     #[test]
