@@ -23,9 +23,19 @@ use crate::exit::Exit;
 
 /// Runs verdict with these arguments (the first is the program name) and says how it ends.
 pub fn run(arguments: impl IntoIterator<Item = OsString>) -> Exit {
-    let cli = match Cli::try_parse_from(arguments) {
+    let arguments: Vec<OsString> = arguments.into_iter().collect();
+    let cli = match Cli::try_parse_from(&arguments) {
         Ok(cli) => cli,
-        Err(error) => return usage_error(&error),
+        Err(error) => {
+            let exit = usage_error(&error);
+            if exit != Exit::Success
+                && let Some((form, outcome)) = machine_form_asked(&arguments)
+            {
+                let message = first_line(&error.to_string()).to_string();
+                output::print_error_for_machines(&Error::usage(message), form, outcome);
+            }
+            return exit;
+        }
     };
     crate::guard::set_memory_limit(cli.max_memory);
     let colour = output::Colour::from_choice(cli.colour);
@@ -63,6 +73,39 @@ fn usage_error(error: &clap::Error) -> Exit {
             Exit::Error(ErrorClass::Usage)
         }
     }
+}
+
+/// The form of output a command line that clap refused asked for, if it asked for one a
+/// program reads (`-f json`, `--format=github`), with what the refusal cost, so that the
+/// program still finds an error where it looks for the result.
+fn machine_form_asked(arguments: &[OsString]) -> Option<(output::MachineForm, &'static str)> {
+    let words: Vec<&str> = arguments.iter().filter_map(|word| word.to_str()).collect();
+    let outcome = match words.get(1..)?.iter().find(|word| !word.starts_with('-'))? {
+        &"eval" => "no decision",
+        &"check" => "check failed",
+        &"test" => "tests not run",
+        _ => return None,
+    };
+    let format = words
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(position, word)| match *word {
+            "-f" | "--format" => words.get(position + 1).copied(),
+            _ => word
+                .strip_prefix("--format=")
+                .or_else(|| word.strip_prefix("-f").filter(|value| !value.is_empty())),
+        })?;
+    match format {
+        "json" => Some((output::MachineForm::Json, outcome)),
+        "github" => Some((output::MachineForm::Github, outcome)),
+        _ => None,
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    let text = text.trim_start_matches("error: ");
+    text.lines().next().unwrap_or(text)
 }
 
 /// A usage error found after parsing, such as a flag value clap could not check.

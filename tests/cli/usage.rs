@@ -248,3 +248,29 @@ fn time_limits_under_a_second_are_written_in_iso_8601() {
         .run()
         .code(2);
 }
+
+#[test]
+fn a_refused_command_line_that_asked_for_json_gets_its_error_as_json() {
+    for args in [
+        &["eval", "-p", "policies/env0", "--now", "soon", "-f", "json"][..],
+        &["eval", "--format=json", "--no-such-flag"][..],
+        &["test", "-fjson", "--no-such-flag"][..],
+    ] {
+        let output = Verdict::new(args.iter().copied()).run().code(64);
+        let report = output.json();
+        assert_eq!(report["error"]["class"], "usage", "{args:?}");
+        assert_eq!(report["error"]["exit_code"], 64, "{args:?}");
+    }
+    let github = Verdict::new(["check", "-f", "github", "--no-such-flag"])
+        .run()
+        .code(64);
+    assert!(
+        github
+            .stdout
+            .starts_with("::error title=verdict::unexpected argument"),
+        "{}",
+        github.stdout
+    );
+    let text = Verdict::new(["eval", "--no-such-flag"]).run().code(64);
+    assert!(text.stdout.is_empty(), "{}", text.stdout);
+}
