@@ -247,6 +247,33 @@ fn var_name(expr: &Expr) -> Option<&str> {
     }
 }
 
+/// The message a set element written as a literal stands for: a string, or an object
+/// whose `msg` (else `message`) is a string, as outcomes read them.
+fn literal_message(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::String { value, .. } | Expr::RawString { value, .. } => text_of(value),
+        Expr::Object { fields, .. } => {
+            let field = |name: &str| {
+                fields
+                    .iter()
+                    .find_map(|(_, key, value)| match key.as_ref() {
+                        Expr::String { value: key, .. } | Expr::RawString { value: key, .. }
+                            if text_of(key) == Some(name) =>
+                        {
+                            Some(value)
+                        }
+                        _ => None,
+                    })
+            };
+            match field("msg").or_else(|| field("message"))?.as_ref() {
+                Expr::String { value, .. } | Expr::RawString { value, .. } => text_of(value),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 fn is_string(expr: &Expr) -> bool {
     matches!(expr, Expr::String { .. } | Expr::RawString { .. })
 }
@@ -622,12 +649,7 @@ impl Reader<'_> {
             }
             _ => (RuleKind::Complete, ref_path(refr)),
         };
-        let literal_key = key.and_then(|key| match key {
-            Expr::String { value, .. } | Expr::RawString { value, .. } => {
-                text_of(value).map(str::to_string)
-            }
-            _ => None,
-        });
+        let literal_key = key.and_then(literal_message).map(str::to_string);
         let v0_set_head_if = self.v0_set_head_if(kind, refr, assign.is_some(), &body_syntax);
         if v0_set_head_if.is_some() {
             kind = RuleKind::MultiValue;

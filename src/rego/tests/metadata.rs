@@ -85,6 +85,34 @@ format(meta) := sprintf("%s (%s)", [meta.title, meta.description])
 }
 
 #[test]
+fn an_object_element_written_as_a_literal_points_at_its_own_definition() {
+    let policy = r#"package gate
+import rego.v1
+
+warn contains {"msg": "first", "level": 1} if true
+warn contains {"message": "second"} if true
+warn contains {"msg": input.note} if input.note
+"#;
+    let mut policies = load(&[("p.rego", policy)]);
+    assert!(policies.set_input(&json!({"note": "third"})).is_ok());
+    let outcomes = policies.evaluate(0, now()).unwrap_or_default();
+    let mut seen: Vec<(String, String)> = outcomes
+        .iter()
+        .map(|o| (o.message.clone(), o.source.to_string()))
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("first".to_string(), "p.rego:4:1".to_string()),
+            ("second".to_string(), "p.rego:5:1".to_string()),
+            // Not a literal: the first definition stands for the rule.
+            ("third".to_string(), "p.rego:4:1".to_string()),
+        ]
+    );
+}
+
+#[test]
 fn metadata_chain_lists_rule_document_package_and_subpackages() {
     // OPA: chain() of `deny` gives exactly this list.
     let parent = "# METADATA\n# title: sub\n# scope: subpackages\npackage a\n";
