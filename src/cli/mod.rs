@@ -80,10 +80,10 @@ fn usage_error(error: &clap::Error) -> Exit {
 /// program still finds an error where it looks for the result.
 fn machine_form_asked(arguments: &[OsString]) -> Option<(output::MachineForm, &'static str)> {
     let words: Vec<&str> = arguments.iter().filter_map(|word| word.to_str()).collect();
-    let outcome = match words.get(1..)?.iter().find(|word| !word.starts_with('-'))? {
-        &"eval" => "no decision",
-        &"check" => "check failed",
-        &"test" => "tests not run",
+    let outcome = match *words.get(1..)?.iter().find(|word| !word.starts_with('-'))? {
+        "eval" => "no decision",
+        "check" => "check failed",
+        "test" => "tests not run",
         _ => return None,
     };
     let format = words
