@@ -24,8 +24,8 @@ pub(crate) enum ReviewStatus {
     /// another's and does not count.
     NoIdentity,
     SelfApproval,
-    /// Self-approval is denied and the requester has no id, email or name, so no review
-    /// can be shown not to be theirs.
+    /// Self-approval is denied and the ESC requester has no id, email or name, so no
+    /// review can be shown not to be theirs.
     RequesterUnknown,
     StaleRevision,
     Duplicate,
@@ -115,11 +115,18 @@ fn judge(
     review: &Review,
 ) -> ReviewStatus {
     let eligible = eligibility.admits(&review.reviewer);
+    // An approval counts only on what is surely the current revision; a reject stands on
+    // what may be it (a revision read inexactly may be the current one).
     let on_current_revision = review.revision == request.revision;
+    let maybe_current_revision = on_current_revision
+        || [&review.revision, &request.revision]
+            .into_iter()
+            .flatten()
+            .any(|revision| !revision.is_exact());
     match &review.decision {
         ReviewDecision::Other(text) => ReviewStatus::NotADecision(text.clone()),
         _ if !eligible => ReviewStatus::NotEligible,
-        ReviewDecision::Reject if on_current_revision => ReviewStatus::Rejection,
+        ReviewDecision::Reject if maybe_current_revision => ReviewStatus::Rejection,
         ReviewDecision::Reject => ReviewStatus::StaleRevision,
         ReviewDecision::Approve if review.reviewer.identity.is_none() => ReviewStatus::NoIdentity,
         ReviewDecision::Approve
@@ -129,7 +136,9 @@ fn judge(
             ReviewStatus::SelfApproval
         }
         ReviewDecision::Approve
-            if !ruleset.self_approval_allowed && request.requester.identity.is_none() =>
+            if !ruleset.self_approval_allowed
+                && request.environment.is_some()
+                && request.requester.identity.is_none() =>
         {
             ReviewStatus::RequesterUnknown
         }

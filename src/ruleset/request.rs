@@ -72,6 +72,12 @@ impl PartialEq for Revision {
 }
 
 impl Revision {
+    /// Whether the revision is held as written; a number read only to the nearest double
+    /// is not.
+    pub fn is_exact(&self) -> bool {
+        self.exact
+    }
+
     pub fn read(value: Option<&Value>) -> Option<Revision> {
         match value? {
             Value::Number(number) => Some(Revision {

@@ -212,6 +212,44 @@ fn revisions_past_two_to_the_53_never_match_since_they_cannot_be_told_apart() {
 }
 
 #[test]
+fn a_reject_on_a_revision_read_inexactly_still_denies() {
+    // Without reapproval on change, an approval of any revision counts; a reject on what
+    // may be the current revision must still deny.
+    let ruleset = Ruleset {
+        reapprove_on_change: false,
+        ..prod_change(vec![])
+    };
+    for revision in ["7", "12345678901234567890123"] {
+        let text = format!(
+            r#"{{"request": {{"action": "update", "environment": "acme/payments/prod",
+                "requester": {{"id": "alice@acme.io"}}, "revision": {revision}}},
+              "reviews": [
+                {{"by": {{"id": "bob@acme.io"}}, "decision": "reject", "revision": {revision}}},
+                {{"by": {{"id": "carol@acme.io"}}, "decision": "approve", "revision": 1}}]}}"#
+        );
+        let input: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            verdict(&decide(std::slice::from_ref(&ruleset), &input)),
+            Some(Verdict::Deny),
+            "{revision}"
+        );
+    }
+}
+
+#[test]
+fn an_env0_deployment_without_a_deployer_counts_its_approvers() {
+    let ruleset = Ruleset {
+        environments: None,
+        ..ruleset("deploys", &[Deploy])
+    };
+    let input = json!({
+        "deploymentRequest": {"type": "deploy"},
+        "approvers": [{"email": "bob@acme.io"}],
+    });
+    assert_eq!(verdict(&decide(&[ruleset], &input)), Some(Verdict::Allow));
+}
+
+#[test]
 fn duplicates_under_other_case_or_spacing_count_once() {
     let ruleset = Ruleset {
         required: 2,
