@@ -135,7 +135,8 @@ fn cycle_through(path: &[(&Name, usize)], child: &Name) -> Vec<Name> {
 /// Resolves an import as ESC does: `project/env` is in the importer's organisation, a bare
 /// `env` in the importer's project; a full `org/project/env` stands as it is.
 fn resolve(importer: &str, import: &str) -> Option<Name> {
-    let import = import.trim();
+    let import = Name::new(import)?.shown;
+    let import = import.as_str();
     let segments = import.split('/').count();
     let mut scope = importer.split('/');
     let resolved = match segments {
@@ -149,7 +150,8 @@ fn resolve(importer: &str, import: &str) -> Option<Name> {
         },
         _ => import.to_string(),
     };
-    Name::new(&resolved).filter(|_| !import.is_empty())
+    // A name with an empty segment (`acme//db`, a bare `/`) names no environment.
+    Name::new(&resolved).filter(|name| !name.shown.split('/').any(str::is_empty))
 }
 
 /// An input whose `environments` cannot be read as the imports of each environment.
@@ -281,6 +283,9 @@ mod tests {
                 json!({"a/b/c": {"imports": [" "]}}),
                 "lists \" \", which is not",
             ),
+            (json!({"a/b/c": {"imports": ["\u{200b}"]}}), "which is not"),
+            (json!({"a/b/c": {"imports": ["a//d"]}}), "which is not"),
+            (json!({"a/b/c": {"imports": ["d/"]}}), "which is not"),
         ];
         for (value, message) in cases {
             let error = ImportGraph::read(Some(&value)).expect_err("malformed");
