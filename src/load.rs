@@ -1,7 +1,7 @@
 //! Finding and reading policy sources (SPEC 3): files and directories, walked
 //! recursively in sorted order; `*.rego`, `*.policy` and env0 catalog folders.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,9 +27,20 @@ pub struct Sources {
     pub catalogs: Vec<Arc<Catalog>>,
     /// Every file read, in order: policies, catalog metadata and schemas.
     pub files: Vec<Arc<SourceFile>>,
-    /// The policy files taken so far, by canonical path: a file named twice (`-p dir -p
-    /// dir/a.policy`) is read once.
-    taken: HashSet<PathBuf>,
+    /// The policy files taken so far, by canonical path: one named twice (`-p dir -p
+    /// dir/a.policy`, or through a link) is read once.
+    taken: HashMap<PathBuf, Taken>,
+    /// The catalog of each catalog folder read so far, by canonical path: every file of a
+    /// folder belongs to one catalog however the folder and its files were named.
+    catalog_folders: HashMap<PathBuf, Arc<Catalog>>,
+}
+
+/// Where a file already taken went.
+#[derive(Debug, Clone, Copy)]
+enum Taken {
+    Policy,
+    /// Its place in [`Sources::rego`].
+    Rego(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -79,7 +90,6 @@ fn discover_path(
     })?;
     if metadata.is_file() {
         return match policy_kind(path) {
-            Some(_) if sources.taken.contains(&canonical(path)) => Ok(()),
             Some(kind) => {
                 let catalog = catalog_of_named_file(path, limit, sources)?;
                 add_file(path, kind, catalog, limit, sources)
@@ -201,6 +211,10 @@ fn walk_error(error: &walkdir::Error) -> Error {
 }
 
 fn load_catalog(folder: &Path, limit: u64, sources: &mut Sources) -> Result<Arc<Catalog>> {
+    let key = canonical(folder);
+    if let Some(catalog) = sources.catalog_folders.get(&key) {
+        return Ok(catalog.clone());
+    }
     let read_if_present = |name: &str| -> Result<Option<Arc<SourceFile>>> {
         let path = folder.join(name);
         path.is_file()
@@ -222,6 +236,7 @@ fn load_catalog(folder: &Path, limit: u64, sources: &mut Sources) -> Result<Arc<
         schema.as_ref(),
     )?);
     sources.catalogs.push(catalog.clone());
+    sources.catalog_folders.insert(key, catalog.clone());
     Ok(catalog)
 }
 
@@ -232,15 +247,34 @@ fn add_file(
     limit: u64,
     sources: &mut Sources,
 ) -> Result<()> {
-    if !sources.taken.insert(canonical(path)) {
-        return Ok(());
+    let key = canonical(path);
+    match sources.taken.get(&key) {
+        // A Rego file named on its own, then found in its catalog folder, joins the
+        // catalog: the folder's policy is all of its files.
+        Some(Taken::Rego(index)) => {
+            if let Some(taken) = sources.rego.get_mut(*index)
+                && taken.catalog.is_none()
+            {
+                taken.catalog = catalog;
+            }
+            return Ok(());
+        }
+        Some(Taken::Policy) => return Ok(()),
+        None => {}
     }
     let source = read_source(path, limit)?;
     sources.files.push(source.clone());
-    match kind {
-        PolicyKind::Rego => sources.rego.push(RegoSource { source, catalog }),
-        PolicyKind::Policy => sources.policy_files.push(source),
-    }
+    let taken = match kind {
+        PolicyKind::Rego => {
+            sources.rego.push(RegoSource { source, catalog });
+            Taken::Rego(sources.rego.len() - 1)
+        }
+        PolicyKind::Policy => {
+            sources.policy_files.push(source);
+            Taken::Policy
+        }
+    };
+    sources.taken.insert(key, taken);
     Ok(())
 }
 
@@ -368,6 +402,27 @@ mod tests {
         );
         assert_eq!(sources.rego.len(), 1);
         assert_eq!(sources.catalogs.len(), 1);
+    }
+
+    #[test]
+    fn a_catalog_file_named_before_its_folder_joins_the_folders_catalog() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("gate")).unwrap();
+        fs::write(root.join("gate/policy.rego"), "package gate").unwrap();
+        fs::write(root.join("gate/lib.rego"), "package gate").unwrap();
+        fs::write(root.join("gate/metadata.yml"), "name: Gate\n").unwrap();
+        for first in ["gate/policy.rego", "gate/lib.rego", "gate", ""] {
+            let paths = [root.join(first), root.to_path_buf()];
+            let sources = discover(&paths, 1 << 20).unwrap();
+            assert_eq!(sources.rego.len(), 2, "{first}");
+            assert_eq!(sources.catalogs.len(), 1, "{first}");
+            for rego in &sources.rego {
+                let catalog = rego.catalog.as_ref().expect("in the catalog");
+                assert!(Arc::ptr_eq(catalog, &sources.catalogs[0]), "{first}");
+            }
+            assert_eq!(sources.files.len(), 3, "{first}");
+        }
     }
 
     #[test]

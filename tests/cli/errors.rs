@@ -159,6 +159,40 @@ fn an_empty_policy_directory_is_an_error_not_a_silent_pending() {
 }
 
 #[test]
+fn a_catalog_named_with_one_of_its_files_is_still_one_whole_policy() {
+    let scratch = Scratch::new()
+        .file(
+            "cat/gate/policy.rego",
+            "package gate\nimport rego.v1\n\ndeny contains \"too big\" if big\n",
+        )
+        .file(
+            "cat/gate/lib.rego",
+            "package gate\nimport rego.v1\n\nbig if input.size > 10\n",
+        )
+        .file("cat/gate/metadata.yml", "name: Gate\n");
+    let folder = scratch.path("cat");
+    for first in [
+        "cat/gate/policy.rego",
+        "cat/gate/lib.rego",
+        "cat",
+        "cat/gate",
+    ] {
+        let first = scratch.path(first);
+        let output = Verdict::new(["eval", "-p", &first, "-p", &folder, "-f", "json"])
+            .stdin(r#"{"size": 11}"#)
+            .run()
+            .code(1);
+        let decision = output.json();
+        assert_eq!(
+            decision["policies"].as_array().map(Vec::len),
+            Some(1),
+            "{first}"
+        );
+        assert_eq!(decision["outcomes"][0]["policy"], "Gate", "{first}");
+    }
+}
+
+#[test]
 fn files_holding_only_comments_or_tests_are_no_policies_either() {
     let scratch = Scratch::new()
         .file("a.policy", "# nothing yet\n")
