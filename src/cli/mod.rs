@@ -80,7 +80,19 @@ fn usage_error(error: &clap::Error) -> Exit {
 /// program still finds an error where it looks for the result.
 fn machine_form_asked(arguments: &[OsString]) -> Option<(output::MachineForm, &'static str)> {
     let words: Vec<&str> = arguments.iter().filter_map(|word| word.to_str()).collect();
-    let outcome = match *words.get(1..)?.iter().find(|word| !word.starts_with('-'))? {
+    // The subcommand: the first word that is neither an option nor the value of one of the
+    // options taken before it (`--color never eval`).
+    let mut rest = words.get(1..)?.iter();
+    let subcommand = loop {
+        match *rest.next()? {
+            "--color" | "--max-memory" => {
+                rest.next();
+            }
+            word if word.starts_with('-') => {}
+            word => break word,
+        }
+    };
+    let outcome = match subcommand {
         "eval" => "no decision",
         "check" => "check failed",
         "test" => "tests not run",

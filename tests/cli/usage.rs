@@ -255,6 +255,16 @@ fn a_refused_command_line_that_asked_for_json_gets_its_error_as_json() {
         &["eval", "-p", "policies/env0", "--now", "soon", "-f", "json"][..],
         &["eval", "--format=json", "--no-such-flag"][..],
         &["test", "-fjson", "--no-such-flag"][..],
+        &[
+            "--color",
+            "never",
+            "--max-memory",
+            "1GiB",
+            "eval",
+            "-f",
+            "json",
+            "--no-such",
+        ][..],
     ] {
         let output = Verdict::new(args.iter().copied()).run().code(64);
         let report = output.json();
