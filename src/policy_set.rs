@@ -211,10 +211,19 @@ impl PolicySet {
         });
     }
 
-    /// How many policies the set decides with: Rego packages, policy-language policies,
-    /// and the rulesets (one, however many there are).
-    pub fn policy_count(&self) -> usize {
-        self.order.len()
+    /// How many policies the set can decide with: Rego packages that define a verdict
+    /// rule, policy-language policies, and the rulesets (one, however many there are).
+    pub fn deciding_policy_count(&self) -> usize {
+        self.order
+            .iter()
+            .filter(|policy| match **policy {
+                PolicyRef::Rego { group, policy } => self
+                    .rego
+                    .get(group)
+                    .is_some_and(|group| group.engine.decides(policy)),
+                PolicyRef::Dsl(_) | PolicyRef::Rulesets => true,
+            })
+            .count()
     }
 
     /// Whether a warn verdict stops the request, as `--fail-on-warn` makes it, or lets it

@@ -63,16 +63,16 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         parse_cache(args.cache.as_deref().map(Path::new)),
         colour,
     )?;
-    if set.policy_count() == 0 {
-        // Files that hold only comments or tests decide nothing: a gate built on them
-        // would give every request the default.
+    if set.deciding_policy_count() == 0 {
+        // Files that hold only comments, tests or Rego helpers decide nothing: a gate
+        // built on them would give every request the default.
         let shown: Vec<String> = policy_paths(&args.policy.policies)?
             .iter()
             .map(|path| format!("`{}`", path.display()))
             .collect();
         return Err(Error::invalid(
             Diagnostic::error(format!("no policies found in {}", shown.join(", "))).with_help(
-                "the files hold no `policy` or `ruleset` block and no Rego package; name the files that do",
+                "the files hold no `policy` or `ruleset` block and no Rego package with a `deny`, `pending`, `warn`, `allow` or `violation` rule; name the files that do",
             ),
         ));
     }

@@ -396,6 +396,15 @@ impl RegoPolicies {
     }
 
     /// One policy per package, in order of first appearance.
+    /// Whether a package defines a verdict rule (`deny`, `pending`, ...), so that it can
+    /// produce an outcome; a helper package cannot.
+    pub fn decides(&self, policy: usize) -> bool {
+        self.shared
+            .rules
+            .get(policy)
+            .is_some_and(|rules| !rules.is_empty())
+    }
+
     pub fn policies(&self) -> &[RegoPolicy] {
         &self.shared.policies
     }

@@ -193,10 +193,14 @@ fn a_catalog_named_with_one_of_its_files_is_still_one_whole_policy() {
 }
 
 #[test]
-fn files_holding_only_comments_or_tests_are_no_policies_either() {
+fn files_holding_only_comments_tests_or_helpers_are_no_policies_either() {
     let scratch = Scratch::new()
         .file("a.policy", "# nothing yet\n")
-        .file("b.policy", "test \"t\" {\n  input { }\n  expect allow\n}\n");
+        .file("b.policy", "test \"t\" {\n  input { }\n  expect allow\n}\n")
+        .file(
+            "lib.rego",
+            "package lib\nimport rego.v1\n\nbig if input.size > 10\n",
+        );
     for extra in [&[][..], &["--default", "allow"][..], &["--batch"][..]] {
         let mut args = vec!["eval", "-p", scratch.dir.path().to_str().unwrap()];
         args.extend_from_slice(extra);
