@@ -57,9 +57,10 @@ fn write_one(out: &mut dyn WriteColor, diagnostic: &Diagnostic) {
     }
 }
 
-/// The longest source line drawn under a diagnostic: a longer one (minified JSON, a
-/// generated policy) would flood the terminal, and the `file:line:col` says where anyway.
-const LONGEST_LINE_SHOWN: usize = 400;
+/// The longest source line drawn under a diagnostic: a longer one (minified JSON) would
+/// flood the terminal, and the `file:line:col` says where anyway. Policy lines are far
+/// shorter (the Rego engine refuses lines past 1,024 columns).
+const LONGEST_LINE_SHOWN: usize = 1024;
 
 /// Whether the line holding `offset` is longer than [`LONGEST_LINE_SHOWN`] bytes.
 fn on_a_long_line(text: &str, offset: usize) -> bool {
@@ -133,6 +134,7 @@ mod tests {
     #[test]
     fn a_long_line_is_named_not_drawn() {
         let line = format!("{{\"a\": [{}]}}", "1, ".repeat(1000));
+        assert!(line.len() > LONGEST_LINE_SHOWN);
         let source = SourceFile::new("input.json", format!("\n{line}\n"));
         let diagnostic = Diagnostic::error("trailing comma").at(&source, Span::new(2500, 2501));
         let text = to_text(&[diagnostic], false);
