@@ -27,12 +27,34 @@ pub struct Sources {
     pub catalogs: Vec<Arc<Catalog>>,
     /// Every file read, in order: policies, catalog metadata and schemas.
     pub files: Vec<Arc<SourceFile>>,
-    /// The policy files taken so far, by canonical path: one named twice (`-p dir -p
-    /// dir/a.policy`, or through a link) is read once.
-    taken: HashMap<PathBuf, Taken>,
-    /// The catalog of each catalog folder read so far, by canonical path: every file of a
-    /// folder belongs to one catalog however the folder and its files were named.
-    catalog_folders: HashMap<PathBuf, Arc<Catalog>>,
+    /// The policy files taken so far: one named twice (`-p dir -p dir/a.policy`, or
+    /// through a link) is read once.
+    taken: HashMap<FileKey, Taken>,
+    /// The catalog of each catalog folder read so far: every file of a folder belongs to
+    /// one catalog however the folder and its files were named.
+    catalog_folders: HashMap<FileKey, Arc<Catalog>>,
+}
+
+/// What tells two names of one file or folder apart: its device and inode on Unix (one
+/// `stat`, where resolving the path walks every component), its resolved path elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FileKey {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+impl FileKey {
+    fn of(path: &Path) -> FileKey {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if let Ok(metadata) = std::fs::metadata(path) {
+                return FileKey::Inode(metadata.dev(), metadata.ino());
+            }
+        }
+        FileKey::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+    }
 }
 
 /// Where a file already taken went.
@@ -211,7 +233,7 @@ fn walk_error(error: &walkdir::Error) -> Error {
 }
 
 fn load_catalog(folder: &Path, limit: u64, sources: &mut Sources) -> Result<Arc<Catalog>> {
-    let key = canonical(folder);
+    let key = FileKey::of(folder);
     if let Some(catalog) = sources.catalog_folders.get(&key) {
         return Ok(catalog.clone());
     }
@@ -247,7 +269,7 @@ fn add_file(
     limit: u64,
     sources: &mut Sources,
 ) -> Result<()> {
-    let key = canonical(path);
+    let key = FileKey::of(path);
     match sources.taken.get(&key) {
         // A Rego file named on its own, then found in its catalog folder, joins the
         // catalog: the folder's policy is all of its files.
@@ -276,12 +298,6 @@ fn add_file(
     };
     sources.taken.insert(key, taken);
     Ok(())
-}
-
-/// A file's path with links and `..` resolved, to tell when two names are one file; as
-/// given when it cannot be resolved.
-fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Reads one policy, schema or data file as UTF-8 text within the size limit.
