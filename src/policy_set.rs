@@ -125,10 +125,9 @@ impl PolicySet {
     pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<PolicySet> {
         let sources = load::discover(paths, options.limits.policy_bytes)?;
         if sources.is_empty() {
-            let shown: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
-            return Err(Error::invalid(
-                Diagnostic::error(format!("no policies found in {}", shown.join(", ")))
-                    .with_help("policies are `.rego` files, `.policy` files, or env0 catalog folders holding `policy.rego`"),
+            return Err(no_policies_found(
+                paths,
+                "policies are `.rego` files, `.policy` files, or env0 catalog folders holding `policy.rego`",
             ));
         }
         let file_index: HashMap<Arc<str>, usize> = sources
@@ -211,19 +210,25 @@ impl PolicySet {
         });
     }
 
-    /// How many policies the set can decide with: Rego packages that define a verdict
-    /// rule, policy-language policies, and the rulesets (one, however many there are).
-    pub fn deciding_policy_count(&self) -> usize {
-        self.order
-            .iter()
-            .filter(|policy| match **policy {
-                PolicyRef::Rego { group, policy } => self
-                    .rego
-                    .get(group)
-                    .is_some_and(|group| group.engine.decides(policy)),
-                PolicyRef::Dsl(_) | PolicyRef::Rulesets => true,
-            })
-            .count()
+    /// An error unless some policy of the set, loaded from `paths`, can produce an
+    /// outcome: a Rego package with a verdict rule, a policy-language policy, a ruleset.
+    /// Files holding only comments, tests or Rego helpers decide nothing, and a gate built
+    /// on them would give every request the default.
+    pub fn require_a_deciding_policy(&self, paths: &[PathBuf]) -> Result<()> {
+        let decides = self.order.iter().any(|policy| match *policy {
+            PolicyRef::Rego { group, policy } => self
+                .rego
+                .get(group)
+                .is_some_and(|group| group.engine.decides(policy)),
+            PolicyRef::Dsl(_) | PolicyRef::Rulesets => true,
+        });
+        match decides {
+            true => Ok(()),
+            false => Err(no_policies_found(
+                paths,
+                "the files hold no `policy` or `ruleset` block and no Rego package with a `deny`, `pending`, `warn`, `allow` or `violation` rule; name the files that do",
+            )),
+        }
     }
 
     /// Whether a warn verdict stops the request, as `--fail-on-warn` makes it, or lets it
@@ -563,6 +568,17 @@ fn with_eval_time(
             policy.with_limits(limits)
         })
         .collect()
+}
+
+/// "no policies found in `a`, `b`", with what to do about it.
+fn no_policies_found(paths: &[PathBuf], help: &str) -> Error {
+    let shown: Vec<String> = paths
+        .iter()
+        .map(|path| format!("`{}`", path.display()))
+        .collect();
+    Error::invalid(
+        Diagnostic::error(format!("no policies found in {}", shown.join(", "))).with_help(help),
+    )
 }
 
 /// The activation of the requested environment's own grant, if this open starts it.

@@ -11,7 +11,7 @@ use crate::decision::Decision;
 use crate::decision_log::{DecisionLog, LogOptions, PolicySetDigest, policy_set_digest};
 use crate::diagnostic::Diagnostic;
 use crate::dsl::parse::{ParseCache, TestBlocks};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::exit::Exit;
 use crate::explain::Explained;
 use crate::input::{self, InputSource};
@@ -63,19 +63,6 @@ fn decide(args: &EvalArgs, colour: Colour) -> Result<Exit> {
         parse_cache(args.cache.as_deref().map(Path::new)),
         colour,
     )?;
-    if set.deciding_policy_count() == 0 {
-        // Files that hold only comments, tests or Rego helpers decide nothing: a gate
-        // built on them would give every request the default.
-        let shown: Vec<String> = policy_paths(&args.policy.policies)?
-            .iter()
-            .map(|path| format!("`{}`", path.display()))
-            .collect();
-        return Err(Error::invalid(
-            Diagnostic::error(format!("no policies found in {}", shown.join(", "))).with_help(
-                "the files hold no `policy` or `ruleset` block and no Rego package with a `deny`, `pending`, `warn`, `allow` or `violation` rule; name the files that do",
-            ),
-        ));
-    }
     set.warn_blocks(args.fail_on_warn);
     let log = Recorder::open(args, &set)?;
     if args.batch {
@@ -313,6 +300,10 @@ pub fn load_policies(
     };
     let set = PolicySet::load(&paths, &options)?;
     output::print_diagnostics(&set.warnings, colour);
+    // A decision needs a policy that can decide; tests and checks read any file.
+    if purpose != Purpose::Whole {
+        set.require_a_deciding_policy(&paths)?;
+    }
     Ok(set)
 }
 

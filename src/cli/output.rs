@@ -19,10 +19,13 @@ pub struct Colour {
 impl Colour {
     pub fn from_choice(choice: ColourChoice) -> Colour {
         match choice {
-            ColourChoice::Always => Colour {
-                stdout: !render::no_color(),
-                stderr: !render::no_color(),
-            },
+            ColourChoice::Always => {
+                let allowed = !render::no_color();
+                Colour {
+                    stdout: allowed,
+                    stderr: allowed,
+                }
+            }
             ColourChoice::Never => Colour {
                 stdout: false,
                 stderr: false,

@@ -395,7 +395,6 @@ impl RegoPolicies {
         })
     }
 
-    /// One policy per package, in order of first appearance.
     /// Whether a package defines a verdict rule (`deny`, `pending`, ...), so that it can
     /// produce an outcome; a helper package cannot.
     pub fn decides(&self, policy: usize) -> bool {
@@ -405,6 +404,7 @@ impl RegoPolicies {
             .is_some_and(|rules| !rules.is_empty())
     }
 
+    /// One policy per package, in order of first appearance.
     pub fn policies(&self) -> &[RegoPolicy] {
         &self.shared.policies
     }

@@ -247,31 +247,27 @@ fn var_name(expr: &Expr) -> Option<&str> {
     }
 }
 
+/// The text of a string literal.
+fn string_literal(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::String { value, .. } | Expr::RawString { value, .. } => text_of(value),
+        _ => None,
+    }
+}
+
 /// The message a set element written as a literal stands for: a string, or an object
 /// whose `msg` (else `message`) is a string, as outcomes read them.
 fn literal_message(expr: &Expr) -> Option<&str> {
-    match expr {
-        Expr::String { value, .. } | Expr::RawString { value, .. } => text_of(value),
-        Expr::Object { fields, .. } => {
-            let field = |name: &str| {
-                fields
-                    .iter()
-                    .find_map(|(_, key, value)| match key.as_ref() {
-                        Expr::String { value: key, .. } | Expr::RawString { value: key, .. }
-                            if text_of(key) == Some(name) =>
-                        {
-                            Some(value)
-                        }
-                        _ => None,
-                    })
-            };
-            match field("msg").or_else(|| field("message"))?.as_ref() {
-                Expr::String { value, .. } | Expr::RawString { value, .. } => text_of(value),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
+    let Expr::Object { fields, .. } = expr else {
+        return string_literal(expr);
+    };
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(_, key, _)| string_literal(key) == Some(name))
+            .map(|(_, _, value)| value)
+    };
+    string_literal(field("msg").or_else(|| field("message"))?)
 }
 
 fn is_string(expr: &Expr) -> bool {

@@ -4,9 +4,9 @@
 //! loosen a gate. A time or duration on a grant that is present but malformed makes the
 //! grant inactive instead (it is kept as [`Field::Malformed`]); `environments` that cannot
 //! be read as each environment's imports are an invalid input, since an import left out
-//! would go unchecked. What the request is
-//! cannot be guessed, though: a `request` that is not an object, or an ESC action or
-//! environment that is missing or unknown, is an invalid input (exit 65), never an allow.
+//! would go unchecked. What the request is cannot be guessed, though: a `request` that is
+//! not an object, or an ESC action or environment that is missing or unknown, is an
+//! invalid input (exit 65), never an allow.
 
 use std::fmt;
 

@@ -280,19 +280,16 @@ fn checked_environment(text: &str, problems: &mut Vec<Diagnostic>) -> Option<Str
 }
 
 fn checked_time(text: &str, problems: &mut Vec<Diagnostic>) -> Option<DateTime<Utc>> {
-    match crate::input::parse_time(text) {
-        Some(time) => Some(time),
-        None => {
-            problems.push(
-                Diagnostic::error(format!(
-                    "`{}` is not an RFC 3339 time for `--now`",
-                    text.trim()
-                ))
-                .with_help("write it as `2026-11-21T10:00:00Z`"),
-            );
-            None
-        }
-    }
+    crate::input::parse_time(text).or_else(|| {
+        problems.push(
+            Diagnostic::error(format!(
+                "`{}` is not an RFC 3339 time for `--now`",
+                text.trim()
+            ))
+            .with_help("write it as `2026-11-21T10:00:00Z`"),
+        );
+        None
+    })
 }
 
 /// Concatenates the arrays of several files: each file is the array itself or a document
