@@ -397,14 +397,25 @@ mod tests {
         );
     }
 
+    /// A temporary folder holding `files`, each a path under it and its text.
+    fn folder_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
     #[test]
     fn a_file_named_twice_is_read_once() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = folder_with(&[
+            ("a.policy", ""),
+            ("gate/policy.rego", "package gate"),
+            ("gate/metadata.yml", "name: Gate\n"),
+        ]);
         let root = dir.path();
-        fs::create_dir_all(root.join("gate")).unwrap();
-        fs::write(root.join("a.policy"), "").unwrap();
-        fs::write(root.join("gate/policy.rego"), "package gate").unwrap();
-        fs::write(root.join("gate/metadata.yml"), "name: Gate\n").unwrap();
         let paths = [
             root.join("a.policy"),
             root.to_path_buf(),
@@ -422,12 +433,12 @@ mod tests {
 
     #[test]
     fn a_catalog_file_named_before_its_folder_joins_the_folders_catalog() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = folder_with(&[
+            ("gate/policy.rego", "package gate"),
+            ("gate/lib.rego", "package gate"),
+            ("gate/metadata.yml", "name: Gate\n"),
+        ]);
         let root = dir.path();
-        fs::create_dir_all(root.join("gate")).unwrap();
-        fs::write(root.join("gate/policy.rego"), "package gate").unwrap();
-        fs::write(root.join("gate/lib.rego"), "package gate").unwrap();
-        fs::write(root.join("gate/metadata.yml"), "name: Gate\n").unwrap();
         for first in ["gate/policy.rego", "gate/lib.rego", "gate", ""] {
             let paths = [root.join(first), root.to_path_buf()];
             let sources = discover(&paths, 1 << 20).unwrap();

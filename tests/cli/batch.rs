@@ -347,35 +347,18 @@ fn a_batch_writes_json_lines_and_refuses_the_formats_for_one_decision() {
 #[test]
 fn print_input_prints_each_lines_document_to_stderr_and_decides_the_same() {
     let input = ["deploy-small", "destroy"].map(fixture_line).join("\n");
-    let plain = Verdict::new([
+    let args = [
         "eval",
         "--batch",
         "--now",
         "2026-11-21T10:00:00Z",
         "-p",
         "policies/env0",
-    ])
-    .stdin(&input)
-    .run();
+    ];
+    let plain = Verdict::new(args).stdin(&input).run();
     for printing in [
-        Verdict::new([
-            "eval",
-            "--batch",
-            "--now",
-            "2026-11-21T10:00:00Z",
-            "-p",
-            "policies/env0",
-            "--print-input",
-        ]),
-        Verdict::new([
-            "eval",
-            "--batch",
-            "--now",
-            "2026-11-21T10:00:00Z",
-            "-p",
-            "policies/env0",
-        ])
-        .env("VERDICT_PRINT_INPUT", "1"),
+        Verdict::new(args.iter().copied().chain(["--print-input"])),
+        Verdict::new(args).env("VERDICT_PRINT_INPUT", "1"),
     ] {
         let output = printing.stdin(&input).run();
         assert_eq!(output.stdout, plain.stdout);

@@ -181,15 +181,31 @@ fn revisions_compare_by_text_whether_numbers_or_strings() {
     assert!(lines(&decision)[0].contains("bob@acme.io (stale revision none, current 7)"));
 }
 
+/// An update at `revision` with `reviews` (reviewer id, decision, revision), revisions
+/// written as JSON text so that numbers past what a double holds reach the reader as
+/// written.
+fn update_at_revision(revision: &str, reviews: &[(&str, &str, &str)]) -> Value {
+    let reviews: Vec<String> = reviews
+        .iter()
+        .map(|(by, decision, revision)| {
+            format!(
+                r#"{{"by": {{"id": "{by}"}}, "decision": "{decision}", "revision": {revision}}}"#
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"request": {{"action": "update", "environment": "acme/payments/prod",
+            "requester": {{"id": "alice@acme.io"}}, "revision": {revision}}},
+          "reviews": [{}]}}"#,
+        reviews.join(", ")
+    );
+    serde_json::from_str(&text).unwrap()
+}
+
 #[test]
 fn revisions_past_two_to_the_53_never_match_since_they_cannot_be_told_apart() {
     let at = |request: &str, review: &str| {
-        let text = format!(
-            r#"{{"request": {{"action": "update", "environment": "acme/payments/prod",
-                "requester": {{"id": "alice@acme.io"}}, "revision": {request}}},
-              "reviews": [{{"by": {{"id": "bob@acme.io"}}, "decision": "approve", "revision": {review}}}]}}"#
-        );
-        let input: Value = serde_json::from_str(&text).unwrap();
+        let input = update_at_revision(request, &[("bob@acme.io", "approve", review)]);
         verdict(&decide(&[prod_change(vec![])], &input))
     };
     assert_eq!(
@@ -220,14 +236,13 @@ fn a_reject_on_a_revision_read_inexactly_still_denies() {
         ..prod_change(vec![])
     };
     for revision in ["7", "12345678901234567890123"] {
-        let text = format!(
-            r#"{{"request": {{"action": "update", "environment": "acme/payments/prod",
-                "requester": {{"id": "alice@acme.io"}}, "revision": {revision}}},
-              "reviews": [
-                {{"by": {{"id": "bob@acme.io"}}, "decision": "reject", "revision": {revision}}},
-                {{"by": {{"id": "carol@acme.io"}}, "decision": "approve", "revision": 1}}]}}"#
+        let input = update_at_revision(
+            revision,
+            &[
+                ("bob@acme.io", "reject", revision),
+                ("carol@acme.io", "approve", "1"),
+            ],
         );
-        let input: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
             verdict(&decide(std::slice::from_ref(&ruleset), &input)),
             Some(Verdict::Deny),
