@@ -1,6 +1,8 @@
 //! A decision as JSON: the fields SPEC 7 names, and a little more.
 
-use crate::decision::{Decision, GrantActivation, format_time};
+use std::sync::Arc;
+
+use crate::decision::{Decision, GrantActivation, PolicyReport, format_time};
 use crate::source::Location;
 use crate::verdict::Verdict;
 
@@ -9,11 +11,62 @@ pub fn decision(decision: &Decision) -> String {
     serde_json::to_string_pretty(decision).unwrap_or_else(|error| serialisation_failure(&error))
 }
 
+/// The start of each policy's entry in `policies`, as last written: a stream's decisions
+/// list the same policies, so their names and sources are escaped once, not once a line
+/// (they were a twentieth of a policy-language line's instructions).
+#[derive(Debug, Default)]
+pub struct ReportPrefixes {
+    /// By position in `policies`. Holding the names keeps their memory from being reused,
+    /// so the same pointer is the same text.
+    written: Vec<ReportPrefix>,
+}
+
+#[derive(Debug)]
+struct ReportPrefix {
+    policy: Arc<str>,
+    source: Location,
+    /// `{"policy":"…","source":"…","verdict":`
+    text: String,
+}
+
+impl ReportPrefixes {
+    /// Appends the start of `report`'s entry, the one at `position`, and keeps it for the
+    /// next decision when that position held another policy.
+    fn write(&mut self, out: &mut String, position: usize, report: &PolicyReport) {
+        let cached = self.written.get(position).filter(|cached| {
+            Arc::ptr_eq(&cached.policy, &report.policy)
+                && Arc::ptr_eq(&cached.source.file, &report.source.file)
+                && cached.source.line == report.source.line
+                && cached.source.column == report.source.column
+        });
+        if let Some(cached) = cached {
+            out.push_str(&cached.text);
+            return;
+        }
+        let start = out.len();
+        out.push_str("{\"policy\":");
+        write_str(out, &report.policy);
+        out.push_str(",\"source\":");
+        write_location(out, &report.source);
+        out.push_str(",\"verdict\":");
+        let prefix = ReportPrefix {
+            policy: Arc::clone(&report.policy),
+            source: report.source.clone(),
+            text: out.get(start..).unwrap_or_default().to_string(),
+        };
+        if let Some(slot) = self.written.get_mut(position) {
+            *slot = prefix;
+        } else if self.written.len() == position {
+            self.written.push(prefix);
+        }
+    }
+}
+
 /// Appends the decision on one line, for `--batch`: the same text as
 /// `serde_json::to_string`, written directly, since `--batch` writes one per input and
 /// serde's byte-by-byte string escaping was a tenth of a policy-language decision's
 /// instructions.
-pub fn write_decision_line(out: &mut String, decision: &Decision) {
+pub fn write_decision_line(out: &mut String, decision: &Decision, reports: &mut ReportPrefixes) {
     let start = out.len();
     out.push_str("{\"verdict\":");
     write_name(out, decision.verdict.as_str());
@@ -52,11 +105,7 @@ pub fn write_decision_line(out: &mut String, decision: &Decision) {
         if position > 0 {
             out.push(',');
         }
-        out.push_str("{\"policy\":");
-        write_str(out, &report.policy);
-        out.push_str(",\"source\":");
-        write_location(out, &report.source);
-        out.push_str(",\"verdict\":");
+        reports.write(out, position, report);
         write_name(out, report.verdict.map_or("none", Verdict::as_str));
         out.push('}');
     }
@@ -96,14 +145,15 @@ fn write_location(out: &mut String, location: &Location) {
     out.push('"');
     write_escaped(out, &location.file, Escapes::Serde);
     out.push(':');
-    write_u32(out, location.line);
+    write_decimal(out, u64::from(location.line));
     out.push(':');
-    write_u32(out, location.column);
+    write_decimal(out, u64::from(location.column));
     out.push('"');
 }
 
-fn write_u32(out: &mut String, number: u32) {
-    let mut digits = [0u8; 10];
+/// `number` in decimal digits.
+pub fn write_decimal(out: &mut String, number: u64) {
+    let mut digits = [0u8; 20];
     let mut start = digits.len();
     let mut rest = number;
     loop {
@@ -117,13 +167,9 @@ fn write_u32(out: &mut String, number: u32) {
             break;
         }
     }
-    // Only ASCII digits were written: the text is always there.
-    out.push_str(
-        digits
-            .get(start..)
-            .and_then(|digits| std::str::from_utf8(digits).ok())
-            .unwrap_or("0"),
-    );
+    for &digit in digits.get(start..).unwrap_or_default() {
+        out.push(char::from(digit));
+    }
 }
 
 /// One of verdict's own names (a verdict, `none`), which never needs an escape.
@@ -237,7 +283,7 @@ mod tests {
 
     fn decision_line(decision: &Decision) -> String {
         let mut out = String::new();
-        write_decision_line(&mut out, decision);
+        write_decision_line(&mut out, decision, &mut ReportPrefixes::default());
         out
     }
 
@@ -335,6 +381,43 @@ mod tests {
                 decision_line(&decision),
                 serde_json::to_string(&decision).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn lines_written_one_after_another_name_each_decision_s_own_policies() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let report = |policy: &Arc<str>, file: &Arc<str>, line| PolicyReport {
+            policy: Arc::clone(policy),
+            source: Location::new(Arc::clone(file), line, 1),
+            verdict: Some(Verdict::Warn),
+        };
+        let (a, b, quoted): (Arc<str>, Arc<str>, Arc<str>) = ("a".into(), "b".into(), "a\"".into());
+        let (one, two): (Arc<str>, Arc<str>) = ("one.policy".into(), "two\\.policy".into());
+        let decision = |policies| Decision {
+            policies,
+            ..Decision::combine(Vec::new(), Verdict::Pending, now)
+        };
+        // The same policies again, another in a place, another line of the same file, a
+        // name equal in text but held apart, fewer policies, then more.
+        let stream = [
+            vec![report(&a, &one, 1), report(&b, &two, 2)],
+            vec![report(&a, &one, 1), report(&b, &two, 2)],
+            vec![report(&b, &two, 2), report(&a, &one, 1)],
+            vec![report(&b, &two, 3), report(&quoted, &one, 1)],
+            vec![report(&"b".into(), &"two\\.policy".into(), 3)],
+            vec![
+                report(&a, &one, 1),
+                report(&b, &two, 2),
+                report(&quoted, &two, 9),
+            ],
+        ];
+        let mut reports = ReportPrefixes::default();
+        for policies in stream {
+            let decision = decision(policies);
+            let mut line = String::new();
+            write_decision_line(&mut line, &decision, &mut reports);
+            assert_eq!(line, serde_json::to_string(&decision).unwrap());
         }
     }
 }
