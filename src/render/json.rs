@@ -420,4 +420,38 @@ mod tests {
             assert_eq!(line, serde_json::to_string(&decision).unwrap());
         }
     }
+
+    proptest::proptest! {
+        /// Any stream of decisions, whose policies come and go, change place, or share a
+        /// name's text without sharing its memory, is written as `serde_json` writes it.
+        #[test]
+        fn any_stream_of_decisions_is_written_as_serde_json_writes_it(
+            stream in proptest::collection::vec(
+                proptest::collection::vec((0..4usize, 0..3usize, 1..4u32), 0..5),
+                1..8,
+            )
+        ) {
+            let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+            // Two names of the same text held apart, and files with characters to escape.
+            let names: [Arc<str>; 4] = ["a".into(), "a".into(), "b\"".into(), "ç\\d".into()];
+            let files: [Arc<str>; 3] = ["one.policy".into(), "t\\w\"o.policy".into(), "one.policy".into()];
+            let mut reports = ReportPrefixes::default();
+            for policies in stream {
+                let decision = Decision {
+                    policies: policies
+                        .iter()
+                        .map(|&(name, file, line)| PolicyReport {
+                            policy: Arc::clone(&names[name]),
+                            source: Location::new(Arc::clone(&files[file]), line, 2),
+                            verdict: None,
+                        })
+                        .collect(),
+                    ..Decision::combine(Vec::new(), Verdict::Allow, now)
+                };
+                let mut line = String::new();
+                write_decision_line(&mut line, &decision, &mut reports);
+                proptest::prop_assert_eq!(line, serde_json::to_string(&decision).unwrap());
+            }
+        }
+    }
 }
