@@ -20,7 +20,7 @@
 use std::cell::RefCell;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use regorus::languages::rego::compiler::Compiler;
@@ -255,11 +255,10 @@ pub struct Programs {
     timeout: Option<Duration>,
 }
 
-/// One package's program and how far it has shown that it answers as the interpreter.
+/// One package's program, and whether it has answered otherwise than the interpreter.
 #[derive(Debug)]
 struct PackageProgram {
     program: Arc<Program>,
-    decisions: AtomicUsize,
     retired: AtomicBool,
 }
 
@@ -306,23 +305,6 @@ impl Programs {
             .flatten()
             .filter(|package| package.program.has_host_await)
             .count()
-    }
-
-    /// Whether the machine may decide a package, and whether that decision is to be
-    /// checked against the interpreter.
-    pub fn plan(&self, policy: usize) -> Option<Check> {
-        let package = self.packages.get(policy)?.as_ref()?;
-        if package.retired.load(Ordering::Relaxed) {
-            return None;
-        }
-        let decided = package.decisions.fetch_add(1, Ordering::Relaxed);
-        Some(
-            if decided < CHECKED_FIRST || decided.is_multiple_of(CHECK_EVERY) {
-                Check::AgainstInterpreter
-            } else {
-                Check::Trusted
-            },
-        )
     }
 
     /// Sends a package back to the interpreter for good.
@@ -377,7 +359,6 @@ fn package_program(policy: &regorus::CompiledPolicy, paths: &[&str]) -> Option<P
     }
     Some(PackageProgram {
         program: Arc::new(program),
-        decisions: AtomicUsize::new(0),
         retired: AtomicBool::new(false),
     })
 }
@@ -406,16 +387,45 @@ fn runs_as_interpreted(program: &Program) -> bool {
 #[derive(Debug, Default)]
 pub struct Machines {
     machines: Vec<Option<RegoVM>>,
+    /// How many decisions of each package this copy has planned. The count is each
+    /// copy's own, so that `--batch` workers do not write to one shared counter on every
+    /// decision; each worker checks its own first decisions of a package.
+    decided: Vec<usize>,
+    /// This copy's own handle on the METADATA values, for the same reason.
+    metadata: Option<Arc<Vec<Value>>>,
 }
 
 impl Clone for Machines {
-    /// A clone starts with no machine: each is made when first needed.
+    /// A clone starts with no machine, each made when first needed, and with no decision
+    /// planned: a copy checks its own first decisions of each package.
     fn clone(&self) -> Machines {
         Machines::default()
     }
 }
 
 impl Machines {
+    /// Whether the machine may decide a package, and whether that decision is to be
+    /// checked against the interpreter.
+    pub fn plan(&mut self, programs: &Programs, policy: usize) -> Option<Check> {
+        let package = programs.packages.get(policy)?.as_ref()?;
+        if package.retired.load(Ordering::Relaxed) {
+            return None;
+        }
+        if self.decided.len() <= policy {
+            self.decided.resize(policy + 1, 0);
+        }
+        let count = self.decided.get_mut(policy)?;
+        let decided = *count;
+        *count = decided.saturating_add(1);
+        Some(
+            if decided < CHECKED_FIRST || decided.is_multiple_of(CHECK_EVERY) {
+                Check::AgainstInterpreter
+            } else {
+                Check::Trusted
+            },
+        )
+    }
+
     /// The values of a package's verdict rules, in the order of its entry points;
     /// `None` when the machine fails in any way.
     pub fn evaluate(
@@ -435,8 +445,11 @@ impl Machines {
             None => slot.insert(new_machine(programs, package)?),
         };
         machine.set_input(input.clone());
+        let metadata = self
+            .metadata
+            .get_or_insert_with(|| Arc::new(programs.metadata.as_ref().clone()));
         let previous = DECISION.replace(Some(Decision {
-            metadata: programs.metadata.clone(),
+            metadata: Arc::clone(metadata),
             now_nanos,
         }));
         let values = (0..package.program.entry_points.len())

@@ -576,12 +576,12 @@ impl RegoPolicies {
         policy: usize,
         now: DateTime<Utc>,
     ) -> Option<Vec<regorus::Value>> {
-        let programs = self.programs.clone().filter(|_| !self.coverage)?;
-        let check = programs.plan(policy)?;
+        // Borrowed, not cloned: `--batch` workers share the programs, and a clone per
+        // decision would have them all write to its count.
+        let programs = self.programs.as_deref().filter(|_| !self.coverage)?;
+        let check = self.machines.plan(programs, policy)?;
         let nanos = now.timestamp_nanos_opt()?;
-        let compiled = self
-            .machines
-            .evaluate(&programs, policy, &self.input, nanos);
+        let compiled = self.machines.evaluate(programs, policy, &self.input, nanos);
         if check == Check::Trusted
             && let Some(values) = compiled
         {
@@ -590,7 +590,9 @@ impl RegoPolicies {
         let interpreted = engine::at_time(now, || self.interpreted_values(policy));
         self.flush_prints();
         let interpreted = interpreted.ok();
-        if compiled.is_none() || compiled != interpreted {
+        if (compiled.is_none() || compiled != interpreted)
+            && let Some(programs) = &self.programs
+        {
             programs.retire(policy);
         }
         interpreted

@@ -88,6 +88,32 @@ fn a_program_that_disagrees_is_sent_back_to_the_interpreter() {
 }
 
 #[test]
+fn a_copy_for_another_worker_checks_its_own_first_decisions() {
+    // Only an input without `x` shows the machine's difference (see above).
+    let policy = "package p\nimport rego.v1\n\ndeny contains \"assigned\" if { x := input.x }\nallow contains \"ok\" if true\n";
+    let mut policies = load(&[("p.rego", policy)]);
+    policies.compile();
+    for _ in 0..=CHECKED_FIRST {
+        evaluate(&mut policies, json!({"x": 1})).unwrap();
+    }
+    // Past its checked decisions, and not at one in CHECK_EVERY, the original trusts the
+    // machine; a copy, as `--batch -j N` makes one per worker, checks its first decision.
+    let mut worker = policies.clone();
+    let outcomes = evaluate(&mut worker, json!({})).unwrap();
+    assert_eq!(outcomes, [(Verdict::Allow, "ok".to_string())]);
+    assert_eq!(
+        worker.compiled_packages(),
+        0,
+        "the copy found the difference"
+    );
+    assert_eq!(
+        policies.compiled_packages(),
+        0,
+        "and the package went back to the interpreter for every copy"
+    );
+}
+
+#[test]
 fn rules_that_may_depend_on_themselves_are_never_compiled() {
     // The machine would follow the cycle until the stack ran out.
     let policy = "package p\nimport rego.v1\n\na if b\nb if a\n\ndeny contains \"x\" if a\n";
