@@ -222,13 +222,13 @@ impl PolicySet {
                 .is_some_and(|group| group.engine.decides(policy)),
             PolicyRef::Dsl(_) | PolicyRef::Rulesets => true,
         });
-        match decides {
-            true => Ok(()),
-            false => Err(no_policies_found(
-                paths,
-                "the files hold no `policy` or `ruleset` block and no Rego package with a `deny`, `pending`, `warn`, `allow` or `violation` rule; name the files that do",
-            )),
+        if decides {
+            return Ok(());
         }
+        Err(no_policies_found(
+            paths,
+            "the files hold no `policy` or `ruleset` block and no Rego package with a `deny`, `pending`, `warn`, `allow` or `violation` rule; name the files that do",
+        ))
     }
 
     /// Whether a warn verdict stops the request, as `--fail-on-warn` makes it, or lets it

@@ -27,14 +27,30 @@ impl SourceFile {
         })
     }
 
+    /// The 0-based index of the line holding a byte offset (clamped to the end).
+    fn line_index(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        self.line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The length in bytes of the line holding a byte offset, its newline left out.
+    pub fn line_length(&self, offset: usize) -> usize {
+        let index = self.line_index(offset);
+        let start = self.line_starts.get(index).copied().unwrap_or(0);
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        end.saturating_sub(start)
+    }
+
     /// The 1-based line and column (in characters) of a byte offset; offsets past the end
     /// are clamped to the end.
     pub fn line_column(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());
-        let line_index = self
-            .line_starts
-            .partition_point(|&start| start <= offset)
-            .saturating_sub(1);
+        let line_index = self.line_index(offset);
         let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
         let column = self
             .text
@@ -131,6 +147,15 @@ impl Serialize for Location {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_s_length_leaves_out_its_newline() {
+        let file = SourceFile::new("p.policy", "ab\nçd\n\nx");
+        let lengths: Vec<usize> = (0..=file.text.len() + 1)
+            .map(|offset| file.line_length(offset))
+            .collect();
+        assert_eq!(lengths, [2, 2, 2, 3, 3, 3, 3, 0, 1, 1, 1]);
+    }
 
     #[test]
     fn line_and_column_are_one_based_and_count_characters() {

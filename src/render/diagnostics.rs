@@ -33,7 +33,7 @@ fn write_one(out: &mut dyn WriteColor, diagnostic: &Diagnostic) {
         .map(|help| format!("help: {help}"))
         .collect();
     if let (Some(source), Some(span)) = (&diagnostic.source, diagnostic.span)
-        && !on_a_long_line(&source.text, span.start)
+        && source.line_length(span.start) <= LONGEST_LINE_SHOWN
     {
         let file = SimpleFile::new(source.name.as_ref(), source.text.as_ref());
         let label = Label::primary((), span.start..span.end.max(span.start))
@@ -61,22 +61,6 @@ fn write_one(out: &mut dyn WriteColor, diagnostic: &Diagnostic) {
 /// flood the terminal, and the `file:line:col` says where anyway. Policy lines are far
 /// shorter (the Rego engine refuses lines past 1,024 columns).
 const LONGEST_LINE_SHOWN: usize = 1024;
-
-/// Whether the line holding `offset` is longer than [`LONGEST_LINE_SHOWN`] bytes.
-fn on_a_long_line(text: &str, offset: usize) -> bool {
-    let offset = offset.min(text.len());
-    let start = text
-        .as_bytes()
-        .get(..offset)
-        .and_then(|before| before.iter().rposition(|&byte| byte == b'\n'))
-        .map_or(0, |newline| newline + 1);
-    let end = text
-        .as_bytes()
-        .get(offset..)
-        .and_then(|after| after.iter().position(|&byte| byte == b'\n'))
-        .map_or(text.len(), |newline| offset + newline);
-    end - start > LONGEST_LINE_SHOWN
-}
 
 /// The class of an error as JSON output names it.
 pub fn class_name(class: ErrorClass) -> &'static str {
