@@ -99,6 +99,81 @@ pub fn repeat(subject: &str, repeats: usize) {
     std::hint::black_box(sink);
 }
 
+/// What the processor waits on in one repetition of a subject, as `cachegrind` simulates
+/// it: where a time ratio is larger than the instruction ratio, these say why.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stalls {
+    pub instructions: f64,
+    /// Fetches that missed the first-level instruction cache.
+    pub instruction_misses: f64,
+    /// Reads and writes that missed the first-level data cache.
+    pub data_misses: f64,
+    /// Conditional and indirect branches whose direction or target was mispredicted.
+    pub mispredicts: f64,
+}
+
+impl Stalls {
+    /// Each count, named as the table shows it.
+    pub fn measures(&self) -> [(&'static str, f64); 4] {
+        [
+            ("instructions", self.instructions),
+            ("L1 instruction-cache misses", self.instruction_misses),
+            ("L1 data-cache misses", self.data_misses),
+            ("mispredicted branches", self.mispredicts),
+        ]
+    }
+
+    /// The counts of `self` beyond those of `setup`, divided among `repeats`.
+    fn per_repeat(&self, setup: &Stalls, repeats: usize) -> Stalls {
+        let per = |with: f64, without: f64| (with - without).max(0.0) / repeats as f64;
+        Stalls {
+            instructions: per(self.instructions, setup.instructions),
+            instruction_misses: per(self.instruction_misses, setup.instruction_misses),
+            data_misses: per(self.data_misses, setup.data_misses),
+            mispredicts: per(self.mispredicts, setup.mispredicts),
+        }
+    }
+}
+
+/// The simulated stalls of one repetition of `subject` under `cachegrind`, with the
+/// caches of this machine and its branch predictor model; `None` where `valgrind` cannot
+/// run.
+pub fn stalls_per_decision(program: &str, subject: &str) -> Option<Stalls> {
+    let with = simulated(program, subject, REPEATS)?;
+    let without = simulated(program, subject, 0)?;
+    Some(with.per_repeat(&without, REPEATS))
+}
+
+fn simulated(program: &str, subject: &str, repeats: usize) -> Option<Stalls> {
+    let output = Command::new("valgrind")
+        .args([
+            "--tool=cachegrind",
+            "--cache-sim=yes",
+            "--branch-sim=yes",
+            "--cachegrind-out-file=/dev/null",
+            program,
+        ])
+        .args(["--repeat", subject, &repeats.to_string()])
+        .output()
+        .ok()?;
+    let report = String::from_utf8_lossy(&output.stderr);
+    // Lines such as `==12== D1  misses:   38,072  ( 18,506 rd   +  19,566 wr)`: the
+    // first figure after the label is the total.
+    let total = |label: &str| -> Option<f64> {
+        report.lines().find_map(|line| {
+            let (_, rest) = line.split_once(label)?;
+            let figure = rest.split_whitespace().next()?;
+            figure.replace(',', "").parse().ok()
+        })
+    };
+    Some(Stalls {
+        instructions: total("I   refs:")?,
+        instruction_misses: total("I1  misses:")?,
+        data_misses: total("D1  misses:")?,
+        mispredicts: total("Mispredicts:")?,
+    })
+}
+
 /// Instructions of one repetition of `subject`, run by `program` (this benchmark) under
 /// `callgrind`; `None` where `valgrind` cannot run.
 pub fn per_decision(program: &str, subject: &str) -> Option<f64> {
