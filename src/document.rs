@@ -1,19 +1,29 @@
 //! The input document as the policy language reads it: a JSON tree that is cheap to
-//! build and to walk. Strings and keys are borrowed from the JSON text (or from a
-//! `serde_json::Value`) wherever no escape forces a copy, objects are one sorted vector of
-//! entries rather than a tree of nodes. Numbers keep their JSON form (the language reads
-//! them as `f64`), so that a value shown back, as `--explain` does, is shown as written. Building a `serde_json::Value` allocates every key and string and a tree
-//! node per few entries; this allocates once per array or object.
+//! build, to walk and to drop. Its strings and keys are borrowed from the JSON text (or
+//! from a `serde_json::Value`) wherever no escape forces a copy, and everything else it
+//! holds (the copied strings, the elements of arrays, the entries of objects, each one
+//! slice) lives in an [`Arena`] the caller owns: building a document allocates a few
+//! chunks of memory rather than a block per array and object, and dropping it is dropping
+//! the arena, without a walk over the tree. Numbers keep their JSON form (the language
+//! reads them as `f64`), so that a value shown back, as `--explain` does, is shown as
+//! written.
 //!
 //! Objects iterate in key order and a key repeated in the text keeps its last value, as
 //! with `serde_json::Value`, so the language sees the same document either way.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Mutex;
 
 use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-/// A JSON value, borrowing its text where it can.
+/// Where a document's arrays, objects and copied strings live.
+pub use bumpalo::Bump as Arena;
+
+/// A list being built in an arena.
+pub(crate) type ArenaVec<'a, T> = bumpalo::collections::Vec<'a, T>;
+
+/// A JSON value, borrowing its text and its arena.
 // An eight-byte tag, as `Value` has: with a one-byte tag, moving a document read bytes 1
 // to 7 (a `bool`, or nothing) in pieces that the code that had just written the document
 // wrote in other widths, which stalled the processor's store forwarding wherever the
@@ -25,54 +35,37 @@ pub enum Document<'t> {
     Null,
     Bool(bool),
     Number(serde_json::Number),
-    String(Cow<'t, str>),
-    Array(Vec<Document<'t>>),
+    String(&'t str),
+    Array(&'t [Document<'t>]),
     Object(Fields<'t>),
 }
 
 /// The entries of an object, sorted by key, each key once.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Fields<'t> {
-    entries: Vec<(Cow<'t, str>, Document<'t>)>,
+    entries: &'t [(&'t str, Document<'t>)],
 }
 
 impl<'t> Document<'t> {
-    /// The document of a `serde_json` value, borrowing its strings.
-    pub fn from_json(json: &'t serde_json::Value) -> Document<'t> {
+    /// The document of a `serde_json` value, borrowing its strings; its lists are made in
+    /// `arena`.
+    pub fn from_json(json: &'t serde_json::Value, arena: &'t Arena) -> Document<'t> {
         match json {
             serde_json::Value::Null => Document::Null,
             serde_json::Value::Bool(flag) => Document::Bool(*flag),
             serde_json::Value::Number(number) => Document::Number(number.clone()),
-            serde_json::Value::String(text) => Document::String(Cow::Borrowed(text)),
+            serde_json::Value::String(text) => Document::String(text),
             serde_json::Value::Array(items) => {
-                Document::Array(items.iter().map(Document::from_json).collect())
+                Document::Array(arena.alloc_slice_fill_iter(
+                    items.iter().map(|item| Document::from_json(item, arena)),
+                ))
             }
             // A `serde_json` map iterates in key order, each key once: already sorted.
             serde_json::Value::Object(map) => Document::Object(Fields {
-                entries: map
-                    .iter()
-                    .map(|(key, value)| (Cow::Borrowed(key.as_str()), Document::from_json(value)))
-                    .collect(),
-            }),
-        }
-    }
-
-    /// The same document, owning all of its text.
-    pub fn into_owned(self) -> Document<'static> {
-        match self {
-            Document::Null => Document::Null,
-            Document::Bool(flag) => Document::Bool(flag),
-            Document::Number(number) => Document::Number(number),
-            Document::String(text) => Document::String(Cow::Owned(text.into_owned())),
-            Document::Array(items) => {
-                Document::Array(items.into_iter().map(Document::into_owned).collect())
-            }
-            Document::Object(fields) => Document::Object(Fields {
-                entries: fields
-                    .entries
-                    .into_iter()
-                    .map(|(key, value)| (Cow::Owned(key.into_owned()), value.into_owned()))
-                    .collect(),
+                entries: arena.alloc_slice_fill_iter(
+                    map.iter()
+                        .map(|(key, value)| (key.as_str(), Document::from_json(value, arena))),
+                ),
             }),
         }
     }
@@ -116,15 +109,86 @@ impl<'t> Document<'t> {
     }
 }
 
+/// A document that owns its arena, for one kept beyond the value it was made from: a
+/// constant of a compiled policy, an input prepared to be decided many times.
+pub struct OwnedDocument {
+    /// Borrows from `_arena` (and from nothing else), which is why it is only lent out
+    /// with the lifetime of a borrow of `self`.
+    root: Document<'static>,
+    /// Never reached, only dropped; in a mutex, never locked, so that the document can be
+    /// shared between threads (an arena cannot be, as it allocates through `&self`).
+    _arena: Mutex<Arena>,
+}
+
+impl OwnedDocument {
+    /// The document of a `serde_json` value, its strings copied.
+    pub fn from_json(json: &serde_json::Value) -> OwnedDocument {
+        let arena = Arena::new();
+        let root = copied_from_json(json, &arena);
+        // SAFETY: `root` borrows only memory of `arena`'s chunks, which stay where they are
+        // when the `Arena` value moves and are freed only when it drops; `root` is lent out
+        // only for as long as `self` is borrowed, and it has no destructor to run after
+        // the arena is gone.
+        #[allow(unsafe_code)]
+        let root = unsafe { std::mem::transmute::<Document<'_>, Document<'static>>(root) };
+        OwnedDocument {
+            root,
+            _arena: Mutex::new(arena),
+        }
+    }
+
+    /// The document, for as long as `self` is borrowed.
+    pub fn get(&self) -> &Document<'_> {
+        &self.root
+    }
+}
+
+/// The document of a `serde_json` value with its strings copied into `arena` too.
+fn copied_from_json<'a>(json: &serde_json::Value, arena: &'a Arena) -> Document<'a> {
+    match json {
+        serde_json::Value::Null => Document::Null,
+        serde_json::Value::Bool(flag) => Document::Bool(*flag),
+        serde_json::Value::Number(number) => Document::Number(number.clone()),
+        serde_json::Value::String(text) => Document::String(arena.alloc_str(text)),
+        serde_json::Value::Array(items) => Document::Array(
+            arena.alloc_slice_fill_iter(items.iter().map(|item| copied_from_json(item, arena))),
+        ),
+        serde_json::Value::Object(map) => Document::Object(Fields {
+            entries: arena.alloc_slice_fill_iter(
+                map.iter()
+                    .map(|(key, value)| (&*arena.alloc_str(key), copied_from_json(value, arena))),
+            ),
+        }),
+    }
+}
+
+impl Clone for OwnedDocument {
+    fn clone(&self) -> OwnedDocument {
+        OwnedDocument::from_json(&self.root.to_json())
+    }
+}
+
+impl fmt::Debug for OwnedDocument {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.root.fmt(formatter)
+    }
+}
+
+impl PartialEq for OwnedDocument {
+    fn eq(&self, other: &OwnedDocument) -> bool {
+        self.root == other.root
+    }
+}
+
 impl<'t> Fields<'t> {
     /// Fields from entries in any order; of a key given more than once, the last value.
-    pub fn from_entries(mut entries: Vec<(Cow<'t, str>, Document<'t>)>) -> Fields<'t> {
+    pub(crate) fn from_entries(mut entries: ArenaVec<'t, (&'t str, Document<'t>)>) -> Fields<'t> {
         let sorted = entries
             .windows(2)
             .all(|pair| matches!(pair, [(left, _), (right, _)] if left < right));
         if !sorted {
             // Stable: entries of one key keep their order, and the last one's value stays.
-            entries.sort_by(|(left, _), (right, _)| left.cmp(right));
+            entries.sort_by_key(|(key, _)| *key);
             entries.dedup_by(|later, kept| {
                 let same = later.0 == kept.0;
                 if same {
@@ -133,11 +197,13 @@ impl<'t> Fields<'t> {
                 same
             });
         }
-        Fields { entries }
+        Fields {
+            entries: entries.into_bump_slice(),
+        }
     }
 
     #[inline]
-    pub fn get(&self, key: &str) -> Option<&Document<'t>> {
+    pub fn get(&self, key: &str) -> Option<&'t Document<'t>> {
         // A scan that compares lengths first beats a binary search on small objects.
         if self.entries.len() <= 8 {
             return self
@@ -147,7 +213,7 @@ impl<'t> Fields<'t> {
                 .map(|(_, value)| value);
         }
         self.entries
-            .binary_search_by(|(name, _)| name.as_ref().cmp(key))
+            .binary_search_by(|(name, _)| (*name).cmp(key))
             .ok()
             .and_then(|found| self.entries.get(found))
             .map(|(_, value)| value)
@@ -166,24 +232,22 @@ impl<'t> Fields<'t> {
     }
 
     /// The entries in key order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Document<'t>)> {
-        self.entries
-            .iter()
-            .map(|(key, value)| (key.as_ref(), value))
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&'t str, &'t Document<'t>)> + use<'t> {
+        self.entries.iter().map(|(key, value)| (*key, value))
     }
 
-    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.entries.iter().map(|(key, _)| key.as_ref())
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &'t str> + use<'t> {
+        self.entries.iter().map(|(key, _)| *key)
     }
 
-    pub fn values(&self) -> Values<'_, 't> {
+    pub fn values(&self) -> Values<'t, 't> {
         Values(self.entries.iter())
     }
 }
 
 /// The values of an object, in key order.
 #[derive(Clone, Debug)]
-pub struct Values<'d, 't>(std::slice::Iter<'d, (Cow<'t, str>, Document<'t>)>);
+pub struct Values<'d, 't>(std::slice::Iter<'d, (&'t str, Document<'t>)>);
 
 impl<'d, 't> Iterator for Values<'d, 't> {
     type Item = &'d Document<'t>;
@@ -198,19 +262,14 @@ impl<'d, 't> Iterator for Values<'d, 't> {
     }
 }
 
-impl<'de> Deserialize<'de> for Document<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut document = Document::Null;
-        deserializer.deserialize_any(DocumentInto(&mut document))?;
-        Ok(document)
-    }
+/// Reads a whole document into its place, its lists made in the arena. Elements and
+/// entries are read where they stay in their list, not returned and moved there: moving
+/// a document just returned through memory reads it in wider pieces than the callee wrote
+/// it in, and the processor waits on each such load.
+pub(crate) struct DocumentInto<'d, 't> {
+    pub(crate) into: &'d mut Document<'t>,
+    pub(crate) arena: &'t Arena,
 }
-
-/// Reads a whole document into its place. Elements and entries are read where they stay
-/// in their list, not returned and moved there: moving a document just returned through
-/// memory reads it in wider pieces than the callee wrote it in, and the processor waits
-/// on each such load.
-pub(crate) struct DocumentInto<'d, 't>(pub(crate) &'d mut Document<'t>);
 
 impl<'de> DeserializeSeed<'de> for DocumentInto<'_, 'de> {
     type Value = ();
@@ -228,93 +287,121 @@ impl<'de> Visitor<'de> for DocumentInto<'_, 'de> {
     }
 
     fn visit_bool<E>(self, value: bool) -> Result<(), E> {
-        *self.0 = Document::Bool(value);
+        *self.into = Document::Bool(value);
         Ok(())
     }
 
     fn visit_i64<E>(self, value: i64) -> Result<(), E> {
-        *self.0 = Document::Number(value.into());
+        *self.into = Document::Number(value.into());
         Ok(())
     }
 
     fn visit_u64<E>(self, value: u64) -> Result<(), E> {
-        *self.0 = Document::Number(value.into());
+        *self.into = Document::Number(value.into());
         Ok(())
     }
 
     fn visit_f64<E>(self, value: f64) -> Result<(), E> {
         // JSON text holds no infinity or NaN, the only floats without a JSON number.
-        *self.0 = serde_json::Number::from_f64(value).map_or(Document::Null, Document::Number);
+        *self.into = serde_json::Number::from_f64(value).map_or(Document::Null, Document::Number);
         Ok(())
     }
 
     fn visit_borrowed_str<E>(self, value: &'de str) -> Result<(), E> {
-        *self.0 = Document::String(Cow::Borrowed(value));
+        *self.into = Document::String(value);
         Ok(())
     }
 
     fn visit_str<E>(self, value: &str) -> Result<(), E> {
-        *self.0 = Document::String(Cow::Owned(value.to_string()));
-        Ok(())
-    }
-
-    fn visit_string<E>(self, value: String) -> Result<(), E> {
-        *self.0 = Document::String(Cow::Owned(value));
+        *self.into = Document::String(self.arena.alloc_str(value));
         Ok(())
     }
 
     fn visit_unit<E>(self) -> Result<(), E> {
-        *self.0 = Document::Null;
+        *self.into = Document::Null;
         Ok(())
     }
 
     fn visit_none<E>(self) -> Result<(), E> {
-        *self.0 = Document::Null;
+        *self.into = Document::Null;
         Ok(())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut items = Vec::new();
+        let arena = self.arena;
+        let mut items = ArenaVec::new_in(arena);
         while let Some(into) = read_next(&mut items) {
-            if seq.next_element_seed(DocumentInto(into))?.is_none() {
+            if seq
+                .next_element_seed(DocumentInto { into, arena })?
+                .is_none()
+            {
                 items.pop();
                 break;
             }
         }
-        *self.0 = Document::Array(items);
+        *self.into = Document::Array(items.into_bump_slice());
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut entries = Vec::new();
-        while let Some(Key(key)) = map.next_key()? {
-            if let Some(into) = read_entry(&mut entries, key) {
-                map.next_value_seed(DocumentInto(into))?;
+        let arena = self.arena;
+        let mut entries = ArenaVec::new_in(arena);
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            if let Some(into) = read_entry(&mut entries, key.text(arena)) {
+                map.next_value_seed(DocumentInto { into, arena })?;
             }
         }
-        *self.0 = Document::Object(Fields::from_entries(entries));
+        *self.into = Document::Object(Fields::from_entries(entries));
         Ok(())
     }
 }
 
+/// Parses JSON text into a whole document, its lists made in `arena`.
+pub fn parse_whole<'t>(text: &'t str, arena: &'t Arena) -> serde_json::Result<Document<'t>> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let mut document = Document::Null;
+    DocumentInto {
+        into: &mut document,
+        arena,
+    }
+    .deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(document)
+}
+
 /// A place for the next element of a list being read: a null at its end, to be read into
 /// (and popped if there is no next element).
-pub(crate) fn read_next<'l, 't>(items: &'l mut Vec<Document<'t>>) -> Option<&'l mut Document<'t>> {
+pub(crate) fn read_next<'l, 't>(
+    items: &'l mut ArenaVec<'t, Document<'t>>,
+) -> Option<&'l mut Document<'t>> {
     items.push(Document::Null);
     items.last_mut()
 }
 
 /// A place for the value of an entry being read: a null after its key, to be read into.
 pub(crate) fn read_entry<'l, 't>(
-    entries: &'l mut Vec<(Cow<'t, str>, Document<'t>)>,
-    key: Cow<'t, str>,
+    entries: &'l mut ArenaVec<'t, (&'t str, Document<'t>)>,
+    key: &'t str,
 ) -> Option<&'l mut Document<'t>> {
     entries.push((key, Document::Null));
     entries.last_mut().map(|(_, value)| value)
 }
 
-/// An object key, borrowed from the text when it holds no escape.
-pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
+/// An object key, borrowed from the text when it holds no escape. (Read as a key of no
+/// size, which the JSON reader's code for the next key takes in with its own, rather than
+/// with a seed holding the arena, which it calls apart: 1,700 instructions a batch line.)
+pub(crate) struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Key<'de> {
+    /// The key's text, copied into `arena` if it had to be unescaped.
+    #[inline]
+    pub(crate) fn text(self, arena: &'de Arena) -> &'de str {
+        match self.0 {
+            Cow::Borrowed(text) => text,
+            Cow::Owned(text) => arena.alloc_str(&text),
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -395,26 +482,23 @@ mod tests {
         assert!(!same_key("é", "e\u{301}"));
     }
 
-    fn parse(text: &str) -> Document<'_> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let document = Document::deserialize(&mut deserializer).unwrap();
-        deserializer.end().unwrap();
-        document
-    }
-
     #[test]
     fn parsing_and_converting_give_the_same_document() {
         // Numbers come back as written: `2.0` stays a float, a large integer stays exact.
         let text = r#"{"b": [1, 2.5, -3, 2.0, 18446744073709551615, "x\"y", null, true],
             "a": {"z": {}, "y": []}, "c": "plain"}"#;
         let json: serde_json::Value = serde_json::from_str(text).unwrap();
-        assert_eq!(parse(text), Document::from_json(&json));
-        assert_eq!(parse(text).to_json(), json);
+        let arena = Arena::new();
+        let parsed = parse_whole(text, &arena).unwrap();
+        assert_eq!(parsed, Document::from_json(&json, &arena));
+        assert_eq!(parsed.to_json(), json);
+        assert_eq!(OwnedDocument::from_json(&json).get(), &parsed);
     }
 
     #[test]
     fn keys_are_sorted_and_a_repeated_key_keeps_its_last_value() {
-        let document = parse(r#"{"b": 1, "a": 2, "b": 3, "c": 4, "b": 5}"#);
+        let arena = Arena::new();
+        let document = parse_whole(r#"{"b": 1, "a": 2, "b": 3, "c": 4, "b": 5}"#, &arena).unwrap();
         let Document::Object(fields) = &document else {
             panic!("an object");
         };
@@ -424,18 +508,17 @@ mod tests {
     }
 
     #[test]
-    fn strings_without_escapes_are_borrowed() {
-        let document = parse(r#"{"plain": "text", "esc\u0061ped": "a\nb"}"#);
+    fn strings_without_escapes_are_borrowed_and_the_others_are_in_the_arena() {
+        let text = r#"{"plain": "text", "esc\u0061ped": "a\nb"}"#;
+        let arena = Arena::new();
+        let document = parse_whole(text, &arena).unwrap();
         let Document::Object(fields) = &document else {
             panic!("an object");
         };
+        let in_text = |part: &str| text.as_bytes().as_ptr_range().contains(&part.as_ptr());
         let borrowed: Vec<bool> = fields
-            .entries
             .iter()
-            .map(|(key, value)| {
-                matches!(key, Cow::Borrowed(_))
-                    && matches!(value, Document::String(Cow::Borrowed(_)))
-            })
+            .map(|(key, value)| in_text(key) && value.as_str().is_some_and(in_text))
             .collect();
         assert_eq!(borrowed, [false, true]);
         assert_eq!(
@@ -445,11 +528,27 @@ mod tests {
     }
 
     #[test]
-    fn owned_documents_outlive_their_text() {
+    fn owned_documents_outlive_their_json_and_clone_whole() {
         let owned = {
-            let text = String::from(r#"{"k": ["v"]}"#);
-            parse(&text).into_owned()
+            let json = json!({"k": ["v", {"n": 1}]});
+            OwnedDocument::from_json(&json)
         };
-        assert_eq!(owned.to_json(), json!({"k": ["v"]}));
+        let copy = owned.clone();
+        drop(owned);
+        assert_eq!(copy.get().to_json(), json!({"k": ["v", {"n": 1}]}));
+    }
+
+    #[test]
+    fn an_owned_document_is_shared_across_threads() {
+        let owned = std::sync::Arc::new(OwnedDocument::from_json(&json!({"k": "v"})));
+        let other = std::sync::Arc::clone(&owned);
+        let read = std::thread::spawn(move || {
+            other
+                .get()
+                .get("k")
+                .and_then(Document::as_str)
+                .map(str::to_string)
+        });
+        assert_eq!(read.join().unwrap().as_deref(), Some("v"));
     }
 }

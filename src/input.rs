@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::catalog::json_reason;
 use crate::diagnostic::Diagnostic;
-use crate::document::Document;
+use crate::document::{Arena, Document};
 use crate::error::{Error, ErrorClass, Result};
 use crate::limits::{JSON_DEPTH, format_size};
 use crate::projection::Projection;
@@ -130,11 +130,12 @@ pub fn parse_projected<'t>(
     name: &str,
     text: &'t str,
     projection: &Projection,
+    arena: &'t Arena,
 ) -> Result<Document<'t>> {
     parse_document_with(
         name,
         text,
-        |text| projection.parse(text),
+        |text| projection.parse(text, arena),
         |document| {
             (!matches!(document, Document::Object(_))).then(|| json_type(&document.to_json()))
         },

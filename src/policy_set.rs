@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::catalog::Catalog;
 use crate::decision::{Decision, GrantActivation, Outcome, PolicyResult};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::document::Document;
+use crate::document::{Arena, Document, OwnedDocument};
 use crate::dsl;
 use crate::dsl::compile::CompiledPolicy;
 use crate::dsl::eval::shared::SharedWalks;
@@ -29,6 +29,11 @@ use crate::ruleset::{self, Rulesets};
 use crate::source::SourceFile;
 use crate::testing::coverage::CoverableRule;
 use crate::verdict::Verdict;
+
+/// The most memory the arena that decisions read their input documents into keeps for the
+/// next decision: a stream of small decisions reuses one block, and one large document
+/// does not hold its memory for the rest of the stream.
+const KEPT_ARENA_BYTES: usize = 1 << 20;
 
 /// How to load a policy set.
 #[derive(Clone, Debug, Default)]
@@ -80,7 +85,7 @@ struct RegoGroup {
 pub struct PreparedInput {
     document: Value,
     /// The document as the policy-language policies read it.
-    parts: Document<'static>,
+    parts: OwnedDocument,
     rego: Option<RegoInput>,
 }
 
@@ -114,6 +119,20 @@ pub struct PolicySet {
     warn_blocks: bool,
     /// Problems that do not stop loading, such as unknown input paths.
     pub warnings: Vec<Diagnostic>,
+    scratch: Scratch,
+}
+
+/// Where [`PolicySet::decide_text`] reads documents, kept between decisions. A copy of the
+/// set starts its own, so that sets deciding on several threads share none. Only a
+/// decision, which has the set to itself, reaches it; the mutex, never locked, is what
+/// lets a set be shared between threads while no decision runs.
+#[derive(Default)]
+struct Scratch(Mutex<Arena>);
+
+impl Clone for Scratch {
+    fn clone(&self) -> Scratch {
+        Scratch::default()
+    }
 }
 
 /// Where a policy sits among the user's files, for ordering.
@@ -194,6 +213,7 @@ impl PolicySet {
             coverable: Arc::new(compiled.rules),
             warn_blocks: false,
             warnings: compiled.warnings,
+            scratch: Scratch::default(),
         })
     }
 
@@ -298,7 +318,8 @@ impl PolicySet {
         default: Verdict,
     ) -> Result<Decision> {
         let rego = self.rego_input(input)?;
-        let document = self.dsl_document(input);
+        let arena = Arena::new();
+        let document = self.dsl_document(input, &arena);
         self.decide_with(input, &document, rego.as_ref(), now, default)
     }
 
@@ -325,7 +346,35 @@ impl PolicySet {
             let now = input::resolve_now(now, &document, name)?;
             return self.decide(&document, now, default);
         }
-        let document = input::parse_projected(name, text, projection)?;
+        // The arena is taken out of the set while it holds the document, which borrows it.
+        let kept = self
+            .scratch
+            .0
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut arena = std::mem::take(kept);
+        let decided = self.decide_projected(name, text, projection, &arena, now, default);
+        arena.reset();
+        if arena.allocated_bytes() <= KEPT_ARENA_BYTES {
+            *self
+                .scratch
+                .0
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner) = arena;
+        }
+        decided
+    }
+
+    fn decide_projected(
+        &mut self,
+        name: &str,
+        text: &str,
+        projection: &Projection,
+        arena: &Arena,
+        now: Option<DateTime<Utc>>,
+        default: Verdict,
+    ) -> Result<Decision> {
+        let document = input::parse_projected(name, text, projection, arena)?;
         let now = input::resolve_document_now(now, &document, name)?;
         self.decide_document(&document, now, default)
     }
@@ -389,11 +438,11 @@ impl PolicySet {
     }
 
     /// The document the policy-language policies read, borrowed from `input`.
-    fn dsl_document<'v>(&self, input: &'v Value) -> Document<'v> {
+    fn dsl_document<'v>(&self, input: &'v Value, arena: &'v Arena) -> Document<'v> {
         if self.dsl.is_empty() {
             Document::Null
         } else {
-            Document::from_json(input)
+            Document::from_json(input, arena)
         }
     }
 
@@ -401,7 +450,11 @@ impl PolicySet {
     /// prepared input any number of times costs no conversion.
     pub fn prepare(&self, document: Value) -> Result<PreparedInput> {
         let rego = self.rego_input(&document)?;
-        let parts = self.dsl_document(&document).into_owned();
+        let parts = if self.dsl.is_empty() {
+            OwnedDocument::from_json(&Value::Null)
+        } else {
+            OwnedDocument::from_json(&document)
+        };
         Ok(PreparedInput {
             document,
             parts,
@@ -418,7 +471,7 @@ impl PolicySet {
     ) -> Result<Decision> {
         self.decide_with(
             &input.document,
-            &input.parts,
+            input.parts.get(),
             input.rego.as_ref(),
             now,
             default,

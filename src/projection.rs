@@ -15,7 +15,9 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::document::{Document, DocumentInto, Fields, Key, read_entry, read_next, same_key};
+use crate::document::{
+    Arena, ArenaVec, Document, DocumentInto, Fields, Key, read_entry, read_next, same_key,
+};
 
 /// The paths of a document to keep.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -149,13 +151,14 @@ impl Projection {
     }
 
     /// Parses JSON text, keeping what this projection keeps; strings are borrowed from
-    /// `text` where they hold no escape.
-    pub fn parse<'t>(&self, text: &'t str) -> serde_json::Result<Document<'t>> {
+    /// `text` where they hold no escape, and the rest is made in `arena`.
+    pub fn parse<'t>(&self, text: &'t str, arena: &'t Arena) -> serde_json::Result<Document<'t>> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
         let mut value = Document::Null;
         Projected {
             projection: self,
             into: &mut value,
+            arena,
         }
         .deserialize(&mut deserializer)?;
         deserializer.end()?;
@@ -170,6 +173,17 @@ impl Projection {
 struct Projected<'p, 'd, 't> {
     projection: &'p Projection,
     into: &'d mut Document<'t>,
+    arena: &'t Arena,
+}
+
+impl<'d, 't> Projected<'_, 'd, 't> {
+    /// The same place, read whole.
+    fn whole(self) -> DocumentInto<'d, 't> {
+        DocumentInto {
+            into: self.into,
+            arena: self.arena,
+        }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for Projected<'_, '_, 'de> {
@@ -177,7 +191,7 @@ impl<'de> DeserializeSeed<'de> for Projected<'_, '_, 'de> {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         if self.projection.whole {
-            return deserializer.deserialize_any(DocumentInto(self.into));
+            return deserializer.deserialize_any(self.whole());
         }
         deserializer.deserialize_any(self)
     }
@@ -192,49 +206,51 @@ impl<'de> Visitor<'de> for Projected<'_, '_, 'de> {
 
     // Scalars are kept whole, as a whole document reads them.
     fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<(), E> {
-        DocumentInto(self.into).visit_bool(value)
+        self.whole().visit_bool(value)
     }
 
     fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<(), E> {
-        DocumentInto(self.into).visit_i64(value)
+        self.whole().visit_i64(value)
     }
 
     fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<(), E> {
-        DocumentInto(self.into).visit_u64(value)
+        self.whole().visit_u64(value)
     }
 
     fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<(), E> {
-        DocumentInto(self.into).visit_f64(value)
+        self.whole().visit_f64(value)
     }
 
     fn visit_borrowed_str<E: serde::de::Error>(self, value: &'de str) -> Result<(), E> {
-        DocumentInto(self.into).visit_borrowed_str(value)
+        self.whole().visit_borrowed_str(value)
     }
 
     fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<(), E> {
-        DocumentInto(self.into).visit_str(value)
+        self.whole().visit_str(value)
     }
 
     fn visit_string<E: serde::de::Error>(self, value: String) -> Result<(), E> {
-        DocumentInto(self.into).visit_string(value)
+        self.whole().visit_string(value)
     }
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
-        DocumentInto(self.into).visit_unit()
+        self.whole().visit_unit()
     }
 
     fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
-        DocumentInto(self.into).visit_none()
+        self.whole().visit_none()
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut items = Vec::new();
+        let arena = self.arena;
+        let mut items = ArenaVec::new_in(arena);
         match self.projection.each.as_deref() {
             Some(each) => {
                 while let Some(into) = read_next(&mut items) {
                     let seed = Projected {
                         projection: each,
                         into,
+                        arena,
                     };
                     if seq.next_element_seed(seed)?.is_none() {
                         items.pop();
@@ -244,23 +260,26 @@ impl<'de> Visitor<'de> for Projected<'_, '_, 'de> {
             }
             None => while seq.next_element_seed(Skipped)?.is_some() {},
         }
-        *self.into = Document::Array(items);
+        *self.into = Document::Array(items.into_bump_slice());
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         // Only the fields read are kept: room for them all at once, unless every value is.
+        let arena = self.arena;
         let mut entries = match self.projection.each {
-            None => Vec::with_capacity(self.projection.fields.len()),
-            Some(_) => Vec::new(),
+            None => ArenaVec::with_capacity_in(self.projection.fields.len(), arena),
+            Some(_) => ArenaVec::new_in(arena),
         };
-        while let Some(Key(key)) = map.next_key()? {
-            match self.projection.field(&key) {
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let key = key.text(arena);
+            match self.projection.field(key) {
                 Some(kept) => {
                     if let Some(into) = read_entry(&mut entries, key) {
                         let seed = Projected {
                             projection: &kept,
                             into,
+                            arena,
                         };
                         map.next_value_seed(seed)?;
                     }
@@ -360,7 +379,10 @@ mod tests {
             {"address": "a.b", "type": "t", "change": {"actions": ["delete"], "before": {"x": 1}}},
             "odd", 3, null
         ]}, "template": {"id": "t-1"}, "now": "2026-01-01T00:00:00Z"}"#;
-        let kept = plan_projection().parse(text).unwrap().to_json();
+        let kept = plan_projection()
+            .parse(text, &Arena::new())
+            .unwrap()
+            .to_json();
         assert_eq!(
             kept,
             json!({"plan": {"resource_changes": [
@@ -373,13 +395,16 @@ mod tests {
     fn whole_keeps_everything_and_fields_read_whole_keep_their_subtree() {
         let text = r#"{"a": {"b": [1, {"c": 2}], "d": 3}, "e": 4}"#;
         assert_eq!(
-            Projection::whole().parse(text).unwrap().to_json(),
+            Projection::whole()
+                .parse(text, &Arena::new())
+                .unwrap()
+                .to_json(),
             serde_json::from_str::<serde_json::Value>(text).unwrap()
         );
         let mut projection = Projection::nothing();
         projection.keep_whole(&[field("a"), field("b")]);
         assert_eq!(
-            projection.parse(text).unwrap().to_json(),
+            projection.parse(text, &Arena::new()).unwrap().to_json(),
             json!({"a": {"b": [1, {"c": 2}]}})
         );
     }
@@ -392,7 +417,7 @@ mod tests {
         projection.keep_entries(&[field("none")]);
         projection.keep_shape(&[field("o")]);
         assert_eq!(
-            projection.parse(text).unwrap().to_json(),
+            projection.parse(text, &Arena::new()).unwrap().to_json(),
             json!({"xs": [{}, [], 3], "o": {}, "none": []})
         );
     }
@@ -408,7 +433,7 @@ mod tests {
             &format!("{{\"a\": {}{}}}", "[".repeat(200), "]".repeat(200)),
         ] {
             let full = serde_json::from_str::<serde_json::Value>(text).unwrap_err();
-            let projected = projection.parse(text).unwrap_err();
+            let projected = projection.parse(text, &Arena::new()).unwrap_err();
             assert_eq!(projected.to_string(), full.to_string(), "{text}");
         }
     }
@@ -418,7 +443,7 @@ mod tests {
         let mut projection = Projection::nothing();
         projection.keep_whole(&[field("a")]);
         let kept = projection
-            .parse(r#"{"a": 1, "b": 2, "a": 3}"#)
+            .parse(r#"{"a": 1, "b": 2, "a": 3}"#, &Arena::new())
             .unwrap()
             .to_json();
         assert_eq!(kept, json!({"a": 3}));

@@ -19,6 +19,7 @@ pub(crate) use lower::lower_policy;
 
 use crate::decision::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::Arena;
 use crate::dsl::ast;
 use crate::dsl::eval::explain::PolicyExplanation;
 use crate::dsl::eval::program::{Explainers, Program};
@@ -132,7 +133,8 @@ impl CompiledPolicy {
     /// rules in order, none when a `when` guard does not hold. The only errors are
     /// resource limits, which fail closed.
     pub fn evaluate(&self, input: &Json, now: DateTime<Utc>) -> Result<Vec<Outcome>, Error> {
-        self.evaluate_document(&Document::from_json(input), now)
+        let arena = Arena::new();
+        self.evaluate_document(&Document::from_json(input, &arena), now)
     }
 
     /// [`CompiledPolicy::evaluate`] over the document in the form the evaluator reads,

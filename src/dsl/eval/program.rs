@@ -9,7 +9,8 @@ use chrono_tz::Tz;
 
 use super::builtins::Builtin;
 use super::builtins::patterns::Glob;
-use super::value::{Document, Value};
+use super::value::Value;
+use crate::document::OwnedDocument;
 use crate::dsl::ast::ComprehensionKind;
 use crate::source::{Location, SourceFile, Span};
 use crate::verdict::Verdict;
@@ -79,7 +80,7 @@ pub enum Constant {
     Number(f64),
     String(Box<str>),
     /// An array or an object.
-    Document(Document<'static>),
+    Document(OwnedDocument),
     Time(DateTime<Utc>),
     Duration(TimeDelta),
     /// An array holding times or durations (which JSON cannot hold).
@@ -95,7 +96,7 @@ impl Constant {
             Constant::Bool(flag) => Value::Bool(*flag),
             Constant::Number(number) => Value::Number(*number),
             Constant::String(text) => Value::Str(text),
-            Constant::Document(document) => Value::from_document(document),
+            Constant::Document(document) => Value::from_document(document.get()),
             Constant::Time(time) => Value::Time(*time),
             Constant::Duration(delta) => Value::Duration(*delta),
             Constant::List(items) => Value::list(items.iter().map(Constant::value).collect()),
@@ -129,7 +130,7 @@ impl Constant {
                     .collect::<Option<_>>()?,
             ),
             Value::Array(_) | Value::List(_) | Value::Map(_) | Value::Object(_) => {
-                Constant::Document(Document::from_json(&super::render::to_json(value)).into_owned())
+                Constant::Document(OwnedDocument::from_json(&super::render::to_json(value)))
             }
         })
     }

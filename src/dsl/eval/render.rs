@@ -153,7 +153,8 @@ mod tests {
     #[test]
     fn interpolation_shows_strings_bare_and_the_rest_as_json() {
         let json = json!({"s": "a\"b", "list": [1, 2.5, "x"], "obj": {"k": null}});
-        let json = Document::from_json(&json);
+        let arena = crate::document::Arena::new();
+        let json = Document::from_json(&json, &arena);
         let document = Value::from_document(&json);
         assert_eq!(interpolated(&document.field("s")), "a\"b");
         assert_eq!(interpolated(&document.field("list")), r#"[1,2.5,"x"]"#);

@@ -345,20 +345,23 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::document::OwnedDocument;
 
     #[test]
     fn numbers_compare_by_value_whatever_their_spelling() {
-        let json = Document::from_json(&json!([1, 1.0, 2])).into_owned();
-        let items: Vec<Value> = Value::from_document(&json).elements().unwrap().collect();
+        let json = OwnedDocument::from_json(&json!([1, 1.0, 2]));
+        let items: Vec<Value> = Value::from_document(json.get())
+            .elements()
+            .unwrap()
+            .collect();
         assert!(items[0].equals(&items[1]));
         assert!(!items[0].equals(&items[2]));
     }
 
     #[test]
     fn borrowed_and_built_containers_compare_structurally() {
-        let json =
-            Document::from_json(&json!({"list": ["a", 1], "object": {"k": [true]}})).into_owned();
-        let document = Value::from_document(&json);
+        let json = OwnedDocument::from_json(&json!({"list": ["a", 1], "object": {"k": [true]}}));
+        let document = Value::from_document(json.get());
         let built_list = Value::list(vec![Value::string("a".into()), Value::Number(1.0)]);
         assert!(document.field("list").equals(&built_list));
         let mut map = ObjectMap::new();
@@ -372,8 +375,11 @@ mod tests {
 
     #[test]
     fn a_missing_key_differs_from_a_null_one() {
-        let json = Document::from_json(&json!([{"a": null}, {}])).into_owned();
-        let items: Vec<Value> = Value::from_document(&json).elements().unwrap().collect();
+        let json = OwnedDocument::from_json(&json!([{"a": null}, {}]));
+        let items: Vec<Value> = Value::from_document(json.get())
+            .elements()
+            .unwrap()
+            .collect();
         let mut built = ObjectMap::new();
         built.insert("b", Value::Null);
         assert!(!items[0].equals(&items[1]));
@@ -382,8 +388,8 @@ mod tests {
 
     #[test]
     fn out_of_range_and_malformed_indexes_are_null() {
-        let json = Document::from_json(&json!(["a", "b"])).into_owned();
-        let list = Value::from_document(&json);
+        let json = OwnedDocument::from_json(&json!(["a", "b"]));
+        let list = Value::from_document(json.get());
         assert_eq!(list.index(&Value::Number(1.0)).as_str(), Some("b"));
         for index in [2.0, -1.0, 0.5, 1e300] {
             assert!(list.index(&Value::Number(index)).is_null(), "{index}");

@@ -368,4 +368,7 @@ fn unknown_functions_and_wrong_argument_counts_are_errors() {
 fn compiled_policies_can_be_shared_between_threads() {
     fn shareable<T: Send + Sync + Clone>() {}
     shareable::<CompiledPolicy>();
+    // Sets keep an arena for the documents they read, and compiled constants own one.
+    shareable::<crate::policy_set::PolicySet>();
+    shareable::<crate::document::OwnedDocument>();
 }

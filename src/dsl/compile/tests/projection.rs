@@ -38,7 +38,8 @@ proptest! {
         };
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let text = input.to_string();
-        let projected = compiled.input_reads().parse(&text).unwrap();
+        let arena = crate::document::Arena::new();
+        let projected = compiled.input_reads().parse(&text, &arena).unwrap();
         let whole = compiled.evaluate(&input, now);
         let parts = compiled.evaluate_document(&projected, now);
         match (whole, parts) {
@@ -81,9 +82,50 @@ fn the_shipped_policies_decide_the_fixtures_alike_over_the_parts_they_read() {
     let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
     for text in documents {
         let whole: Json = serde_json::from_str(&text).unwrap();
-        let parts = projection.parse(&text).unwrap();
+        let arena = crate::document::Arena::new();
+        let parts = projection.parse(&text, &arena).unwrap();
         let expected = set.decide(&whole, now, Verdict::Pending).unwrap();
         let actual = set.decide_document(&parts, now, Verdict::Pending).unwrap();
         assert_eq!(actual, expected, "{text}");
+    }
+}
+
+/// A stream of documents decided from their text, as `--batch` decides them, through the
+/// one arena the set keeps between decisions: a document larger than it keeps, then
+/// smaller ones, each decided as its whole `serde_json` value is.
+#[test]
+fn a_stream_of_texts_decides_as_each_whole_document_through_the_kept_arena() {
+    use crate::policy_set::{LoadOptions, PolicySet};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut set = PolicySet::load(&[root.join("policies/dsl")], &LoadOptions::default()).unwrap();
+    let projection = set.input_projection();
+    let change = |index: usize, kind: &str, action: &str| {
+        json!({"address": format!("{kind}.r{index}"), "type": kind,
+            "change": {"actions": [action], "before": {"padding": "x".repeat(40)}}})
+    };
+    let large: Vec<Json> = (0..20_000)
+        .map(|index| change(index, "aws_s3_bucket", "update"))
+        .chain([change(20_000, "aws_db_instance", "delete")])
+        .collect();
+    let documents = [
+        json!({"plan": {"resource_changes": large}, "deploymentRequest": {"type": "deploy"},
+            "deployerUser": {"email": "a@x", "teams": []}, "approvers": [{"email": "b@x"}]}),
+        json!({"plan": {"resource_changes": [change(1, "aws_iam_role", "update")]},
+            "deploymentRequest": {"type": "deploy"}, "deployerUser": {"email": "a\u{e9}@x"}}),
+        json!({"deploymentRequest": {"type": "destroy", "triggerName": "sched\"uled"},
+            "approvers": [{"email": " B@X "}, {"email": "c@x"}]}),
+        json!({"plan": {"resource_changes": [change(2, "aws_kms_key", "delete")]},
+            "deploymentRequest": {"type": "deploy"}}),
+    ];
+    let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    for round in 0..2 {
+        for document in &documents {
+            let text = document.to_string();
+            let expected = set.decide(document, now, Verdict::Pending).unwrap();
+            let actual = set
+                .decide_text("input", &text, &projection, Some(now), Verdict::Pending)
+                .unwrap();
+            assert_eq!(actual, expected, "round {round}: {}", &text[..text.len().min(200)]);
+        }
     }
 }

@@ -157,7 +157,8 @@ proptest! {
         }
         let policies: Vec<(&Program, &Limits)> = lowered.iter().map(|(p, l)| (p, l)).collect();
         let walks = SharedWalks::plan(&policies);
-        let document = Document::from_json(&input);
+        let arena = crate::document::Arena::new();
+        let document = Document::from_json(&input, &arena);
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let together: Vec<String> = run_all(&policies, &walks, &document, now).into_iter().map(shown).collect();
         let alone: Vec<String> = policies.iter().map(|(program, limits)| shown(run(program, &document, now, limits))).collect();

@@ -231,7 +231,8 @@ mod tests {
             1, "1", 1.0, "a", "a", {"k": [1]}, {"k": [1.0]}, [1, "1"], [1.0, "1"], null, null,
             true, "true", false, -0.0, 0, "\u{e9}", "é", {"a": 1, "b": 2}, {"b": 2, "a": 1}
         ]);
-        let document = crate::document::Document::from_json(&json);
+        let arena = crate::document::Arena::new();
+        let document = crate::document::Document::from_json(&json, &arena);
         let mut items: Vec<Value<'_>> = Value::from_document(&document)
             .elements()
             .unwrap()

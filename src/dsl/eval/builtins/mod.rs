@@ -234,7 +234,11 @@ pub(crate) mod test_support {
     /// `builtin(args...)` as JSON; times and durations come back as strings.
     pub fn call_json(name: &str, args: &[Json]) -> Json {
         let builtin = Builtin::from_name(name).unwrap();
-        let documents: Vec<Document> = args.iter().map(Document::from_json).collect();
+        let arena = crate::document::Arena::new();
+        let documents: Vec<Document> = args
+            .iter()
+            .map(|arg| Document::from_json(arg, &arena))
+            .collect();
         let values: Vec<Value> = documents.iter().map(Value::from_document).collect();
         let mut budget = Budget::new(&Limits::default());
         to_json(&call(builtin, &values, &mut budget).unwrap())

@@ -20,6 +20,7 @@ use super::render::{json_text, to_json};
 use super::value::{Document, Json, Value};
 use super::{halted, outcome};
 use crate::decision::Outcome;
+use crate::document::Arena;
 use crate::error::Error;
 use crate::source::Location;
 use crate::verdict::Verdict;
@@ -106,7 +107,8 @@ pub fn explain(
     now: DateTime<Utc>,
     limits: &Limits,
 ) -> Result<PolicyExplanation, Error> {
-    let document = Document::from_json(input);
+    let arena = Arena::new();
+    let document = Document::from_json(input, &arena);
     let mut machine = Machine::new(program, &document, now, limits);
     let mut guards = Vec::new();
     let mut applies = true;

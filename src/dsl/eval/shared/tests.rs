@@ -41,7 +41,8 @@ fn both_ways(
     input: &Json,
     at: DateTime<Utc>,
 ) -> (Vec<String>, Vec<String>) {
-    let document = Document::from_json(input);
+    let arena = crate::document::Arena::new();
+    let document = Document::from_json(input, &arena);
     let walks = CompiledPolicy::share_walks(policies);
     let shown = |result: &Result<Vec<crate::decision::Outcome>, crate::error::Error>| match result {
         Ok(outcomes) => format!("{outcomes:?}"),
@@ -180,7 +181,8 @@ policy "second" {
         vec![("plan.resource_changes".to_string(), 3)]
     );
     let input = json!({"plan": {"resource_changes": (0..70).collect::<Vec<_>>()}});
-    let document = Document::from_json(&input);
+    let arena = crate::document::Arena::new();
+    let document = Document::from_json(&input, &arena);
     let results = CompiledPolicy::evaluate_all(&policies, &walks, &document, now());
     let messages: Vec<String> = results[0]
         .as_ref()

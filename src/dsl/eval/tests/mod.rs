@@ -90,7 +90,8 @@ fn with_value<T>(
         .cloned()
         .collect();
     assert!(errors.is_empty(), "{expr}: {:?}", lines(&errors));
-    let input = crate::document::Document::from_json(input);
+    let arena = crate::document::Arena::new();
+    let input = crate::document::Document::from_json(input, &arena);
     let mut machine = Machine::new(&program, &input, now(), &Limits::default());
     let value = machine
         .eval(&program.lets[0])
