@@ -125,7 +125,12 @@ fn a_stream_of_texts_decides_as_each_whole_document_through_the_kept_arena() {
             let actual = set
                 .decide_text("input", &text, &projection, Some(now), Verdict::Pending)
                 .unwrap();
-            assert_eq!(actual, expected, "round {round}: {}", &text[..text.len().min(200)]);
+            assert_eq!(
+                actual,
+                expected,
+                "round {round}: {}",
+                &text[..text.len().min(200)]
+            );
         }
     }
 }
