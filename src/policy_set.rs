@@ -129,6 +129,21 @@ pub struct PolicySet {
 #[derive(Default)]
 struct Scratch(Mutex<Arena>);
 
+impl Scratch {
+    fn take(&mut self) -> Arena {
+        std::mem::take(self.0.get_mut().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Keeps `arena`, emptied, for the next decision, unless it grew past
+    /// [`KEPT_ARENA_BYTES`].
+    fn keep(&mut self, mut arena: Arena) {
+        arena.reset();
+        if arena.allocated_bytes() <= KEPT_ARENA_BYTES {
+            *self.0.get_mut().unwrap_or_else(PoisonError::into_inner) = arena;
+        }
+    }
+}
+
 impl Clone for Scratch {
     fn clone(&self) -> Scratch {
         Scratch::default()
@@ -346,22 +361,10 @@ impl PolicySet {
             let now = input::resolve_now(now, &document, name)?;
             return self.decide(&document, now, default);
         }
-        // The arena is taken out of the set while it holds the document, which borrows it.
-        let kept = self
-            .scratch
-            .0
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner);
-        let mut arena = std::mem::take(kept);
+        // The arena is out of the set while the document borrows it.
+        let arena = self.scratch.take();
         let decided = self.decide_projected(name, text, projection, &arena, now, default);
-        arena.reset();
-        if arena.allocated_bytes() <= KEPT_ARENA_BYTES {
-            *self
-                .scratch
-                .0
-                .get_mut()
-                .unwrap_or_else(PoisonError::into_inner) = arena;
-        }
+        self.scratch.keep(arena);
         decided
     }
 
