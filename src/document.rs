@@ -123,8 +123,14 @@ pub struct OwnedDocument {
 impl OwnedDocument {
     /// The document of a `serde_json` value, its strings copied.
     pub fn from_json(json: &serde_json::Value) -> OwnedDocument {
+        OwnedDocument::build(|arena| copied_from_json(json, arena))
+    }
+
+    /// The document `make` builds in a new arena. It can hold nothing but what lives in
+    /// the arena or forever: `make` is given an arena of any lifetime.
+    pub fn build(make: impl for<'a> FnOnce(&'a Arena) -> Document<'a>) -> OwnedDocument {
         let arena = Arena::new();
-        let root = copied_from_json(json, &arena);
+        let root = make(&arena);
         // SAFETY: `root` borrows only memory of `arena`'s chunks, which stay where they are
         // when the `Arena` value moves and are freed only when it drops; `root` is lent out
         // only for as long as `self` is borrowed, and it has no destructor to run after
@@ -144,7 +150,7 @@ impl OwnedDocument {
 }
 
 /// The document of a `serde_json` value with its strings copied into `arena` too.
-fn copied_from_json<'a>(json: &serde_json::Value, arena: &'a Arena) -> Document<'a> {
+pub(crate) fn copied_from_json<'a>(json: &serde_json::Value, arena: &'a Arena) -> Document<'a> {
     match json {
         serde_json::Value::Null => Document::Null,
         serde_json::Value::Bool(flag) => Document::Bool(*flag),

@@ -453,10 +453,13 @@ impl PolicySet {
     /// prepared input any number of times costs no conversion.
     pub fn prepare(&self, document: Value) -> Result<PreparedInput> {
         let rego = self.rego_input(&document)?;
+        // Only the parts the policies read, as a decision from text reads them: a whole
+        // plan laid out in one arena spreads the fields a walk reads among those it skips.
         let parts = if self.dsl.is_empty() {
             OwnedDocument::from_json(&Value::Null)
         } else {
-            OwnedDocument::from_json(&document)
+            let projection = self.input_projection();
+            OwnedDocument::build(|arena| projection.copy_from_json(&document, arena))
         };
         Ok(PreparedInput {
             document,

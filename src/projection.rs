@@ -16,7 +16,8 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::document::{
-    Arena, ArenaVec, Document, DocumentInto, Fields, Key, read_entry, read_next, same_key,
+    Arena, ArenaVec, Document, DocumentInto, Fields, Key, copied_from_json, read_entry, read_next,
+    same_key,
 };
 
 /// The paths of a document to keep.
@@ -163,6 +164,36 @@ impl Projection {
         .deserialize(&mut deserializer)?;
         deserializer.end()?;
         Ok(value)
+    }
+}
+
+impl Projection {
+    /// The parts of a `serde_json` value this projection keeps, copied into `arena`: the
+    /// document [`Projection::parse`] reads from the value's text. Kept together, the
+    /// parts a policy walks sit close in memory, without the fields it skips between them.
+    pub fn copy_from_json<'a>(&self, json: &serde_json::Value, arena: &'a Arena) -> Document<'a> {
+        if self.whole {
+            return copied_from_json(json, arena);
+        }
+        match json {
+            serde_json::Value::Array(items) => Document::Array(match self.each.as_deref() {
+                Some(each) => arena.alloc_slice_fill_iter(
+                    items.iter().map(|item| each.copy_from_json(item, arena)),
+                ),
+                None => &[],
+            }),
+            serde_json::Value::Object(map) => {
+                let mut entries = ArenaVec::new_in(arena);
+                for (key, value) in map {
+                    if let Some(kept) = self.field(key) {
+                        let key: &str = arena.alloc_str(key);
+                        entries.push((key, kept.copy_from_json(value, arena)));
+                    }
+                }
+                Document::Object(Fields::from_entries(entries))
+            }
+            scalar => copied_from_json(scalar, arena),
+        }
     }
 }
 
@@ -447,5 +478,30 @@ mod tests {
             .unwrap()
             .to_json();
         assert_eq!(kept, json!({"a": 3}));
+    }
+
+    #[test]
+    fn copying_from_a_value_keeps_what_parsing_its_text_keeps() {
+        let text = r#"{"plan": {"resource_changes": [
+            {"address": "a.b", "type": "t", "change": {"actions": ["delete"], "before": {"x": 1}}},
+            "odd", 3, null, {"address": "c\u00e9", "change": {}}
+        ]}, "template": {"id": "t-1"}, "xs": [{"a": 1}, [2], 3], "o": {"k": {"deep": true}}}"#;
+        let json: serde_json::Value = serde_json::from_str(text).unwrap();
+        let mut shapes = plan_projection();
+        shapes.keep_entries(&[field("xs")]);
+        shapes.keep_shape(&[field("o")]);
+        for projection in [
+            plan_projection(),
+            shapes,
+            Projection::whole(),
+            Projection::nothing(),
+        ] {
+            let arena = Arena::new();
+            assert_eq!(
+                projection.copy_from_json(&json, &arena),
+                projection.parse(text, &arena).unwrap(),
+                "{projection:?}"
+            );
+        }
     }
 }
