@@ -50,24 +50,7 @@ impl<'t> Document<'t> {
     /// The document of a `serde_json` value, borrowing its strings; its lists are made in
     /// `arena`.
     pub fn from_json(json: &'t serde_json::Value, arena: &'t Arena) -> Document<'t> {
-        match json {
-            serde_json::Value::Null => Document::Null,
-            serde_json::Value::Bool(flag) => Document::Bool(*flag),
-            serde_json::Value::Number(number) => Document::Number(number.clone()),
-            serde_json::Value::String(text) => Document::String(text),
-            serde_json::Value::Array(items) => {
-                Document::Array(arena.alloc_slice_fill_iter(
-                    items.iter().map(|item| Document::from_json(item, arena)),
-                ))
-            }
-            // A `serde_json` map iterates in key order, each key once: already sorted.
-            serde_json::Value::Object(map) => Document::Object(Fields {
-                entries: arena.alloc_slice_fill_iter(
-                    map.iter()
-                        .map(|(key, value)| (key.as_str(), Document::from_json(value, arena))),
-                ),
-            }),
-        }
+        converted(json, arena, &|text| text)
     }
 
     /// The value as `serde_json` holds it.
@@ -151,18 +134,29 @@ impl OwnedDocument {
 
 /// The document of a `serde_json` value with its strings copied into `arena` too.
 pub(crate) fn copied_from_json<'a>(json: &serde_json::Value, arena: &'a Arena) -> Document<'a> {
+    converted(json, arena, &|text| arena.alloc_str(text))
+}
+
+/// The document of a `serde_json` value, its lists made in `arena` and each string and
+/// key given by `text`: borrowed from the value, or copied.
+fn converted<'j, 'a>(
+    json: &'j serde_json::Value,
+    arena: &'a Arena,
+    text: &impl Fn(&'j str) -> &'a str,
+) -> Document<'a> {
     match json {
         serde_json::Value::Null => Document::Null,
         serde_json::Value::Bool(flag) => Document::Bool(*flag),
         serde_json::Value::Number(number) => Document::Number(number.clone()),
-        serde_json::Value::String(text) => Document::String(arena.alloc_str(text)),
+        serde_json::Value::String(string) => Document::String(text(string)),
         serde_json::Value::Array(items) => Document::Array(
-            arena.alloc_slice_fill_iter(items.iter().map(|item| copied_from_json(item, arena))),
+            arena.alloc_slice_fill_iter(items.iter().map(|item| converted(item, arena, text))),
         ),
+        // A `serde_json` map iterates in key order, each key once: already sorted.
         serde_json::Value::Object(map) => Document::Object(Fields {
             entries: arena.alloc_slice_fill_iter(
                 map.iter()
-                    .map(|(key, value)| (&*arena.alloc_str(key), copied_from_json(value, arena))),
+                    .map(|(key, value)| (text(key), converted(value, arena, text))),
             ),
         }),
     }
@@ -177,12 +171,6 @@ impl Clone for OwnedDocument {
 impl fmt::Debug for OwnedDocument {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.root.fmt(formatter)
-    }
-}
-
-impl PartialEq for OwnedDocument {
-    fn eq(&self, other: &OwnedDocument) -> bool {
-        self.root == other.root
     }
 }
 
@@ -362,19 +350,6 @@ impl<'de> Visitor<'de> for DocumentInto<'_, 'de> {
     }
 }
 
-/// Parses JSON text into a whole document, its lists made in `arena`.
-pub fn parse_whole<'t>(text: &'t str, arena: &'t Arena) -> serde_json::Result<Document<'t>> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let mut document = Document::Null;
-    DocumentInto {
-        into: &mut document,
-        arena,
-    }
-    .deserialize(&mut deserializer)?;
-    deserializer.end()?;
-    Ok(document)
-}
-
 /// A place for the next element of a list being read: a null at its end, to be read into
 /// (and popped if there is no next element).
 pub(crate) fn read_next<'l, 't>(
@@ -470,6 +445,19 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// Parses JSON text into a whole document, its lists made in `arena`.
+    fn parse_whole<'t>(text: &'t str, arena: &'t Arena) -> serde_json::Result<Document<'t>> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let mut document = Document::Null;
+        DocumentInto {
+            into: &mut document,
+            arena,
+        }
+        .deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        Ok(document)
+    }
 
     #[test]
     fn keys_compare_as_their_text_at_every_length() {

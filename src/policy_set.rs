@@ -363,23 +363,12 @@ impl PolicySet {
         }
         // The arena is out of the set while the document borrows it.
         let arena = self.scratch.take();
-        let decided = self.decide_projected(name, text, projection, &arena, now, default);
+        let decided = input::parse_projected(name, text, projection, &arena).and_then(|document| {
+            let now = input::resolve_document_now(now, &document, name)?;
+            self.decide_document(&document, now, default)
+        });
         self.scratch.keep(arena);
         decided
-    }
-
-    fn decide_projected(
-        &mut self,
-        name: &str,
-        text: &str,
-        projection: &Projection,
-        arena: &Arena,
-        now: Option<DateTime<Utc>>,
-        default: Verdict,
-    ) -> Result<Decision> {
-        let document = input::parse_projected(name, text, projection, arena)?;
-        let now = input::resolve_document_now(now, &document, name)?;
-        self.decide_document(&document, now, default)
     }
 
     /// Decides a document read with [`PolicySet::input_projection`]. That projection is

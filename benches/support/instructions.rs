@@ -101,7 +101,7 @@ pub fn repeat(subject: &str, repeats: usize) {
 
 /// What the processor waits on in one repetition of a subject, as `cachegrind` simulates
 /// it: where a time ratio is larger than the instruction ratio, these say why.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Stalls {
     pub instructions: f64,
     /// Fetches that missed the first-level instruction cache.
@@ -145,18 +145,13 @@ pub fn stalls_per_decision(program: &str, subject: &str) -> Option<Stalls> {
 }
 
 fn simulated(program: &str, subject: &str, repeats: usize) -> Option<Stalls> {
-    let output = Command::new("valgrind")
-        .args([
-            "--tool=cachegrind",
-            "--cache-sim=yes",
-            "--branch-sim=yes",
-            "--cachegrind-out-file=/dev/null",
-            program,
-        ])
-        .args(["--repeat", subject, &repeats.to_string()])
-        .output()
-        .ok()?;
-    let report = String::from_utf8_lossy(&output.stderr);
+    let tool = [
+        "--tool=cachegrind",
+        "--cache-sim=yes",
+        "--branch-sim=yes",
+        "--cachegrind-out-file=/dev/null",
+    ];
+    let report = under_valgrind(&tool, program, subject, repeats)?;
     // Lines such as `==12== D1  misses:   38,072  ( 18,506 rd   +  19,566 wr)`: the
     // first figure after the label is the total.
     let total = |label: &str| -> Option<f64> {
@@ -183,16 +178,8 @@ pub fn per_decision(program: &str, subject: &str) -> Option<f64> {
 }
 
 fn collected(program: &str, subject: &str, repeats: usize) -> Option<u64> {
-    let output = Command::new("valgrind")
-        .args([
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            program,
-        ])
-        .args(["--repeat", subject, &repeats.to_string()])
-        .output()
-        .ok()?;
-    let report = String::from_utf8_lossy(&output.stderr);
+    let tool = ["--tool=callgrind", "--callgrind-out-file=/dev/null"];
+    let report = under_valgrind(&tool, program, subject, repeats)?;
     report
         .lines()
         .find_map(|line| {
@@ -200,4 +187,15 @@ fn collected(program: &str, subject: &str, repeats: usize) -> Option<u64> {
                 .map(|(_, count)| count.trim().to_string())
         })
         .and_then(|count| count.parse().ok())
+}
+
+/// What valgrind's `tool` reports of `program` repeating `subject` `repeats` times.
+fn under_valgrind(tool: &[&str], program: &str, subject: &str, repeats: usize) -> Option<String> {
+    let output = Command::new("valgrind")
+        .args(tool)
+        .arg(program)
+        .args(["--repeat", subject, &repeats.to_string()])
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&output.stderr).into_owned())
 }
