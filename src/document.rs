@@ -23,6 +23,13 @@ pub use bumpalo::Bump as Arena;
 /// A list being built in an arena.
 pub(crate) type ArenaVec<'a, T> = bumpalo::collections::Vec<'a, T>;
 
+/// A list of unknown length to build in `arena`, with room for a few elements at once:
+/// grown one element at a time, its first pushes would each move it.
+#[inline]
+pub(crate) fn list_in<T>(arena: &Arena) -> ArenaVec<'_, T> {
+    ArenaVec::with_capacity_in(4, arena)
+}
+
 /// A JSON value, borrowing its text and its arena.
 // An eight-byte tag, as `Value` has: with a one-byte tag, moving a document read bytes 1
 // to 7 (a `bool`, or nothing) in pieces that the code that had just written the document
@@ -323,7 +330,7 @@ impl<'de> Visitor<'de> for DocumentInto<'_, 'de> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let arena = self.arena;
-        let mut items = ArenaVec::new_in(arena);
+        let mut items = list_in(arena);
         while let Some(into) = read_next(&mut items) {
             if seq
                 .next_element_seed(DocumentInto { into, arena })?
@@ -339,7 +346,7 @@ impl<'de> Visitor<'de> for DocumentInto<'_, 'de> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let arena = self.arena;
-        let mut entries = ArenaVec::new_in(arena);
+        let mut entries = list_in(arena);
         while let Some(key) = map.next_key::<Key<'de>>()? {
             if let Some(into) = read_entry(&mut entries, key.text(arena)) {
                 map.next_value_seed(DocumentInto { into, arena })?;

@@ -16,8 +16,8 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::document::{
-    Arena, ArenaVec, Document, DocumentInto, Fields, Key, copied_from_json, read_entry, read_next,
-    same_key,
+    Arena, ArenaVec, Document, DocumentInto, Fields, Key, copied_from_json, list_in, read_entry,
+    read_next, same_key,
 };
 
 /// The paths of a document to keep.
@@ -183,7 +183,7 @@ impl Projection {
                 None => &[],
             }),
             serde_json::Value::Object(map) => {
-                let mut entries = ArenaVec::new_in(arena);
+                let mut entries = list_in(arena);
                 for (key, value) in map {
                     if let Some(kept) = self.field(key) {
                         let key: &str = arena.alloc_str(key);
@@ -274,7 +274,7 @@ impl<'de> Visitor<'de> for Projected<'_, '_, 'de> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let arena = self.arena;
-        let mut items = ArenaVec::new_in(arena);
+        let mut items = list_in(arena);
         match self.projection.each.as_deref() {
             Some(each) => {
                 while let Some(into) = read_next(&mut items) {
@@ -300,7 +300,7 @@ impl<'de> Visitor<'de> for Projected<'_, '_, 'de> {
         let arena = self.arena;
         let mut entries = match self.projection.each {
             None => ArenaVec::with_capacity_in(self.projection.fields.len(), arena),
-            Some(_) => ArenaVec::new_in(arena),
+            Some(_) => list_in(arena),
         };
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let key = key.text(arena);
