@@ -23,7 +23,7 @@ use std::fs;
 use std::hash::Hasher;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use sha2::{Digest, Sha256};
@@ -52,13 +52,32 @@ const MAX_ENTRIES: usize = 512;
 /// What a write leaves when it has to remove old entries.
 const KEEP_AFTER_PRUNING: usize = 384;
 
+/// [`ParseCache::headroom`] before the directory has been listed.
+const UNLISTED: usize = usize::MAX;
+
 /// A directory of parsed `.policy` files.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct ParseCache {
     dir: PathBuf,
     /// Set once the directory has been seen to be the user's own and private, so that a
     /// load reading many entries looks at it once.
     private: OnceLock<()>,
+    /// How many more entries this cache may write before the directory could hold more
+    /// than [`MAX_ENTRIES`], as of its last listing ([`UNLISTED`] before the first). A
+    /// load that writes many entries lists the directory at its first write and then only
+    /// once its writes could have filled it: listing a directory of hundreds of entries,
+    /// and asking each one's age, costs more than parsing a file.
+    headroom: AtomicUsize,
+}
+
+impl Clone for ParseCache {
+    fn clone(&self) -> ParseCache {
+        ParseCache {
+            dir: self.dir.clone(),
+            private: self.private.clone(),
+            headroom: AtomicUsize::new(self.headroom.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl PartialEq for ParseCache {
@@ -75,6 +94,7 @@ impl ParseCache {
         ParseCache {
             dir: dir.into(),
             private: OnceLock::new(),
+            headroom: AtomicUsize::new(UNLISTED),
         }
     }
 
@@ -130,7 +150,23 @@ impl ParseCache {
             let _ = fs::remove_file(&temporary);
             return;
         }
-        prune(&self.dir);
+        self.prune_when_full();
+    }
+
+    /// Removes the oldest entries when the directory may hold more than [`MAX_ENTRIES`]:
+    /// at the first write, and when the writes since the last listing could have filled
+    /// it. Other processes writing the same directory are seen at the next listing.
+    fn prune_when_full(&self) {
+        let counted =
+            self.headroom
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |headroom| {
+                    (headroom != UNLISTED && headroom > 0).then(|| headroom - 1)
+                });
+        if counted.is_err() {
+            let entries = prune(&self.dir);
+            let headroom = entries.map_or(UNLISTED, |entries| MAX_ENTRIES.saturating_sub(entries));
+            self.headroom.store(headroom, Ordering::Relaxed);
+        }
     }
 }
 
@@ -277,25 +313,30 @@ fn create_private_file(path: &Path) -> std::io::Result<fs::File> {
         .open(path)
 }
 
-/// Removes the least recently written entries once there are more than [`MAX_ENTRIES`].
-fn prune(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let mut found: Vec<(std::time::SystemTime, PathBuf)> = entries
+/// Removes the least recently written entries once there are more than [`MAX_ENTRIES`];
+/// the entries left, or `None` when the directory cannot be listed. Only a directory
+/// over the limit has its entries' ages asked for.
+fn prune(dir: &Path) -> Option<usize> {
+    let paths: Vec<PathBuf> = fs::read_dir(dir)
+        .ok()?
         .filter_map(|entry| entry.ok())
         .map(|entry| entry.path())
         .filter(|path| path.extension().is_some_and(|extension| extension == "ast"))
+        .collect();
+    if paths.len() <= MAX_ENTRIES {
+        return Some(paths.len());
+    }
+    let mut found: Vec<(std::time::SystemTime, PathBuf)> = paths
+        .into_iter()
         .filter_map(|path| Some((fs::metadata(&path).ok()?.modified().ok()?, path)))
         .collect();
-    if found.len() <= MAX_ENTRIES {
-        return;
-    }
     found.sort();
-    let excess = found.len() - KEEP_AFTER_PRUNING;
+    let excess = found.len().saturating_sub(KEEP_AFTER_PRUNING);
+    let left = found.len() - excess;
     for (_, path) in found.into_iter().take(excess) {
         let _ = fs::remove_file(path);
     }
+    Some(left)
 }
 
 #[cfg(test)]

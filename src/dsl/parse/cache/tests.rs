@@ -245,6 +245,41 @@ fn the_oldest_entries_go_once_there_are_too_many() {
     assert!(!kept.contains(&dir.path().join(format!("{:064x}.ast", 0))));
 }
 
+#[test]
+fn a_load_writing_many_entries_keeps_the_directory_within_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let long_ago = SystemTime::now() - Duration::from_secs(3600);
+    for index in 0..MAX_ENTRIES - 2 {
+        let path = dir.path().join(format!("{index:064x}.ast"));
+        fs::write(&path, b"old").unwrap();
+        let file = fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(long_ago).unwrap();
+    }
+    let cache = ParseCache::new(dir.path());
+    // The first write lists the directory and leaves room for one more entry; the third
+    // finds it over the limit although the cache has not listed it since.
+    let texts: Vec<String> = (0..6)
+        .map(|index| POLICY.replace("deletes", &format!("deletes{index}")))
+        .collect();
+    for (written, text) in texts.iter().enumerate() {
+        cache.parse(&source(text), TestBlocks::Skip).unwrap();
+        let count = entries(dir.path()).len();
+        assert!(
+            count <= MAX_ENTRIES,
+            "{count} entries after {} writes",
+            written + 1
+        );
+    }
+    let kept = entries(dir.path());
+    for text in &texts {
+        let entry = dir
+            .path()
+            .join(entry_name(&entry_key(text, TestBlocks::Skip)));
+        assert!(kept.contains(&entry), "the new entries stay");
+    }
+    assert_eq!(kept.len(), KEEP_AFTER_PRUNING + 3);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_directory_or_entry_others_may_write_is_not_used() {
