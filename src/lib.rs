@@ -12,6 +12,9 @@
     clippy::indexing_slicing
 )]
 
+// The parser `pest` generates names `alloc` (pest is built without `std`, see Cargo.toml).
+extern crate alloc;
+
 pub mod catalog;
 pub mod cli;
 pub mod decision;

@@ -3,6 +3,7 @@
 use proptest::prelude::*;
 
 use super::{errors_of, parse_text};
+use crate::dsl::parse::MAX_NESTING;
 
 fn spec_examples() -> Vec<String> {
     ["cost-guard.policy", "rulesets.policy", "cost-test.policy"]
@@ -133,7 +134,27 @@ fn nesting_within_the_limits_parses() {
         when(&format!("{}x", "not ".repeat(200))),
         when(&format!("{}x{}", "a[".repeat(30), "]".repeat(30))),
     ];
-    for text in fine {
+    // Every kind of nesting at the deepest the scan lets through (the policy's braces are
+    // one level): the scan, not the parser, bounds the parser's recursion, so these must
+    // parse on a small stack.
+    let inside = MAX_NESTING - 1;
+    let deepest = [
+        when(&format!("{}x{}", "(".repeat(inside), ")".repeat(inside))),
+        when(&format!("{}x{}", "[".repeat(inside), "]".repeat(inside))),
+        when(&format!("{}1{}", "{a: ".repeat(inside), "}".repeat(inside))),
+        when(&format!("{}x{}", "f(".repeat(inside), ")".repeat(inside))),
+        when(&format!(
+            "{}x{}",
+            "\"${".repeat(inside / 2),
+            "}\"".repeat(inside / 2)
+        )),
+        when(&format!(
+            "{}x{}",
+            "[-(not ".repeat(inside / 2),
+            ")]".repeat(inside / 2)
+        )),
+    ];
+    for text in fine.into_iter().chain(deepest) {
         parse_on_small_stack(text).unwrap();
     }
 }
