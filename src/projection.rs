@@ -165,9 +165,7 @@ impl Projection {
         deserializer.end()?;
         Ok(value)
     }
-}
 
-impl Projection {
     /// The parts of a `serde_json` value this projection keeps, copied into `arena`: the
     /// document [`Projection::parse`] reads from the value's text. Kept together, the
     /// parts a policy walks sit close in memory, without the fields it skips between them.
@@ -258,10 +256,6 @@ impl<'de> Visitor<'de> for Projected<'_, '_, 'de> {
 
     fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<(), E> {
         self.whole().visit_str(value)
-    }
-
-    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<(), E> {
-        self.whole().visit_string(value)
     }
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
